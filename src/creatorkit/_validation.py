@@ -1,0 +1,218 @@
+"""The one parameter- and data-validation path of creatorkit.
+
+Every check funnels into :class:`Problems`, which collects failure cases and raises a
+single :class:`~creatorkit.errors.ValidationError` with one message shape::
+
+    <argument>: <n> problem(s)
+      - column '<column>': <rule> [<code>]; rows [<labels>] (<count> rows); values [<values>]
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from creatorkit.errors import FAILURE_COLUMNS, ErrorCode, ValidationError
+
+_SHOWN = 5
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _short(values: Sequence[Any]) -> str:
+    shown = ", ".join(repr(v) for v in values[:_SHOWN])
+    return f"[{shown}{', ...' if len(values) > _SHOWN else ''}]"
+
+
+class Problems:
+    """Collects every problem with one argument, then raises them together.
+
+    Args:
+        argument: Name of the argument being validated, used in the message.
+    """
+
+    def __init__(self, argument: str) -> None:
+        self.argument = argument
+        self._parts: list[pd.DataFrame] = []
+        self._lines: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def add(
+        self,
+        column: str | None,
+        rule: str,
+        code: ErrorCode,
+        *,
+        rows: Sequence[Any] | pd.Index | None = None,
+        values: Sequence[Any] | np.ndarray | None = None,
+    ) -> None:
+        """Record one rule broken by ``column`` at ``rows`` (row labels) with ``values``."""
+        row_list: list[Any] = [None] if rows is None else list(rows)
+        value_list: list[Any]
+        if values is None:
+            value_list = [None] * len(row_list)
+        else:
+            value_list = list(values.tolist() if isinstance(values, np.ndarray) else values)
+        self._parts.append(
+            pd.DataFrame(
+                {
+                    "column": pd.Series([column] * len(row_list), dtype=object),
+                    "row": pd.Series(row_list, dtype=object),
+                    "value": pd.Series(value_list, dtype=object),
+                    "rule": pd.Series([rule] * len(row_list), dtype=object),
+                    "code": pd.Series([code.value] * len(row_list), dtype=object),
+                }
+            )
+        )
+        where = f"column {column!r}: " if column is not None else ""
+        line = f"  - {where}{rule} [{code.value}]"
+        if rows is not None:
+            line += f"; rows {_short(row_list)} ({len(row_list)} rows)"
+            if values is not None:
+                line += f"; values {_short(value_list)}"
+        elif values is not None:
+            line += f"; got {value_list[0]!r}"
+        self._lines.append(line)
+
+    def add_mask(
+        self,
+        column: str,
+        mask: np.ndarray,
+        index: pd.Index,
+        values: np.ndarray | pd.Series,
+        rule: str,
+        code: ErrorCode,
+    ) -> None:
+        """Record ``rule`` broken wherever the boolean ``mask`` is true (no-op when none)."""
+        if not mask.any():
+            return
+        positions = np.flatnonzero(mask)
+        raw = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+        self.add(column, rule, code, rows=index[positions], values=raw[positions])
+
+    def error(self) -> ValidationError:
+        """Build the :class:`ValidationError` for everything recorded so far."""
+        cases = pd.concat(self._parts, ignore_index=True) if self._parts else None
+        count = len(self._lines)
+        head = f"{self.argument}: {count} problem{'s' if count != 1 else ''}"
+        return ValidationError(
+            "\n".join([head, *self._lines]), argument=self.argument, failure_cases=cases
+        )
+
+    def raise_if_any(self) -> None:
+        """Raise the collected problems, if any."""
+        if self:
+            raise self.error()
+
+
+def fail(
+    argument: str,
+    rule: str,
+    code: ErrorCode,
+    *,
+    value: Any = None,
+    column: str | None = None,
+) -> NoReturn:
+    """Raise a :class:`ValidationError` for one problem with ``argument``."""
+    problems = Problems(argument)
+    problems.add(column, rule, code, values=None if value is None else [value])
+    raise problems.error()
+
+
+def check_choice(argument: str, value: Any, choices: Collection[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; otherwise raise with a did-you-mean."""
+    if not isinstance(value, str) or value not in choices:
+        hint = did_you_mean(str(value), choices)
+        rule = f"must be one of {sorted(choices)}.{hint}"
+        fail(argument, rule, ErrorCode.UNKNOWN_NAME, value=value)
+    return value
+
+
+def check_number(
+    argument: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking that it is a finite number in range."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        fail(argument, "must be a real number", ErrorCode.WRONG_TYPE, value=value)
+    number = float(value)
+    if not math.isfinite(number):
+        fail(argument, "must be finite", ErrorCode.NOT_FINITE, value=value)
+    if integer and not number.is_integer():
+        fail(argument, "must be a whole number", ErrorCode.NOT_INTEGER, value=value)
+    too_low = low is not None and (number <= low if low_open else number < low)
+    too_high = high is not None and (number >= high if high_open else number > high)
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        fail(argument, f"must be in {span}", ErrorCode.OUT_OF_RANGE, value=value)
+    return number
+
+
+def check_frame(argument: str, df: Any, *, allow_empty: bool = False) -> pd.DataFrame:
+    """Return ``df`` if it is a DataFrame (non-empty unless allowed) with unique column names."""
+    if not isinstance(df, pd.DataFrame):
+        fail(argument, "must be a pandas DataFrame", ErrorCode.WRONG_TYPE, value=type(df).__name__)
+    if not allow_empty and len(df) == 0:
+        fail(argument, "must have at least one row", ErrorCode.EMPTY)
+    duplicated = df.columns[df.columns.duplicated()]
+    if len(duplicated):
+        fail(
+            argument, "column names must be unique", ErrorCode.DUPLICATE_KEY, value=list(duplicated)
+        )
+    return df
+
+
+def check_columns(argument: str, df: pd.DataFrame, columns: Iterable[str]) -> None:
+    """Raise listing every column of ``columns`` that ``df`` lacks (with did-you-mean)."""
+    problems = Problems(argument)
+    present = [str(c) for c in df.columns]
+    for column in columns:
+        if column not in df.columns:
+            rule = f"required column is missing.{did_you_mean(column, present)}"
+            problems.add(column, rule, ErrorCode.MISSING_COLUMN)
+    problems.raise_if_any()
+
+
+def as_str_list(argument: str, value: str | Iterable[str] | None) -> list[str]:
+    """Normalize ``None``, one name or an iterable of names to a list of unique strings."""
+    if value is None:
+        return []
+    names = [value] if isinstance(value, str) else list(value)
+    bad = [n for n in names if not isinstance(n, str)]
+    if bad:
+        fail(argument, "must be a name or a list of names", ErrorCode.WRONG_TYPE, value=bad[0])
+    if len(set(names)) != len(names):
+        fail(argument, "names must be unique", ErrorCode.DUPLICATE_NAME, value=names)
+    return names
+
+
+__all__ = [
+    "FAILURE_COLUMNS",
+    "Problems",
+    "as_str_list",
+    "check_choice",
+    "check_columns",
+    "check_frame",
+    "check_number",
+    "did_you_mean",
+    "fail",
+]

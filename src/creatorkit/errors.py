@@ -1,0 +1,156 @@
+"""Errors and warnings raised by creatorkit.
+
+Every problem with user input raises :class:`ValidationError`, which is also a
+:class:`ValueError` so that generic ``except ValueError`` code keeps working. It
+lists *every* problem found, not only the first, in :attr:`ValidationError.failure_cases`
+and serializes to a stable JSON shape with :meth:`ValidationError.to_dict`, so that a
+service can answer HTTP 422 with the whole list.
+
+Warnings are named classes so that callers can filter them precisely; results also
+carry their data-quality notes as data (``result.warnings``), so nothing depends on
+Python's warning machinery.
+
+Example:
+    >>> from creatorkit.errors import ValidationError
+    >>> try:
+    ...     raise ValidationError("alpha: must be in (0, 1), got 2", argument="alpha")
+    ... except ValueError as exc:
+    ...     print(exc.argument, isinstance(exc, ValidationError))
+    alpha True
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "FAILURE_COLUMNS",
+    "CreatorkitDeprecationWarning",
+    "CreatorkitError",
+    "CreatorkitWarning",
+    "DataQualityWarning",
+    "DegenerateDataWarning",
+    "ErrorCode",
+    "LowSampleWarning",
+    "ValidationError",
+]
+
+FAILURE_COLUMNS = ("column", "row", "value", "rule", "code")
+"""Columns of :attr:`ValidationError.failure_cases`, in order."""
+
+
+class ErrorCode(StrEnum):
+    """Stable machine-readable codes of validation failures.
+
+    The values never change meaning; new codes may be added.
+
+    Example:
+        >>> ErrorCode.NEGATIVE.value
+        'negative'
+    """
+
+    MISSING_COLUMN = "missing_column"
+    WRONG_TYPE = "wrong_type"
+    LOSSY_ID = "lossy_id"
+    MISSING_VALUE = "missing_value"
+    NOT_FINITE = "not_finite"
+    NEGATIVE = "negative"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_INTEGER = "not_integer"
+    INVALID_VALUE = "invalid_value"
+    DUPLICATE_KEY = "duplicate_key"
+    NAIVE_TIMESTAMP = "naive_timestamp"
+    UNKNOWN_NAME = "unknown_name"
+    DUPLICATE_NAME = "duplicate_name"
+    MIXED_CURRENCY = "mixed_currency"
+    MISSING_RATE = "missing_rate"
+    EMPTY = "empty"
+    INCONSISTENT = "inconsistent"
+
+
+class CreatorkitError(Exception):
+    """Base class of every exception raised on purpose by creatorkit."""
+
+
+class ValidationError(CreatorkitError, ValueError):
+    """Invalid input: an argument, a column or a set of rows breaks a documented rule.
+
+    Args:
+        message: Human-readable description naming the argument and the problem.
+        argument: Name of the offending argument (``"df"``, ``"alpha"``, ...).
+        failure_cases: One row per problem with the columns of :data:`FAILURE_COLUMNS`:
+            ``column`` (the column or parameter), ``row`` (the row label, or ``None``),
+            ``value`` (the offending value), ``rule`` (what was expected) and ``code``
+            (an :class:`ErrorCode` value).
+
+    Example:
+        >>> err = ValidationError("df: 1 problem", argument="df")
+        >>> err.to_dict()["error"]
+        'validation_error'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        argument: str | None = None,
+        failure_cases: pd.DataFrame | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.argument = argument
+        if failure_cases is None:
+            failure_cases = pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+        self.failure_cases: pd.DataFrame = failure_cases
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The distinct error codes of the failure cases, sorted."""
+        return tuple(sorted({str(c) for c in self.failure_cases["code"]}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialize to a JSON-ready dictionary with stable keys.
+
+        Returns:
+            ``{"error", "argument", "message", "codes", "failures"}`` where
+            ``failures`` is a list of ``{column, row, value, rule, code}`` records.
+
+        Example:
+            >>> import json
+            >>> body = ValidationError("x", argument="a").to_dict()
+            >>> json.dumps(body, allow_nan=False)  # doctest: +NORMALIZE_WHITESPACE
+            '{"error": "validation_error", "argument": "a", "message": "x",
+              "codes": [], "failures": []}'
+        """
+        from creatorkit._json import to_jsonable
+
+        return {
+            "error": "validation_error",
+            "argument": self.argument,
+            "message": self.message,
+            "codes": list(self.codes),
+            "failures": to_jsonable(self.failure_cases),
+        }
+
+
+class CreatorkitWarning(UserWarning):
+    """Base class of creatorkit's warnings."""
+
+
+class DataQualityWarning(CreatorkitWarning):
+    """Implausible but possible data (likes above views, refunds above revenue)."""
+
+
+class DegenerateDataWarning(CreatorkitWarning):
+    """A statistic is undefined for the data (0 / 0, zero variance); the value is NaN."""
+
+
+class LowSampleWarning(CreatorkitWarning):
+    """Too little data for the requested statistic to be reliable."""
+
+
+class CreatorkitDeprecationWarning(CreatorkitWarning, DeprecationWarning):
+    """A public name or argument will change in a future 0.x release (see CHANGELOG)."""
