@@ -1,12 +1,15 @@
 """creatorkit: score social-media creators for cross-border content commerce.
 
 ``import creatorkit`` loads numpy, pandas and attrs only. Subpackages that need scipy
-(metrics intervals, comparisons) load on first attribute access.
+(metric intervals, comparisons) load on first attribute access.
 
 Example:
-    >>> import creatorkit
-    >>> creatorkit.__version__
+    >>> import creatorkit as ck
+    >>> ck.__version__
     '0.1.0'
+    >>> ck.Creator(creator_id="c1", platform="tiktok", country="ID", category="beauty",
+    ...            followers=48_000).followers
+    48000
 """
 
 from __future__ import annotations
@@ -14,26 +17,53 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from creatorkit import errors
+from creatorkit import errors, frames, models
 from creatorkit._version import __version__
 from creatorkit.errors import CreatorkitError, ValidationError
+from creatorkit.frames import from_frame, to_frame, validate
+from creatorkit.models import (
+    Campaign,
+    Collaboration,
+    Content,
+    Creator,
+    OrderLine,
+    Review,
+    Sample,
+    Violation,
+)
 from creatorkit.results import MethodCard, Note, Result, TableResult
 
 if TYPE_CHECKING:
-    from creatorkit import testing
+    from creatorkit import datasets, economics, metrics, testing
 
-_SUBMODULES = frozenset({"testing"})
+_SUBMODULES = frozenset({"datasets", "economics", "metrics", "testing"})
 
 __all__ = [
+    "Campaign",
+    "Collaboration",
+    "Content",
+    "Creator",
     "CreatorkitError",
     "MethodCard",
     "Note",
+    "OrderLine",
     "Result",
+    "Review",
+    "Sample",
     "TableResult",
     "ValidationError",
+    "Violation",
     "__version__",
+    "datasets",
+    "economics",
     "errors",
+    "frames",
+    "from_frame",
+    "metrics",
+    "models",
     "testing",
+    "to_frame",
+    "validate",
 ]
 
 

@@ -47,10 +47,10 @@ def to_jsonable(obj: Any) -> Any:
     become ISO-8601 durations; DataFrames become lists of row records (the index is
     dropped: group keys are ordinary columns); attrs instances use their ``to_dict``.
     """
-    if obj is None or isinstance(obj, bool | str):
-        return obj
     if isinstance(obj, enum.Enum):
         return to_jsonable(obj.value)
+    if obj is None or isinstance(obj, bool | str):
+        return obj
     if isinstance(obj, int | np.integer):
         return int(obj)
     if isinstance(obj, float | np.floating):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -113,6 +113,10 @@ class Note:
         }
 
 
+def _notes(notes: Iterable[Note]) -> tuple[Note, ...]:
+    return tuple(notes)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Result:
     """Base of every result: a method card, notes, and the main table named by ``_frame_field``.
@@ -123,7 +127,7 @@ class Result:
 
     _frame_field: ClassVar[str] = "table"
     method: MethodCard
-    warnings: tuple[Note, ...] = attrs.field(default=(), converter=tuple)
+    warnings: tuple[Note, ...] = attrs.field(default=(), converter=_notes)
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the main table."""

@@ -1,0 +1,42 @@
+"""The metric catalog: exact, documented formulas defined on sums, with intervals.
+
+A metric divides two sums over a group's rows (CTR = Σ clicks / Σ views), so it is exact
+per group and merges across chunks — a ratio of sums, never a mean of ratios. The few
+that cannot merge (medians, distinct counts, concentration) say so in :func:`catalog`.
+
+Example:
+    >>> import pandas as pd
+    >>> import creatorkit as ck
+    >>> df = pd.DataFrame({"views": [1000, 3000], "gmv": [50.0, 70.0]})
+    >>> ck.metrics.compute(df, "gpm").to_frame()["gpm"].item()
+    30.0
+"""
+
+from creatorkit.metrics import _catalog  # noqa: F401 - registers the built-in metrics
+from creatorkit.metrics._compute import (
+    CI_METHODS,
+    MetricResult,
+    MetricSummary,
+    compute,
+    summarize,
+)
+from creatorkit.metrics._expr import DERIVED, Formula, RowFunction
+from creatorkit.metrics._metric import KINDS, Metric, Reducer, catalog, get, register, registry
+
+__all__ = [
+    "CI_METHODS",
+    "DERIVED",
+    "KINDS",
+    "Formula",
+    "Metric",
+    "MetricResult",
+    "MetricSummary",
+    "Reducer",
+    "RowFunction",
+    "catalog",
+    "compute",
+    "get",
+    "register",
+    "registry",
+    "summarize",
+]

@@ -1,0 +1,238 @@
+"""The :class:`Metric` definition, the metric registry and the catalog view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._registry import Registry
+from creatorkit._validation import check_choice, fail
+from creatorkit.errors import ErrorCode
+from creatorkit.metrics._expr import Expr, RowFunction, as_expr
+
+__all__ = ["KINDS", "Metric", "Reducer", "catalog", "get", "register", "registry"]
+
+KINDS = ("rate", "ratio", "amount", "count", "per_mille")
+"""Metric kinds: a binomial share, a non-nested ratio, a sum of money, a count, per 1,000."""
+
+Reducer = Callable[
+    [pd.DataFrame, np.ndarray, int, Mapping[str, float]], tuple[np.ndarray, np.ndarray]
+]
+"""Non-mergeable metric: ``(frame, group codes, n groups, params) -> (values, trials)``."""
+
+_TIME_COLUMNS = {"content": "published_at", "order": "ordered_at"}
+
+
+def _default_intervals(metric: Metric) -> tuple[str, ...]:
+    if not metric.mergeable or metric.denominator is None:
+        return ()
+    if metric.kind == "rate":
+        return ("wilson", "jeffreys", "cluster")
+    if metric.kind in ("ratio", "per_mille") and metric.numerator.is_count:
+        return ("poisson", "cluster")
+    return ("cluster",)
+
+
+@attrs.frozen(kw_only=True)
+class Metric:
+    """A metric defined on sums: ``Σ numerator / Σ denominator`` over a group's rows.
+
+    Attributes:
+        name: Registry name, snake_case; result columns are ``<name>``, ``<name>_low``, ...
+        numerator: Row expression summed over the group (text such as ``"likes + comments"``,
+            or a :class:`~creatorkit.metrics.RowFunction`).
+        denominator: Row expression of the denominator; ``None`` for plain sums.
+        kind: ``rate`` (a binomial share, numerator within denominator), ``ratio`` (can
+            exceed 1), ``amount`` (money), ``count`` or ``per_mille``.
+        direction: ``higher`` is better, ``lower`` is better (costs), or ``neutral``.
+        unit: Unit of the value (``"share"``, ``"currency"``, ``"posts"``).
+        layer: Evaluation layer: content, intent, conversion, financial, reliability.
+        table: The table it reads: ``content``, ``collaboration``, ``order`` or ``creator``.
+        mergeable: Whether per-chunk sums add up to the whole (ratio of sums). Medians,
+            distinct counts and concentration indices are not.
+        source: Where the definition comes from.
+        description: One sentence for the catalog.
+        formula: Human-readable formula; generated from the expressions when empty.
+        window: Look-back window ending at ``as_of`` (``"30D"``) for windowed metrics.
+        time_column: Column that places a row in time (rows after ``as_of`` are excluded
+            and counted); defaults by table (``published_at``, ``ordered_at``).
+        reducer: Computation of a non-mergeable metric.
+        reducer_columns: Columns the reducer reads.
+        intervals: Interval methods that apply; the first one is used by ``ci="auto"``.
+
+    Example:
+        >>> m = Metric(name="hook_rate", numerator="views_3s", denominator="views",
+        ...            kind="rate", layer="content")
+        >>> m.formula, m.intervals
+        ('views_3s / views', ('wilson', 'jeffreys', 'cluster'))
+    """
+
+    name: str
+    numerator: Expr = attrs.field(converter=as_expr)  # type: ignore[misc]
+    denominator: Expr | None = attrs.field(default=None, converter=as_expr)
+    kind: Literal["rate", "ratio", "amount", "count", "per_mille"] = "ratio"
+    direction: Literal["higher", "lower", "neutral"] = "higher"
+    unit: str = ""
+    layer: str = ""
+    table: str = "content"
+    mergeable: bool = True
+    source: str = ""
+    description: str = ""
+    formula: str = ""
+    window: str | None = None
+    time_column: str | None = None
+    reducer: Reducer | None = None
+    reducer_columns: tuple[str, ...] = ()
+    intervals: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            fail(
+                "name", "must be a snake_case identifier", ErrorCode.INVALID_VALUE, value=self.name
+            )
+        check_choice("kind", self.kind, KINDS)
+        check_choice("direction", self.direction, ("higher", "lower", "neutral"))
+        if self.window is not None:
+            try:
+                window = pd.Timedelta(self.window)
+            except ValueError:
+                window = pd.Timedelta(0)
+            if window <= pd.Timedelta(0):
+                fail(
+                    "window",
+                    "must be a positive duration like '30D'",
+                    ErrorCode.INVALID_VALUE,
+                    value=self.window,
+                )
+        if not self.mergeable and self.reducer is None:
+            fail("reducer", "a non-mergeable metric needs a reducer", ErrorCode.MISSING_VALUE)
+        if not self.formula:
+            text = (
+                self.numerator.text
+                if self.denominator is None
+                else (f"{self.numerator.text} / {self.denominator.text}")
+            )
+            object.__setattr__(self, "formula", text)
+        if not self.intervals:
+            object.__setattr__(self, "intervals", _default_intervals(self))
+        if self.time_column is None and self.table in _TIME_COLUMNS:
+            object.__setattr__(self, "time_column", _TIME_COLUMNS[self.table])
+
+    @property
+    def params(self) -> frozenset[str]:
+        """Parameters the metric needs (``compute(..., params={...})``)."""
+        found = set(self.numerator.params) | set(self.parameters)
+        if self.denominator is not None:
+            found |= self.denominator.params
+        return frozenset(found)
+
+    def columns(self, available: frozenset[str]) -> frozenset[str]:
+        """Columns the metric reads from a table with ``available`` columns."""
+        cols = set(self.numerator.columns(available)) | set(self.reducer_columns)
+        if self.denominator is not None:
+            cols |= self.denominator.columns(available)
+        return frozenset(cols)
+
+
+registry: Registry[Metric] = Registry("metric")
+"""The metric registry (thread-safe)."""
+
+
+def get(name: str) -> Metric:
+    """Return the registered metric ``name`` (raises with a did-you-mean when unknown).
+
+    Example:
+        >>> get("gpm").formula
+        '1000 * gmv / views'
+    """
+    return registry.get(name)
+
+
+def register(metric: Metric | None = None, /, *, replace: bool = False, **fields: Any) -> Any:
+    """Register a metric, directly or as a decorator of a per-row numerator function.
+
+    Direct: ``register(Metric(...))``. Decorator: the decorated function maps the table
+    (and the params) to one numerator value per row; ``fields`` are the other
+    :class:`Metric` attributes and must include ``needs`` (the columns it reads).
+
+    Args:
+        metric: A ready :class:`Metric`.
+        replace: Overwrite an existing metric of the same name.
+        **fields: For the decorator form: ``name`` (defaults to the function name),
+            ``needs``, ``denominator``, ``kind``, ...
+
+    Returns:
+        The metric, or a decorator that returns the function unchanged.
+
+    Example:
+        >>> import creatorkit as ck
+        >>> @ck.metrics.register(needs=("views", "likes"), denominator="views",
+        ...                      kind="rate", replace=True)
+        ... def liked_views(frame, params):
+        ...     return (frame["likes"] > 0) * frame["views"]
+        >>> ck.metrics.get("liked_views").kind
+        'rate'
+    """
+    if metric is not None:
+        if fields:
+            fail("register", "pass a Metric or fields, not both", ErrorCode.INVALID_VALUE)
+        if not isinstance(metric, Metric):
+            fail("metric", "must be a Metric", ErrorCode.WRONG_TYPE, value=type(metric).__name__)
+        return registry.register(metric.name, metric, replace=replace)
+
+    def wrap(func: Callable[[pd.DataFrame, Mapping[str, float]], Any]) -> Callable[..., Any]:
+        options = dict(fields)
+        needs = tuple(options.pop("needs", ()))
+        if not needs:
+            fail("needs", "name the columns the function reads", ErrorCode.MISSING_VALUE)
+        name = options.pop("name", func.__name__)
+        count = bool(options.pop("count", False))
+        params = tuple(options.get("parameters", ()))
+        numerator = RowFunction(
+            func=func, needs=needs, text=f"{name}(row)", count=count, param_names=params
+        )
+        registry.register(name, Metric(name=name, numerator=numerator, **options), replace=replace)
+        return func
+
+    return wrap
+
+
+def catalog() -> pd.DataFrame:
+    """The registered metrics as a table.
+
+    Returns:
+        One row per metric: ``name``, ``formula``, ``kind``, ``direction``, ``unit``,
+        ``layer``, ``table``, ``mergeable``, ``window``, ``intervals``, ``params``,
+        ``source`` and ``description``.
+
+    Example:
+        >>> cat = catalog()
+        >>> cat.set_index("name").loc["ctr", ["formula", "kind"]].tolist()
+        ['clicks / views', 'ratio']
+    """
+    rows = []
+    for name in registry.names():
+        m = registry.get(name)
+        rows.append(
+            {
+                "name": m.name,
+                "formula": m.formula,
+                "kind": m.kind,
+                "direction": m.direction,
+                "unit": m.unit,
+                "layer": m.layer,
+                "table": m.table,
+                "mergeable": m.mergeable,
+                "window": m.window or "",
+                "intervals": ", ".join(m.intervals),
+                "params": ", ".join(sorted(m.params)),
+                "source": m.source,
+                "description": m.description,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,389 @@
+"""Economics of a collaboration: commission and total cost, break-even commission,
+contribution margin, earned media value and dated currency conversion.
+
+Commission deals: a pure CPS deal pays ``commission_rate × GMV``; a deal with a
+guaranteed minimum pays ``max(guaranteed_minimum, commission_rate × GMV)`` (the minimum
+is a floor, not an addition); a fixed fee is a separate, additive cost item.
+
+Example:
+    >>> from creatorkit.metrics import economics
+    >>> float(economics.commission(gmv=1000.0, commission_rate=0.1, guaranteed_minimum=150.0))
+    150.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._validation import (
+    Problems,
+    as_str_list,
+    check_choice,
+    check_columns,
+    check_frame,
+    check_number,
+    fail,
+)
+from creatorkit.errors import ErrorCode
+from creatorkit.metrics._compute import MetricResult, compute
+from creatorkit.models import MODELS
+
+__all__ = [
+    "COST_ITEMS",
+    "FX_POLICIES",
+    "break_even_commission",
+    "commission",
+    "contribution",
+    "convert",
+    "emv",
+    "total_cost",
+    "with_costs",
+]
+
+COST_ITEMS = (
+    "fixed_fee",
+    "commission",
+    "bonus",
+    "sample_cost",
+    "shipping_cost",
+    "ads_spend",
+    "service_fee",
+)
+"""The cost items of a collaboration; ``cost`` is their sum."""
+
+FX_POLICIES = ("order_date", "settlement_date", "monthly_average")
+"""Which dated rate converts an amount (see :func:`convert`)."""
+
+_MONEY = tuple(sorted({c.name for m in MODELS for c in m.schema() if c.money}))
+
+
+def _array(name: str, value: Any) -> np.ndarray:
+    values = (
+        np.asarray(value, dtype=float)
+        if not isinstance(value, pd.Series)
+        else value.to_numpy(dtype=float, na_value=np.nan)
+    )
+    if not np.isfinite(values).all():
+        fail(name, "must be finite numbers", ErrorCode.NOT_FINITE)
+    if (values < 0).any():
+        fail(name, "must be >= 0", ErrorCode.NEGATIVE)
+    return values
+
+
+def commission(gmv: Any, commission_rate: Any, guaranteed_minimum: Any = 0.0) -> np.ndarray:
+    """Commission owed: ``max(guaranteed_minimum, commission_rate × gmv)``, elementwise.
+
+    Args:
+        gmv: GMV the commission is paid on (scalar or array).
+        commission_rate: Share of GMV in [0, 1].
+        guaranteed_minimum: Floor paid whatever the sales (0 for pure CPS).
+
+    Returns:
+        The commission as a float array (0-d for scalars).
+
+    Example:
+        >>> commission([1000.0, 3000.0], 0.1, 150.0).tolist()
+        [150.0, 300.0]
+    """
+    rate = _array("commission_rate", commission_rate)
+    if (rate > 1).any():
+        fail("commission_rate", "must be in [0, 1]", ErrorCode.OUT_OF_RANGE)
+    return np.maximum(_array("guaranteed_minimum", guaranteed_minimum), rate * _array("gmv", gmv))
+
+
+def with_costs(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a collaboration table with ``commission`` completed and ``cost`` added.
+
+    Missing ``commission`` values (or a missing column) are derived from ``gmv``,
+    ``commission_rate`` and ``guaranteed_minimum``; absent cost items count as 0.
+
+    Example:
+        >>> df = pd.DataFrame({"gmv": [1000.0], "commission_rate": [0.2], "fixed_fee": [50.0]})
+        >>> with_costs(df)[["commission", "cost"]].to_dict("records")
+        [{'commission': 200.0, 'cost': 250.0}]
+    """
+    frame = check_frame("df", df).copy()
+    derived = commission(
+        frame["gmv"] if "gmv" in frame else 0.0,
+        frame["commission_rate"] if "commission_rate" in frame else 0.0,
+        frame["guaranteed_minimum"] if "guaranteed_minimum" in frame else 0.0,
+    )
+    derived = np.broadcast_to(derived, (len(frame),))
+    if "commission" in frame:
+        given = frame["commission"].to_numpy(dtype=float, na_value=np.nan)
+        frame["commission"] = np.where(np.isnan(given), derived, given)
+    else:
+        frame["commission"] = derived
+    total = np.zeros(len(frame))
+    for item in COST_ITEMS:
+        if item in frame:
+            total = total + _array(item, frame[item])
+    frame["cost"] = total
+    return frame
+
+
+def total_cost(df: pd.DataFrame) -> pd.Series:
+    """Total cost per row: the sum of :data:`COST_ITEMS` (commission derived when missing).
+
+    Example:
+        >>> total_cost(pd.DataFrame({"fixed_fee": [100.0], "ads_spend": [20.0]})).tolist()
+        [120.0]
+    """
+    return with_costs(df)["cost"]
+
+
+def break_even_commission(
+    gmv: Any,
+    margin: Any,
+    *,
+    other_costs: Any = 0.0,
+    refund_rate: Any = 0.0,
+    guaranteed_minimum: Any = 0.0,
+) -> np.ndarray:
+    """Highest commission rate at which a collaboration still breaks even.
+
+    Contribution is ``gmv × (1 − refund_rate) × margin − other_costs − commission``.
+    For pure CPS the break-even rate is ``(gmv × (1 − refund_rate) × margin − other_costs) / gmv``.
+    With a guaranteed minimum ``G`` the commission is ``max(G, rate × gmv)``: if even ``G``
+    alone loses money there is no break-even rate (NaN); otherwise the rate above is
+    the answer (it pays at least ``G``). A negative result means no rate breaks even (NaN).
+
+    Args:
+        gmv: Expected GMV (> 0).
+        margin: Contribution margin rate of GMV before creator cost, in [0, 1].
+        other_costs: Fixed fee, samples, shipping, ads and fees (not commission).
+        refund_rate: Expected share of GMV refunded, in [0, 1].
+        guaranteed_minimum: Commission floor of the deal.
+
+    Returns:
+        Break-even commission rates (NaN where none exists).
+
+    Example:
+        >>> break_even_commission(10_000.0, 0.4, other_costs=1000.0).round(4).tolist()
+        0.3
+        >>> break_even_commission(10_000.0, 0.4, other_costs=1000.0, guaranteed_minimum=3500.0)
+        array(nan)
+    """
+    g = _array("gmv", gmv)
+    m = _array("margin", margin)
+    r = _array("refund_rate", refund_rate)
+    if (m > 1).any() or (r > 1).any():
+        fail("margin", "margin and refund_rate must be in [0, 1]", ErrorCode.OUT_OF_RANGE)
+    other = _array("other_costs", other_costs)
+    floor = _array("guaranteed_minimum", guaranteed_minimum)
+    contribution_before = g * (1.0 - r) * m - other
+    rate = np.full(np.broadcast(g, contribution_before).shape, np.nan)
+    np.divide(contribution_before, g, out=rate, where=g > 0)
+    feasible = (contribution_before - floor >= 0) & (rate >= 0)
+    return np.where(feasible, rate, np.nan)
+
+
+def contribution(
+    df: pd.DataFrame, *, by: str | Iterable[str] | None = "creator_id", as_of: Any = None
+) -> MetricResult:
+    """Contribution margin per group from a collaboration table.
+
+    Computes ``gmv``, ``net_gmv``, ``cost``, ``contribution_margin`` (Σ net_gmv × margin −
+    cost) and ``roi`` with :func:`creatorkit.metrics.compute`, after completing costs with
+    :func:`with_costs`.
+
+    Example:
+        >>> df = pd.DataFrame({"creator_id": ["a"], "gmv": [1000.0], "refunds": [100.0],
+        ...                    "margin": [0.5], "fixed_fee": [200.0], "commission": [50.0]})
+        >>> contribution(df).to_frame()[["creator_id", "contribution_margin", "roi"]]
+          creator_id  contribution_margin  roi
+        0          a                200.0  0.8
+    """
+    return compute(
+        with_costs(df), ["gmv", "net_gmv", "cost", "contribution_margin", "roi"], by=by, as_of=as_of
+    )
+
+
+def emv(
+    df: pd.DataFrame,
+    *,
+    cpm: float | None = None,
+    values: Mapping[str, float] | None = None,
+    by: str | Iterable[str] | None = None,
+) -> MetricResult:
+    """Earned media value with user-given rates (there is no standard, so no default).
+
+    Args:
+        df: Content rows.
+        cpm: Value of 1,000 views: ``emv_cpm = Σ views × cpm / 1000``.
+        values: Value per action, keys among ``view``, ``like``, ``comment``, ``share``,
+            ``save``, ``click`` (missing keys count 0): ``emv_actions = Σ count × value``.
+        by: Group key column(s).
+
+    Returns:
+        ``emv_cpm`` and/or ``emv_actions`` per group.
+
+    Example:
+        >>> df = pd.DataFrame({"views": [20_000], "likes": [1000], "comments": [10],
+        ...                    "shares": [5], "saves": [50], "clicks": [100]})
+        >>> emv(df, cpm=5.0, values={"like": 0.05, "click": 0.3}).to_frame().round(2).to_dict("records")
+        [{'emv_cpm': 100.0, 'emv_cpm_n': 1, 'emv_actions': 80.0, 'emv_actions_n': 1}]
+    """
+    names: list[str] = []
+    params: dict[str, float] = {}
+    if cpm is not None:
+        names.append("emv_cpm")
+        params["cpm"] = check_number("cpm", cpm, low=0)
+    if values is not None:
+        actions = ("view", "like", "comment", "share", "save", "click")
+        problems = Problems("values")
+        for key in values:
+            if key not in actions:
+                problems.add(str(key), f"must be one of {list(actions)}", ErrorCode.UNKNOWN_NAME)
+        problems.raise_if_any()
+        names.append("emv_actions")
+        for action in actions:
+            params[f"value_{action}"] = check_number(
+                f"values[{action!r}]", values.get(action, 0.0), low=0
+            )
+    if not names:
+        fail("cpm", "give cpm, values or both (EMV has no standard rate)", ErrorCode.MISSING_VALUE)
+    return compute(df, names, by=by, params=params)
+
+
+def _dates(series: pd.Series, column: str) -> pd.Series:
+    if not isinstance(series.dtype, pd.DatetimeTZDtype):
+        fail(
+            "df",
+            "must be timezone-aware timestamps (frames.validate(..., tz=...))",
+            ErrorCode.NAIVE_TIMESTAMP,
+            column=column,
+        )
+    return series.dt.tz_localize(None).dt.normalize()
+
+
+def _rate_table(rates: pd.DataFrame) -> pd.DataFrame:
+    frame = check_frame("rates", rates)
+    check_columns("rates", frame, ["date", "currency", "rate"])
+    dates = pd.to_datetime(frame["date"], errors="coerce")
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    values = pd.to_numeric(frame["rate"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    problems = Problems("rates")
+    problems.add_mask(
+        "date",
+        dates.isna().to_numpy(),
+        frame.index,
+        frame["date"],
+        "must be a date",
+        ErrorCode.WRONG_TYPE,
+    )
+    problems.add_mask(
+        "rate",
+        ~(np.isfinite(values) & (values > 0)),
+        frame.index,
+        frame["rate"],
+        "must be a positive finite number",
+        ErrorCode.OUT_OF_RANGE,
+    )
+    table = pd.DataFrame(
+        {"date": dates.dt.normalize(), "currency": frame["currency"].astype(str), "rate": values}
+    )
+    dup = table.duplicated(["date", "currency"], keep=False).to_numpy()
+    problems.add_mask(
+        "date + currency",
+        dup,
+        frame.index,
+        table["currency"],
+        "must be unique",
+        ErrorCode.DUPLICATE_KEY,
+    )
+    problems.raise_if_any()
+    return table
+
+
+def convert(
+    df: pd.DataFrame,
+    rates: pd.DataFrame,
+    *,
+    to: str,
+    policy: str = "order_date",
+    columns: str | Iterable[str] | None = None,
+    time: str | None = None,
+) -> pd.DataFrame:
+    """Convert money columns to one currency with a dated rate table.
+
+    Args:
+        df: Rows with a ``currency`` column and money columns (not modified).
+        rates: Columns ``date``, ``currency``, ``rate`` where ``rate`` is the value of one
+            unit of ``currency`` in ``to``. ``to`` itself converts at 1.
+        to: Target currency (ISO 4217).
+        policy: ``order_date`` (the rate of the calendar date of ``ordered_at``),
+            ``settlement_date`` (of ``settled_at``), or ``monthly_average`` (the mean rate
+            of the calendar month of ``ordered_at``). Dates are read in each timestamp's
+            own time zone.
+        columns: Money columns to convert; default: every schema money column present.
+        time: Override the timestamp column the policy reads.
+
+    Returns:
+        A converted copy: amounts in ``to``, ``currency`` set to ``to``, ``fx_rate`` the
+        rate applied to each row.
+
+    Raises:
+        ValidationError: A missing rate (every missing currency and date is listed),
+            unknown policy, malformed rate table.
+
+    Example:
+        >>> orders = pd.DataFrame({"gmv": [350.0, 10.0], "currency": ["THB", "USD"],
+        ...     "ordered_at": pd.to_datetime(["2026-05-02 10:00", "2026-05-02 11:00"]).tz_localize("UTC")})
+        >>> fx = pd.DataFrame({"date": ["2026-05-02"], "currency": ["THB"], "rate": [1 / 35]})
+        >>> convert(orders, fx, to="USD")[["gmv", "currency", "fx_rate"]].round(4).to_dict("list")
+        {'gmv': [10.0, 10.0], 'currency': ['USD', 'USD'], 'fx_rate': [0.0286, 1.0]}
+    """
+    frame = check_frame("df", df)
+    check_choice("policy", policy, FX_POLICIES)
+    if not isinstance(to, str) or len(to) != 3:
+        fail("to", "must be an ISO 4217 currency code", ErrorCode.INVALID_VALUE, value=to)
+    time_column = time or ("settled_at" if policy == "settlement_date" else "ordered_at")
+    amount_columns = as_str_list("columns", columns) or [c for c in _MONEY if c in frame.columns]
+    check_columns("df", frame, ["currency", time_column, *amount_columns])
+    table = _rate_table(rates)
+    currency = frame["currency"].astype(str).to_numpy()
+    day = _dates(frame[time_column], time_column)
+    if policy == "monthly_average":
+        table = table.assign(date=table["date"].dt.to_period("M").dt.to_timestamp())
+        table = table.groupby(["date", "currency"], as_index=False)["rate"].mean()
+        day = day.dt.to_period("M").dt.to_timestamp()
+    lookup = pd.DataFrame({"date": day.to_numpy(), "currency": currency})
+    merged = lookup.merge(table, on=["date", "currency"], how="left")
+    rate = merged["rate"].to_numpy(dtype=float)
+    rate = np.where(currency == to, 1.0, rate)
+    missing = np.isnan(rate) & frame[time_column].notna().to_numpy()
+    unknown_time = frame[time_column].isna().to_numpy() & (currency != to)
+    problems = Problems("rates")
+    if missing.any():
+        pairs = sorted(
+            {f"{c}@{d:%Y-%m-%d}" for c, d in zip(currency[missing], day[missing], strict=True)}
+        )
+        problems.add_mask(
+            "rate",
+            missing,
+            frame.index,
+            pd.Series(currency, index=frame.index),
+            f"no {policy} rate to {to} for {pairs[:10]}{' ...' if len(pairs) > 10 else ''}",
+            ErrorCode.MISSING_RATE,
+        )
+    problems.add_mask(
+        time_column,
+        unknown_time,
+        frame.index,
+        frame[time_column],
+        f"is needed to pick the {policy} rate",
+        ErrorCode.MISSING_VALUE,
+    )
+    problems.raise_if_any()
+    out = frame.copy()
+    for column in amount_columns:
+        out[column] = out[column].to_numpy(dtype=float, na_value=np.nan) * rate
+    out["currency"] = pd.array([to] * len(out), dtype="string")
+    out["fx_rate"] = rate
+    return out

@@ -1,0 +1,343 @@
+"""Typed records: one frozen, slotted, keyword-only attrs class per domain entity.
+
+Records are the typed edge of creatorkit (single entities, configs, service payloads);
+computation happens on tables (``creatorkit.frames``). Every record validates all its
+fields on construction and raises one :class:`~creatorkit.errors.ValidationError`
+listing every problem. ``to_dict`` / ``from_dict`` round-trip through JSON.
+
+Example:
+    >>> from creatorkit import Creator
+    >>> c = Creator(creator_id="c1", platform="tiktok", country="TH", category="beauty",
+    ...             followers=52000)
+    >>> c.platform
+    <Platform.TIKTOK: 'tiktok'>
+    >>> Creator.from_dict(c.to_dict()) == c
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+import attrs
+
+from creatorkit._json import to_jsonable
+from creatorkit._validation import Problems, fail
+from creatorkit.errors import ErrorCode
+from creatorkit.models._schema import Column, Kind, check_scalar, column, columns_of
+from creatorkit.models.enums import (
+    AttributionType,
+    ContentType,
+    Goal,
+    OrderStatus,
+    Platform,
+    SampleStatus,
+    Severity,
+    ViolationStatus,
+)
+
+__all__ = [
+    "Campaign",
+    "Collaboration",
+    "Content",
+    "Creator",
+    "OrderLine",
+    "Record",
+    "Review",
+    "Sample",
+    "Violation",
+]
+
+Quality = tuple[str, str, str]
+"""A plausibility check ``(code, column, bound)``: a row is flagged where column > bound."""
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """Base of the domain records: validation, schema and JSON round trip.
+
+    Class attributes:
+        key: Columns that identify a row uniquely in a table.
+        quality: Plausibility checks ``(code, column, bound)``; a table row is *flagged*
+            (kept, reported) where ``column`` exceeds ``bound``.
+        ordered: Pairs of time columns ``(earlier, later)``: a row where ``later`` is
+            before ``earlier`` is impossible and raises.
+    """
+
+    key: ClassVar[tuple[str, ...]] = ()
+    quality: ClassVar[tuple[Quality, ...]] = ()
+    ordered: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def __attrs_post_init__(self) -> None:
+        problems = Problems(type(self).__name__)
+        for col in self.schema():
+            found = check_scalar(col, getattr(self, col.name))
+            if found is not None:
+                problems.add(col.name, found[0], found[1], values=[getattr(self, col.name)])
+        if not problems:
+            for earlier, later in self.ordered:
+                first, second = getattr(self, earlier), getattr(self, later)
+                if first is not None and second is not None and second < first:
+                    rule = f"must not be before {earlier}"
+                    problems.add(later, rule, ErrorCode.INCONSISTENT, values=[second])
+        problems.raise_if_any()
+
+    @classmethod
+    def schema(cls) -> tuple[Column, ...]:
+        """The column schema of this record type (shared with its table)."""
+        return columns_of(cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (enums as values, times as ISO-8601 with offset)."""
+        return {col.name: to_jsonable(getattr(self, col.name)) for col in self.schema()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build a record from :meth:`to_dict` output (or any mapping of field values).
+
+        Raises:
+            ValidationError: Unknown keys, missing required keys or invalid values.
+        """
+        if not isinstance(data, Mapping):
+            fail(cls.__name__, "must be a mapping", ErrorCode.WRONG_TYPE, value=type(data).__name__)
+        names = {c.name for c in cls.schema()}
+        problems = Problems(cls.__name__)
+        for key in data:
+            if key not in names:
+                problems.add(str(key), "is not a field", ErrorCode.UNKNOWN_NAME)
+        for col in cls.schema():
+            if col.required and col.name not in data:
+                problems.add(col.name, "is required", ErrorCode.MISSING_VALUE)
+        problems.raise_if_any()
+        return cls(**data)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Creator(Record):
+    """A creator account (a profile snapshot)."""
+
+    key = ("creator_id",)
+    creator_id: str = column(Kind.ID, "Creator id (a string, never a number).")
+    platform: Platform = column(Kind.ENUM, "Platform.", enum=Platform)
+    country: str = column(Kind.COUNTRY, "Market, ISO 3166-1 alpha-2.")
+    category: str = column(Kind.TEXT, "Main content or product category.")
+    followers: int = column(Kind.COUNT, "Followers at the snapshot.")
+    followers_30d_ago: int | None = column(
+        Kind.COUNT, "Followers 30 days before the snapshot.", default=None
+    )
+    handle: str | None = column(Kind.TEXT, "Public handle.", default=None)
+    language: str | None = column(Kind.TEXT, "Main language (BCP 47).", default=None)
+    snapshot_at: dt.datetime | None = column(
+        Kind.TIME, "When the snapshot was taken.", default=None
+    )
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Content(Record):
+    """One video, live stream or post, with its performance counters."""
+
+    key = ("content_id",)
+    quality = (
+        ("likes_above_views", "likes", "views"),
+        ("clicks_above_views", "clicks", "views"),
+        ("orders_above_clicks", "orders", "clicks"),
+        ("paid_views_above_views", "paid_views", "views"),
+    )
+    content_id: str = column(Kind.ID, "Content id (19-digit ids stay strings).")
+    creator_id: str = column(Kind.ID, "Creator who published it.")
+    published_at: dt.datetime = column(Kind.TIME, "Publication time (timezone-aware).")
+    content_type: ContentType = column(Kind.ENUM, "video, live or post.", enum=ContentType)
+    views: int = column(Kind.COUNT, "Views (plays).")
+    likes: int = column(Kind.COUNT, "Likes.", default=0)
+    comments: int = column(Kind.COUNT, "Comments.", default=0)
+    shares: int = column(Kind.COUNT, "Shares.", default=0)
+    saves: int = column(Kind.COUNT, "Saves (favourites).", default=0)
+    follows: int = column(Kind.COUNT, "Follows gained from the content.", default=0)
+    completion: float | None = column(
+        Kind.RATE, "Average share of the content watched.", default=None
+    )
+    followers_at_post: int | None = column(
+        Kind.COUNT, "Creator followers when posted.", default=None
+    )
+    clicks: int = column(Kind.COUNT, "Product clicks.", default=0)
+    add_to_carts: int = column(Kind.COUNT, "Add-to-cart events.", default=0)
+    orders: int = column(Kind.COUNT, "Attributed orders.", default=0)
+    units: int = column(Kind.COUNT, "Units sold.", default=0)
+    gmv: float = column(Kind.AMOUNT, "Attributed GMV.", default=0.0, money=True)
+    paid_views: int = column(Kind.COUNT, "Views bought with paid traffic.", default=0)
+    currency: str | None = column(Kind.CURRENCY, "Currency of gmv.", default=None)
+    campaign_id: str | None = column(Kind.ID, "Campaign it belongs to.", default=None)
+    product_id: str | None = column(Kind.ID, "Main product promoted.", default=None)
+    platform: Platform | None = column(Kind.ENUM, "Platform.", default=None, enum=Platform)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Campaign(Record):
+    """A brand's promotion with budget, goal, markets, dates and KPI targets."""
+
+    key = ("campaign_id",)
+    ordered = (("start", "end"),)
+    campaign_id: str = column(Kind.ID, "Campaign id.")
+    brand: str = column(Kind.TEXT, "Brand or seller.")
+    goal: Goal = column(Kind.ENUM, "awareness (brand promotion) or sales.", enum=Goal)
+    category: str = column(Kind.TEXT, "Product category.")
+    start: dt.datetime = column(Kind.TIME, "Start (timezone-aware).")
+    end: dt.datetime = column(Kind.TIME, "End (timezone-aware).")
+    budget: float = column(Kind.AMOUNT, "Budget.", money=True)
+    currency: str = column(Kind.CURRENCY, "Currency of budget.")
+    markets: tuple[str, ...] = column(Kind.COUNTRIES, "Target markets.", default=())
+    kpi_targets: dict[str, float] = column(Kind.TARGETS, "KPI name → target value.", default={})
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Collaboration(Record):
+    """One creator in one campaign: cost items, rolled-up results, samples and replies."""
+
+    key = ("collaboration_id",)
+    quality = (
+        ("refunds_above_gmv", "refunds", "gmv"),
+        ("posted_above_received", "samples_posted_due", "samples_received_due"),
+        ("on_time_above_posted", "samples_posted_on_time", "samples_posted"),
+        ("replies_above_invitations", "replies", "invitations"),
+    )
+    collaboration_id: str = column(Kind.ID, "Collaboration id.")
+    creator_id: str = column(Kind.ID, "Creator.")
+    campaign_id: str = column(Kind.ID, "Campaign.")
+    currency: str = column(Kind.CURRENCY, "Currency of every money column.")
+    fixed_fee: float = column(Kind.AMOUNT, "Fixed (flat) fee.", default=0.0, money=True)
+    guaranteed_minimum: float = column(
+        Kind.AMOUNT, "Guaranteed minimum commission (a floor).", default=0.0, money=True
+    )
+    commission_rate: float = column(Kind.RATE, "Commission share of GMV (CPS).", default=0.0)
+    commission: float | None = column(
+        Kind.AMOUNT, "Commission actually owed; derived when missing.", default=None, money=True
+    )
+    bonus: float = column(Kind.AMOUNT, "Performance bonus.", default=0.0, money=True)
+    sample_cost: float = column(Kind.AMOUNT, "Cost of samples.", default=0.0, money=True)
+    shipping_cost: float = column(Kind.AMOUNT, "Sample shipping.", default=0.0, money=True)
+    ads_spend: float = column(Kind.AMOUNT, "Paid traffic spend.", default=0.0, money=True)
+    service_fee: float = column(Kind.AMOUNT, "Platform service fee.", default=0.0, money=True)
+    margin: float | None = column(Kind.RATE, "Contribution margin rate of GMV.", default=None)
+    views: int = column(Kind.COUNT, "Views of the collaboration's content.", default=0)
+    clicks: int = column(Kind.COUNT, "Product clicks.", default=0)
+    likes: int = column(Kind.COUNT, "Likes.", default=0)
+    comments: int = column(Kind.COUNT, "Comments.", default=0)
+    shares: int = column(Kind.COUNT, "Shares.", default=0)
+    saves: int = column(Kind.COUNT, "Saves.", default=0)
+    orders: int = column(Kind.COUNT, "Attributed orders.", default=0)
+    new_customers: int = column(Kind.COUNT, "Orders from new customers.", default=0)
+    gmv: float = column(Kind.AMOUNT, "Attributed GMV.", default=0.0, money=True)
+    refunds: float = column(Kind.AMOUNT, "Refunds known at as_of.", default=0.0, money=True)
+    samples_received_due: int = column(
+        Kind.COUNT, "Samples received whose posting deadline has passed.", default=0
+    )
+    samples_posted_due: int = column(Kind.COUNT, "Of those, samples posted as agreed.", default=0)
+    samples_posted: int = column(Kind.COUNT, "Samples posted (any time).", default=0)
+    samples_posted_on_time: int = column(Kind.COUNT, "Samples posted by their deadline.", default=0)
+    invitations: int = column(Kind.COUNT, "Invitations sent.", default=0)
+    replies: int = column(Kind.COUNT, "Invitations answered.", default=0)
+    reply_hours: float | None = column(Kind.AMOUNT, "Hours until the first reply.", default=None)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Sample(Record):
+    """A product sample shipped to a creator, with its posting deadline."""
+
+    key = ("sample_id",)
+    ordered = (("shipped_at", "received_at"), ("received_at", "posted_at"))
+    sample_id: str = column(Kind.ID, "Sample id.")
+    collaboration_id: str = column(Kind.ID, "Collaboration.")
+    creator_id: str = column(Kind.ID, "Creator.")
+    sku: str = column(Kind.ID, "Product SKU.")
+    status: SampleStatus = column(Kind.ENUM, "Life-cycle status.", enum=SampleStatus)
+    shipped_at: dt.datetime = column(Kind.TIME, "Shipped.")
+    deadline: dt.datetime = column(Kind.TIME, "Posting deadline.")
+    received_at: dt.datetime | None = column(Kind.TIME, "Received.", default=None)
+    posted_at: dt.datetime | None = column(Kind.TIME, "Posted.", default=None)
+    cost: float = column(Kind.AMOUNT, "Cost of goods and shipping.", default=0.0, money=True)
+
+
+STAR_DIMENSIONS = (
+    "content_quality",
+    "engagement",
+    "conversion",
+    "timeliness",
+    "compliance",
+    "communication",
+    "creativity",
+)
+"""The rating dimensions of a :class:`Review`, 1–5 stars each."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Review(Record):
+    """A brand's structured rating of a creator after a collaboration (1–5 stars)."""
+
+    key = ("review_id",)
+    review_id: str = column(Kind.ID, "Review id.")
+    creator_id: str = column(Kind.ID, "Creator reviewed.")
+    reviewer_id: str = column(Kind.ID, "Who reviewed (brand staff).")
+    created_at: dt.datetime = column(Kind.TIME, "When reviewed.")
+    campaign_id: str | None = column(Kind.ID, "Campaign.", default=None)
+    content_quality: float | None = column(Kind.STARS, "Content quality.", default=None)
+    engagement: float | None = column(Kind.STARS, "Engagement.", default=None)
+    conversion: float | None = column(Kind.STARS, "Conversion.", default=None)
+    timeliness: float | None = column(Kind.STARS, "Timeliness.", default=None)
+    compliance: float | None = column(Kind.STARS, "Compliance.", default=None)
+    communication: float | None = column(Kind.STARS, "Communication.", default=None)
+    creativity: float | None = column(Kind.STARS, "Creativity.", default=None)
+    would_rehire: bool | None = column(Kind.BOOL, "Would hire again.", default=None)
+    tags: tuple[str, ...] = column(Kind.TAGS, "Reason tags.", default=())
+    text: str | None = column(Kind.TEXT, "Free text.", default=None)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class OrderLine(Record):
+    """One SKU line of an attributed order (an order id repeats across its lines)."""
+
+    key = ("order_id", "line_id")
+    ordered = (("ordered_at", "refunded_at"), ("ordered_at", "settled_at"))
+    quality = (("refunds_above_gmv", "refunds", "gmv"),)
+    order_id: str = column(Kind.ID, "Order id (19 digits; repeats across lines).")
+    line_id: str = column(Kind.ID, "Line within the order.")
+    sku: str = column(Kind.ID, "Product SKU.")
+    creator_id: str = column(Kind.ID, "Attributed creator.")
+    ordered_at: dt.datetime = column(Kind.TIME, "Order time (timezone-aware).")
+    gmv: float = column(Kind.AMOUNT, "Line revenue (GMV).", money=True)
+    currency: str = column(Kind.CURRENCY, "Currency of the money columns.")
+    status: OrderStatus = column(Kind.ENUM, "Line status.", enum=OrderStatus)
+    attribution: AttributionType = column(
+        Kind.ENUM, "organic or paid.", default=AttributionType.ORGANIC, enum=AttributionType
+    )
+    units: int = column(Kind.COUNT, "Units.", default=1)
+    refunds: float = column(Kind.AMOUNT, "Refunded amount.", default=0.0, money=True)
+    refunded_at: dt.datetime | None = column(Kind.TIME, "When refunded.", default=None)
+    commission_estimated: float | None = column(
+        Kind.AMOUNT, "Estimated commission.", default=None, money=True
+    )
+    commission_actual: float | None = column(
+        Kind.AMOUNT, "Settled commission.", default=None, money=True
+    )
+    settled_at: dt.datetime | None = column(Kind.TIME, "Settlement time.", default=None)
+    new_customer: bool = column(Kind.BOOL, "First order of this customer.", default=False)
+    customer_id: str | None = column(Kind.ID, "Customer.", default=None)
+    content_id: str | None = column(Kind.ID, "Attributed content.", default=None)
+    campaign_id: str | None = column(Kind.ID, "Attributed campaign.", default=None)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Violation(Record):
+    """A platform policy violation with severity and points."""
+
+    key = ("violation_id",)
+    violation_id: str = column(Kind.ID, "Violation id.")
+    creator_id: str = column(Kind.ID, "Creator.")
+    occurred_at: dt.datetime = column(Kind.TIME, "When it happened.")
+    severity: Severity = column(Kind.ENUM, "low … critical.", enum=Severity)
+    points: int = column(Kind.COUNT, "Penalty points.")
+    status: ViolationStatus = column(
+        Kind.ENUM, "active, appealed or overturned.", enum=ViolationStatus
+    )
+    policy: str | None = column(Kind.TEXT, "Policy name.", default=None)

@@ -1,0 +1,97 @@
+"""Follower-size tiers. Both shipped schemes are configurable conventions, not platform rules.
+
+* ``seller_guide``: 1K–20K, 20K–100K, 100K–500K, 500K–1M, 1M+ (the bands of a TikTok Shop
+  seller guide, which suggests 500K+ for brand promotion and 20K+ for sales);
+* ``industry``: nano 1K–10K, micro 10K–100K, mid 100K–500K, macro 500K–1M, mega 1M+.
+
+Accounts under 1,000 followers fall in ``<1K`` in both schemes. Lower bounds are
+inclusive: 20,000 followers is ``20K-100K``.
+
+Example:
+    >>> tier([999, 1_000, 20_000, 2_500_000], scheme="industry").tolist()
+    ['<1K', 'nano', 'micro', 'mega']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._validation import check_choice, fail
+from creatorkit.errors import ErrorCode
+
+__all__ = ["TIER_SCHEMES", "tier"]
+
+TIER_SCHEMES: Mapping[str, tuple[tuple[float, str], ...]] = {
+    "seller_guide": (
+        (0, "<1K"),
+        (1_000, "1K-20K"),
+        (20_000, "20K-100K"),
+        (100_000, "100K-500K"),
+        (500_000, "500K-1M"),
+        (1_000_000, "1M+"),
+    ),
+    "industry": (
+        (0, "<1K"),
+        (1_000, "nano"),
+        (10_000, "micro"),
+        (100_000, "mid"),
+        (500_000, "macro"),
+        (1_000_000, "mega"),
+    ),
+}
+"""Tier schemes: ``(lower bound, label)`` pairs in increasing order."""
+
+
+def tier(
+    followers: Any,
+    *,
+    scheme: str | Sequence[tuple[float, str]] = "seller_guide",
+) -> pd.Series:
+    """Assign follower counts to tiers.
+
+    Args:
+        followers: Follower counts (array-like or Series; its index is kept).
+        scheme: A name in :data:`TIER_SCHEMES` or your own ``(lower bound, label)`` pairs,
+            increasing, starting at 0.
+
+    Returns:
+        An ordered categorical Series of tier labels.
+
+    Raises:
+        ValidationError: Negative or missing counts, an unknown or malformed scheme.
+
+    Example:
+        >>> tier(pd.Series([50_000], index=["c9"])).to_dict()
+        {'c9': '20K-100K'}
+    """
+    if isinstance(scheme, str):
+        bands = TIER_SCHEMES[check_choice("scheme", scheme, TIER_SCHEMES)]
+    else:
+        bands = tuple(scheme)
+        bounds = [b for b, _ in bands]
+        if (
+            not bands
+            or bounds[0] != 0
+            or any(b >= c for b, c in zip(bounds, bounds[1:], strict=False))
+        ):
+            fail(
+                "scheme",
+                "must be (lower bound, label) pairs increasing from 0",
+                ErrorCode.INVALID_VALUE,
+            )
+    series = followers if isinstance(followers, pd.Series) else pd.Series(followers)
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if not (np.isfinite(values) & (values >= 0)).all():
+        fail("followers", "must be non-negative finite counts", ErrorCode.OUT_OF_RANGE)
+    lower = np.array([b for b, _ in bands], dtype=float)
+    labels = [label for _, label in bands]
+    codes = np.searchsorted(lower, values, side="right") - 1
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=labels, ordered=True),
+        index=series.index,
+        name="tier",
+    )
