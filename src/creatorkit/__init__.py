@@ -34,9 +34,9 @@ from creatorkit.models import (
 from creatorkit.results import MethodCard, Note, Result, TableResult
 
 if TYPE_CHECKING:
-    from creatorkit import datasets, economics, metrics, testing
+    from creatorkit import datasets, metrics, testing, tiers
 
-_SUBMODULES = frozenset({"datasets", "economics", "metrics", "testing"})
+_SUBMODULES = frozenset({"datasets", "metrics", "testing", "tiers"})
 
 __all__ = [
     "Campaign",
@@ -55,13 +55,13 @@ __all__ = [
     "Violation",
     "__version__",
     "datasets",
-    "economics",
     "errors",
     "frames",
     "from_frame",
     "metrics",
     "models",
     "testing",
+    "tiers",
     "to_frame",
     "validate",
 ]

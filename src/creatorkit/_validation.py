@@ -4,7 +4,7 @@ Every check funnels into :class:`Problems`, which collects failure cases and rai
 single :class:`~creatorkit.errors.ValidationError` with one message shape::
 
     <argument>: <n> problem(s)
-      - column '<column>': <rule> [<code>]; rows [<labels>] (<count> rows); values [<values>]
+      - <argument>['<column>']: <rule> [<code>]; rows [<labels>] (<count> rows); values [...]
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Problems:
                 }
             )
         )
-        where = f"column {column!r}: " if column is not None else ""
+        where = f"{self.argument}[{column!r}]: " if column is not None else ""
         line = f"  - {where}{rule} [{code.value}]"
         if rows is not None:
             line += f"; rows {_short(row_list)} ({len(row_list)} rows)"
@@ -103,7 +103,10 @@ class Problems:
 
     def error(self) -> ValidationError:
         """Build the :class:`ValidationError` for everything recorded so far."""
-        cases = pd.concat(self._parts, ignore_index=True) if self._parts else None
+        cases = None
+        if self._parts:
+            cases = pd.concat(self._parts, ignore_index=True).astype(object)
+            cases = cases.where(cases.notna(), None)
         count = len(self._lines)
         head = f"{self.argument}: {count} problem{'s' if count != 1 else ''}"
         return ValidationError(

@@ -19,7 +19,7 @@ risk and review methods can be checked against them.
 Example:
     >>> from creatorkit.datasets import synthetic
     >>> data = synthetic(seed=0, n_creators=200, n_events=2_000)
-    >>> len(data.creators), data.content["content_id"].str.len().max()
+    >>> len(data.creators), int(data.content["content_id"].str.len().max())
     (200, 19)
 """
 
@@ -110,9 +110,8 @@ class Dataset(Result):
 
 
 def _ids(prefix: str, n: int, width: int) -> pd.Series:
-    return pd.Series(
-        np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width)), dtype="string"
-    )
+    numbers = pd.Series(np.arange(1, n + 1), dtype=np.int64).astype(str).str.zfill(width)
+    return (prefix + numbers).astype("string")
 
 
 def _long_ids(rng: np.random.Generator, n: int, salt: int) -> pd.Series:

@@ -210,7 +210,8 @@ class _Checker:
             self.flag(col, bad, series, "must be numeric", ErrorCode.WRONG_TYPE)
         isna = np.isnan(values)
         if not col.nullable:
-            self.flag(col, isna, series, "must not be missing (NaN)", ErrorCode.MISSING_VALUE)
+            given_na = series.isna().to_numpy()
+            self.flag(col, given_na, series, "must not be missing (NaN)", ErrorCode.MISSING_VALUE)
         inf = np.isinf(values)
         self.flag(col, inf, series, "must be finite", ErrorCode.NOT_FINITE)
         bounds = BOUNDS[col.kind]
@@ -234,7 +235,7 @@ class _Checker:
         )
         self.flag(col, low_bad | high_bad, series, bounds.rule(), code)
         self.flag(col, frac_bad & ~low_bad, series, bounds.rule(), ErrorCode.NOT_INTEGER)
-        if col.kind is Kind.COUNT and not isna.any():
+        if col.kind is Kind.COUNT and bool(finite.all()) and not frac_bad.any():
             if pd.api.types.is_integer_dtype(series.dtype):
                 return series.astype(np.int64)
             return pd.Series(values.astype(np.int64), index=series.index, name=series.name)
@@ -252,6 +253,10 @@ class _Checker:
 
     def times(self, col: Column, series: pd.Series) -> pd.Series:
         isna = self.missing(col, series)
+        if isna.all() and not isinstance(series.dtype, pd.DatetimeTZDtype):
+            return pd.Series(
+                pd.NaT, index=series.index, name=series.name, dtype="datetime64[ns, UTC]"
+            )
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             return series
         if pd.api.types.is_datetime64_dtype(series.dtype):

@@ -13,6 +13,7 @@ Example:
 """
 
 from creatorkit.metrics import _catalog  # noqa: F401 - registers the built-in metrics
+from creatorkit.metrics import economics
 from creatorkit.metrics._compute import (
     CI_METHODS,
     MetricResult,
@@ -35,6 +36,7 @@ __all__ = [
     "RowFunction",
     "catalog",
     "compute",
+    "economics",
     "get",
     "register",
     "registry",

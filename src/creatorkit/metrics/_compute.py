@@ -462,7 +462,7 @@ class _Prepared:
                 )
             if metric.window is not None:
                 start = self.as_of - pd.Timedelta(metric.window)
-                mask &= (times > start).to_numpy(dtype=bool, na_value=False)
+                mask = mask & (times > start).to_numpy(dtype=bool, na_value=False)
             self._time_masks[key] = mask
         return self._time_masks[key]
 

@@ -36,7 +36,10 @@ def wilson(x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.n
 
 
 def jeffreys(x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Jeffreys interval: Beta(x + ½, n − x + ½) quantiles; 0 at x = 0 and 1 at x = n."""
+    """Jeffreys equal-tailed interval: Beta(x + ½, n − x + ½) quantiles.
+
+    As statsmodels' ``jeffreys``: the bounds are not forced to 0 at x = 0 or 1 at x = n.
+    """
     from scipy.special import betaincinv
 
     alpha = 1.0 - level
@@ -45,8 +48,6 @@ def jeffreys(x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np
     b = np.where(ok, n - x + 0.5, 1.0)
     low = np.where(ok, betaincinv(a, b, alpha / 2.0), np.nan)
     high = np.where(ok, betaincinv(a, b, 1.0 - alpha / 2.0), np.nan)
-    low = np.where(ok & (x <= 0), 0.0, low)
-    high = np.where(ok & (x >= n), 1.0, high)
     return low, high
 
 

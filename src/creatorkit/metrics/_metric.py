@@ -177,6 +177,7 @@ def register(metric: Metric | None = None, /, *, replace: bool = False, **fields
         ...     return (frame["likes"] > 0) * frame["views"]
         >>> ck.metrics.get("liked_views").kind
         'rate'
+        >>> ck.metrics.registry.unregister("liked_views")
     """
     if metric is not None:
         if fields:
