@@ -552,6 +552,9 @@ def test_catalog_has_every_field():
 
 
 def test_metrics_import_does_not_load_scipy_stats():
-    code = "import creatorkit\ncreatorkit.metrics.compute\nimport sys\nprint(any(m.startswith('scipy.stats') for m in sys.modules))"
+    code = (
+        "import creatorkit, sys\ncreatorkit.metrics.compute\n"
+        "print(any(m.startswith('scipy.stats') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

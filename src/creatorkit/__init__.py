@@ -1,7 +1,8 @@
 """creatorkit: score social-media creators for cross-border content commerce.
 
-``import creatorkit`` loads numpy, pandas and attrs only. Subpackages that need scipy
-(metric intervals, comparisons) load on first attribute access.
+``import creatorkit`` loads numpy, pandas and attrs only and is cheap: the everyday names
+below (records, ``validate``, ``to_frame``, subpackages) load on first access, and
+subpackages that need scipy (metric intervals, comparisons) load scipy on first use.
 
 Example:
     >>> import creatorkit as ck
@@ -17,26 +18,47 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from creatorkit import errors, frames, models
+import attrs  # noqa: F401 - part of the documented import footprint
+import numpy  # noqa: F401
+import pandas  # noqa: F401
+
+from creatorkit import errors
 from creatorkit._version import __version__
 from creatorkit.errors import CreatorkitError, ValidationError
-from creatorkit.frames import from_frame, to_frame, validate
-from creatorkit.models import (
-    Campaign,
-    Collaboration,
-    Content,
-    Creator,
-    OrderLine,
-    Review,
-    Sample,
-    Violation,
-)
-from creatorkit.results import MethodCard, Note, Result, TableResult
 
 if TYPE_CHECKING:
-    from creatorkit import datasets, metrics, testing, tiers
+    from creatorkit import datasets, frames, metrics, models, results, testing, tiers
+    from creatorkit.frames import from_frame, to_frame, validate
+    from creatorkit.models import (
+        Campaign,
+        Collaboration,
+        Content,
+        Creator,
+        OrderLine,
+        Review,
+        Sample,
+        Violation,
+    )
+    from creatorkit.results import MethodCard, Note, Result, TableResult
 
-_SUBMODULES = frozenset({"datasets", "metrics", "testing", "tiers"})
+_SUBMODULES = frozenset({"datasets", "frames", "metrics", "models", "results", "testing", "tiers"})
+_NAMES = {
+    **dict.fromkeys(
+        [
+            "Campaign",
+            "Collaboration",
+            "Content",
+            "Creator",
+            "OrderLine",
+            "Review",
+            "Sample",
+            "Violation",
+        ],
+        "creatorkit.models",
+    ),
+    **dict.fromkeys(["from_frame", "to_frame", "validate"], "creatorkit.frames"),
+    **dict.fromkeys(["MethodCard", "Note", "Result", "TableResult"], "creatorkit.results"),
+}
 
 __all__ = [
     "Campaign",
@@ -60,6 +82,7 @@ __all__ = [
     "from_frame",
     "metrics",
     "models",
+    "results",
     "testing",
     "tiers",
     "to_frame",
@@ -69,11 +92,14 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        module = importlib.import_module(f"creatorkit.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'creatorkit' has no attribute {name!r}")
+        value: Any = importlib.import_module(f"creatorkit.{name}")
+    elif name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+    else:
+        raise AttributeError(f"module 'creatorkit' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _SUBMODULES)
+    return sorted(set(globals()) | _SUBMODULES | set(_NAMES))

@@ -109,6 +109,17 @@ class Dataset(Result):
         }
 
 
+def _text(*parts: Any) -> pd.Series:
+    """Element-wise concatenation of strings and arrays into a pandas string Series."""
+    n = max(len(p) for p in parts if not isinstance(p, str))
+    out = pd.Series([""] * n, dtype=object)
+    for part in parts:
+        out = out + (
+            part if isinstance(part, str) else pd.Series(np.asarray(part)).astype(str).to_numpy()
+        )
+    return out.astype("string")
+
+
 def _ids(prefix: str, n: int, width: int) -> pd.Series:
     numbers = pd.Series(np.arange(1, n + 1), dtype=np.int64).astype(str).str.zfill(width)
     return (prefix + numbers).astype("string")
@@ -141,9 +152,7 @@ def _creators(
             "category": pd.Series(rng.choice(_CATEGORIES, size=n, p=_CATEGORY_P), dtype="string"),
             "followers": followers,
             "followers_30d_ago": np.round(followers / (1 + growth)).astype(np.int64),
-            "handle": pd.Series(
-                np.char.add("@creator", np.arange(1, n + 1).astype(str)), dtype="string"
-            ),
+            "handle": pd.Series(_text("@creator", np.arange(1, n + 1)), dtype="string"),
             "snapshot_at": pd.Series(pd.DatetimeIndex([as_of] * n)),
         }
     )
@@ -202,7 +211,7 @@ def _content(
             "paid_views": np.where(boosted, rng.binomial(views, 0.3), 0),
             "currency": pd.Series(["USD"] * m, dtype="string"),
             "product_id": pd.Series(
-                np.char.add(_CATEGORIES[category], rng.integers(1, 60, m).astype(str)),
+                _text(_CATEGORIES[category], rng.integers(1, 60, m)),
                 dtype="string",
             ),
             "platform": creators["platform"].to_numpy()[owner],
@@ -303,9 +312,7 @@ def _campaigns(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.Data
     return pd.DataFrame(
         {
             "campaign_id": _ids("k", n, 3),
-            "brand": pd.Series(
-                np.char.add("Brand ", np.arange(1, n + 1).astype(str)), dtype="string"
-            ),
+            "brand": pd.Series(_text("Brand ", np.arange(1, n + 1)), dtype="string"),
             "goal": pd.Series(goal, dtype="string"),
             "category": pd.Series(category, dtype="string"),
             "start": _time(as_of, -start_days * 86_400),
@@ -430,9 +437,7 @@ def _samples(
             "sample_id": _ids("s", m, 7),
             "collaboration_id": collabs["collaboration_id"].to_numpy()[owner],
             "creator_id": collabs["creator_id"].to_numpy()[owner],
-            "sku": pd.Series(
-                np.char.add("sku", rng.integers(1, 500, m).astype(str)), dtype="string"
-            ),
+            "sku": pd.Series(_text("sku", rng.integers(1, 500, m)), dtype="string"),
             "status": pd.Series(status, dtype="string"),
             "shipped_at": shipped,
             "deadline": deadline,
@@ -611,7 +616,7 @@ def _orders(
             "settled_at": settled_at.where(settled),
             "new_customer": first_seen[order_of_line],
             "customer_id": pd.Series(
-                np.char.add(np.char.add("u", country), customer[order_of_line].astype(str)),
+                _text("u", country, customer[order_of_line]),
                 dtype="string",
             ),
             "content_id": content["content_id"].to_numpy()[row],
@@ -696,7 +701,7 @@ def _events(
     frame = pd.DataFrame(
         {
             "event_id": _ids("e", len(user), 9),
-            "user_id": pd.Series(np.char.add("u", user[order].astype(str)), dtype="string"),
+            "user_id": _text("u", user[order]),
             "timestamp": _time(as_of, seconds[order]),
             "event": pd.Series(event[order], dtype="string"),
             "creator_id": creators["creator_id"].to_numpy()[touch[order]],

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,11 +74,7 @@ def tier(
     else:
         bands = tuple(scheme)
         bounds = [b for b, _ in bands]
-        if (
-            not bands
-            or bounds[0] != 0
-            or any(b >= c for b, c in zip(bounds, bounds[1:], strict=False))
-        ):
+        if not bands or bounds[0] != 0 or any(b >= c for b, c in itertools.pairwise(bounds)):
             fail(
                 "scheme",
                 "must be (lower bound, label) pairs increasing from 0",
@@ -91,7 +88,7 @@ def tier(
     labels = [label for _, label in bands]
     codes = np.searchsorted(lower, values, side="right") - 1
     return pd.Series(
-        pd.Categorical.from_codes(codes, categories=labels, ordered=True),
+        pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
         index=series.index,
         name="tier",
     )

@@ -12,8 +12,10 @@ Example:
     30.0
 """
 
-from creatorkit.metrics import _catalog  # noqa: F401 - registers the built-in metrics
-from creatorkit.metrics import economics
+from creatorkit.metrics import (
+    _catalog,  # noqa: F401 - registers the built-in metrics
+    economics,
+)
 from creatorkit.metrics._compute import (
     CI_METHODS,
     MetricResult,

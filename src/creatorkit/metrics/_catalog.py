@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -104,17 +104,16 @@ def _effective(frame: pd.DataFrame, params: Mapping[str, float]) -> np.ndarray:
     return (frame["views"].to_numpy(dtype=float) >= float(params["min_views"])).astype(float)
 
 
-def _sum(name: str, kind: str, layer: str, table: str = "content", **kw: Any) -> Metric:
+def _sum(name: str, kind: Literal["count", "amount"], layer: str, table: str = "content") -> Metric:
     return Metric(
         name=name,
         numerator=name,
         kind=kind,
         layer=layer,
-        table=table,  # type: ignore[arg-type]
+        table=table,
         unit="currency" if kind == "amount" else name,
         source=_GUIDE,
         description=f"Σ {name}",
-        **kw,
     )
 
 
@@ -346,7 +345,9 @@ BUILTIN: tuple[Metric, ...] = (
         direction="lower",
         unit="currency",
         source=_GUIDE,
-        description="Σ cost items: fixed fee, commission, bonus, samples, shipping, ads, service fee.",
+        description=(
+            "Σ cost items: fixed fee, commission, bonus, samples, shipping, ads, service fee."
+        ),
     ),
     Metric(
         name="roas",

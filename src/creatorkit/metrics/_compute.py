@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import attrs
@@ -86,7 +87,7 @@ def _as_of(value: Any) -> pd.Timestamp | None:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
         fail("as_of", "must be a timestamp", ErrorCode.WRONG_TYPE, value=value)
-    if stamp is pd.NaT or stamp.tzinfo is None:
+    if pd.isna(stamp) or stamp.tzinfo is None:
         fail(
             "as_of",
             "must be a timezone-aware timestamp (never the clock)",
@@ -114,9 +115,7 @@ class _Reader:
         if column in self.cache:
             return self.cache[column]
         series = self.frame[column]
-        if pd.api.types.is_bool_dtype(series.dtype):
-            values = series.to_numpy(dtype=float, na_value=np.nan)
-        elif pd.api.types.is_numeric_dtype(series.dtype):
+        if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
             values = series.to_numpy(dtype=float, na_value=np.nan)
         else:
             converted = pd.to_numeric(series, errors="coerce")
@@ -181,7 +180,7 @@ def _groups(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFram
     for key, values in zip(reversed(by), reversed(uniques), strict=True):
         columns[key] = np.asarray(values)[combined % len(values)]
         combined = combined // len(values)
-    keys = pd.DataFrame({k: pd.array(columns[k], dtype=frame[k].dtype) for k in by})
+    keys = pd.DataFrame({k: pd.Series(columns[k]).astype(frame[k].dtype) for k in by})
     return inverse.astype(np.intp), keys, notes
 
 
@@ -474,23 +473,31 @@ def _summarize(
     sums: dict[str, np.ndarray] = {}
     notes: list[Note] = []
     values_cache: dict[str, np.ndarray] = {}
+    totals_cache: dict[tuple[str, str], np.ndarray] = {}
     available = frozenset(map(str, frame.columns))
 
-    def row_values(expr: Any) -> np.ndarray:
-        key = expr.key(available)
+    def row_values(key: str, expr: Any) -> np.ndarray:
         if key not in values_cache:
             values_cache[key] = expr.evaluate(frame, prep.reader.get, params)
         return values_cache[key]
 
-    def total(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        weights = values if mask is None else np.where(mask, values, 0.0)
-        return np.bincount(codes, weights=weights, minlength=ngroups)
+    def total(
+        key: str, token: str, values: Callable[[], np.ndarray], mask: np.ndarray | None
+    ) -> np.ndarray:
+        """Group sums of ``values()``, computed once per (row expression, row mask)."""
+        if (key, token) not in totals_cache:
+            weights = values() if mask is None else np.where(mask, values(), 0.0)
+            totals_cache[key, token] = np.bincount(codes, weights=weights, minlength=ngroups)
+        return totals_cache[key, token]
 
     for metric in metrics:
         name = metric.name
-        num = row_values(metric.numerator)
-        den = row_values(metric.denominator) if metric.denominator is not None else None
+        num_key = metric.numerator.key(available)
+        num = row_values(num_key, metric.numerator)
+        den_key = "" if metric.denominator is None else metric.denominator.key(available)
+        den = None if metric.denominator is None else row_values(den_key, metric.denominator)
         mask = prep.time_mask(metric)
+        token = "" if mask is None else f"{metric.time_column}|{metric.window}"
         finite = np.isfinite(num) if den is None else np.isfinite(num) & np.isfinite(den)
         if not finite.all():
             dropped = int((~finite if mask is None else ~finite & mask).sum())
@@ -504,21 +511,21 @@ def _summarize(
                     )
                 )
             mask = finite if mask is None else mask & finite
+            token = f"{token}|finite({num_key}; {den_key})"
             num = np.where(finite, num, 0.0)
             den = None if den is None else np.where(finite, den, 0.0)
-        sums[f"{name}__num"] = total(num, mask)
-        sums[f"{name}__den"] = total(den, mask) if den is not None else np.zeros(ngroups)
-        counts = (
-            np.bincount(codes, minlength=ngroups)
-            if mask is None
-            else np.bincount(codes, weights=mask.astype(float), minlength=ngroups)
-        )
-        sums[f"{name}__n"] = counts.astype(np.int64)
+        d = np.zeros(len(num)) if den is None else den
+        sums[f"{name}__num"] = total(num_key, token, partial(np.asarray, num), mask)
+        sums[f"{name}__den"] = total(den_key, token, partial(np.asarray, d), mask)
+        sums[f"{name}__n"] = total("1", token, partial(np.ones, len(num)), mask).astype(np.int64)
         if moments:
-            d = den if den is not None else np.zeros(len(num))
-            sums[f"{name}__num2"] = total(num * num, mask)
-            sums[f"{name}__den2"] = total(d * d, mask)
-            sums[f"{name}__cross"] = total(num * d, mask)
+            sums[f"{name}__num2"] = total(
+                f"({num_key})^2", token, partial(np.multiply, num, num), mask
+            )
+            sums[f"{name}__den2"] = total(f"({den_key})^2", token, partial(np.multiply, d, d), mask)
+            sums[f"{name}__cross"] = total(
+                f"({num_key})*({den_key})", token, partial(np.multiply, num, d), mask
+            )
     table = prep.keys.copy() if prep.by else pd.DataFrame(index=pd.RangeIndex(1))
     for key, values in sums.items():
         table[key] = values

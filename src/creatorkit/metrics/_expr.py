@@ -43,7 +43,9 @@ Term = tuple[str, ...]  # sorted factors: column names and "{param}" placeholder
 class Expr(Protocol):
     """What a metric side must offer."""
 
-    text: str
+    @property
+    def text(self) -> str:
+        """Human-readable formula."""
 
     def columns(self, available: frozenset[str]) -> frozenset[str]:
         """Columns read when the table has ``available`` columns."""

@@ -72,7 +72,7 @@ class Metric:
     """
 
     name: str
-    numerator: Expr = attrs.field(converter=as_expr)  # type: ignore[misc]
+    numerator: Expr = attrs.field(converter=as_expr)
     denominator: Expr | None = attrs.field(default=None, converter=as_expr)
     kind: Literal["rate", "ratio", "amount", "count", "per_mille"] = "ratio"
     direction: Literal["higher", "lower", "neutral"] = "higher"

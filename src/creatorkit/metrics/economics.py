@@ -1,5 +1,4 @@
-"""Economics of a collaboration: commission and total cost, break-even commission,
-contribution margin, earned media value and dated currency conversion.
+"""Economics of a collaboration: costs, break-even, contribution, EMV and currency conversion.
 
 Commission deals: a pure CPS deal pays ``commission_rate × GMV``; a deal with a
 guaranteed minimum pays ``max(guaranteed_minimum, commission_rate × GMV)`` (the minimum
@@ -92,7 +91,8 @@ def commission(gmv: Any, commission_rate: Any, guaranteed_minimum: Any = 0.0) ->
     rate = _array("commission_rate", commission_rate)
     if (rate > 1).any():
         fail("commission_rate", "must be in [0, 1]", ErrorCode.OUT_OF_RANGE)
-    return np.maximum(_array("guaranteed_minimum", guaranteed_minimum), rate * _array("gmv", gmv))
+    floor = _array("guaranteed_minimum", guaranteed_minimum)
+    return np.asarray(np.maximum(floor, rate * _array("gmv", gmv)), dtype=float)
 
 
 def with_costs(df: pd.DataFrame) -> pd.DataFrame:
@@ -108,9 +108,9 @@ def with_costs(df: pd.DataFrame) -> pd.DataFrame:
     """
     frame = check_frame("df", df).copy()
     derived = commission(
-        frame["gmv"] if "gmv" in frame else 0.0,
-        frame["commission_rate"] if "commission_rate" in frame else 0.0,
-        frame["guaranteed_minimum"] if "guaranteed_minimum" in frame else 0.0,
+        frame.get("gmv", 0.0),
+        frame.get("commission_rate", 0.0),
+        frame.get("guaranteed_minimum", 0.0),
     )
     derived = np.broadcast_to(derived, (len(frame),))
     if "commission" in frame:
@@ -133,7 +133,8 @@ def total_cost(df: pd.DataFrame) -> pd.Series:
         >>> total_cost(pd.DataFrame({"fixed_fee": [100.0], "ads_spend": [20.0]})).tolist()
         [120.0]
     """
-    return with_costs(df)["cost"]
+    cost: pd.Series = with_costs(df)["cost"]
+    return cost
 
 
 def break_even_commission(
@@ -225,7 +226,8 @@ def emv(
     Example:
         >>> df = pd.DataFrame({"views": [20_000], "likes": [1000], "comments": [10],
         ...                    "shares": [5], "saves": [50], "clicks": [100]})
-        >>> emv(df, cpm=5.0, values={"like": 0.05, "click": 0.3}).to_frame().round(2).to_dict("records")
+        >>> res = emv(df, cpm=5.0, values={"like": 0.05, "click": 0.3})
+        >>> res.to_frame().round(2).to_dict("records")
         [{'emv_cpm': 100.0, 'emv_cpm_n': 1, 'emv_actions': 80.0, 'emv_actions_n': 1}]
     """
     names: list[str] = []
@@ -258,7 +260,8 @@ def _dates(series: pd.Series, column: str) -> pd.Series:
             ErrorCode.NAIVE_TIMESTAMP,
             column=column,
         )
-    return series.dt.tz_localize(None).dt.normalize()
+    days: pd.Series = series.dt.tz_localize(None).dt.normalize()
+    return days
 
 
 def _rate_table(rates: pd.DataFrame) -> pd.DataFrame:
@@ -334,7 +337,7 @@ def convert(
 
     Example:
         >>> orders = pd.DataFrame({"gmv": [350.0, 10.0], "currency": ["THB", "USD"],
-        ...     "ordered_at": pd.to_datetime(["2026-05-02 10:00", "2026-05-02 11:00"]).tz_localize("UTC")})
+        ...     "ordered_at": pd.to_datetime(["2026-05-02 10:00", "2026-05-02 11:00"], utc=True)})
         >>> fx = pd.DataFrame({"date": ["2026-05-02"], "currency": ["THB"], "rate": [1 / 35]})
         >>> convert(orders, fx, to="USD")[["gmv", "currency", "fx_rate"]].round(4).to_dict("list")
         {'gmv': [10.0, 10.0], 'currency': ['USD', 'USD'], 'fx_rate': [0.0286, 1.0]}
@@ -351,7 +354,7 @@ def convert(
     day = _dates(frame[time_column], time_column)
     if policy == "monthly_average":
         table = table.assign(date=table["date"].dt.to_period("M").dt.to_timestamp())
-        table = table.groupby(["date", "currency"], as_index=False)["rate"].mean()
+        table = table.groupby(["date", "currency"])["rate"].mean().reset_index()
         day = day.dt.to_period("M").dt.to_timestamp()
     lookup = pd.DataFrame({"date": day.to_numpy(), "currency": currency})
     merged = lookup.merge(table, on=["date", "currency"], how="left")

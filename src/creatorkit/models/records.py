@@ -58,7 +58,7 @@ Quality = tuple[str, str, str]
 class Record:
     """Base of the domain records: validation, schema and JSON round trip.
 
-    Class attributes:
+    Attributes:
         key: Columns that identify a row uniquely in a table.
         quality: Plausibility checks ``(code, column, bound)``; a table row is *flagged*
             (kept, reported) where ``column`` exceeds ``bound``.

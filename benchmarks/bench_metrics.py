@@ -1,0 +1,92 @@
+"""metrics.compute by creator on 10M content rows, 10 metrics, vs hand-written pandas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import creatorkit as ck
+from _harness import Line, median_time
+
+NAMES = [
+    "views",
+    "likes",
+    "gmv",
+    "ctr",
+    "gpm",
+    "engagement_rate",
+    "like_rate",
+    "cvr",
+    "aov",
+    "completion_rate",
+]
+
+
+def make_content(rows: int) -> pd.DataFrame:
+    """Tile synthetic content (realistic distributions) up to ``rows`` rows, new creator ids."""
+    base = ck.datasets.synthetic(seed=0, n_creators=20_000, posts_per_creator=10, n_events=100)
+    content = base.content
+    copies = int(np.ceil(rows / len(content)))
+    parts = []
+    for k in range(copies):
+        part = content.copy()
+        part["creator_id"] = part["creator_id"] + f"-{k}"
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).iloc[:rows]
+
+
+def pandas_peer(df: pd.DataFrame) -> pd.DataFrame:
+    work = df[
+        [
+            "creator_id",
+            "views",
+            "likes",
+            "comments",
+            "shares",
+            "saves",
+            "clicks",
+            "orders",
+            "gmv",
+            "completion",
+        ]
+    ].copy()
+    work["eng"] = work["likes"] + work["comments"] + work["shares"] + work["saves"]
+    work["cw"] = work["completion"] * work["views"]
+    s = work.groupby("creator_id").sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.DataFrame(
+            {
+                "views": s["views"],
+                "likes": s["likes"],
+                "gmv": s["gmv"],
+                "ctr": s["clicks"] / s["views"],
+                "gpm": 1000 * s["gmv"] / s["views"],
+                "engagement_rate": s["eng"] / s["views"],
+                "like_rate": s["likes"] / s["views"],
+                "cvr": s["orders"] / s["clicks"],
+                "aov": s["gmv"] / s["orders"],
+                "completion_rate": s["cw"] / s["views"],
+            }
+        )
+
+
+def run(quick: bool) -> list[Line]:
+    rows = 1_000_000 if quick else 10_000_000
+    df = make_content(rows)
+    repeat = 3
+    ours = median_time(lambda: ck.metrics.compute(df, NAMES, by="creator_id"), repeat=repeat)
+    peer = median_time(lambda: pandas_peer(df), repeat=repeat)
+    got = ck.metrics.compute(df, NAMES, by="creator_id").to_frame().set_index("creator_id")
+    want = pandas_peer(df)
+    expected = want.loc[got.index, NAMES].to_numpy(float)
+    np.testing.assert_allclose(got[NAMES].to_numpy(float), expected, rtol=1e-9)
+    label = f"metrics.compute by creator, {rows / 1e6:.0f}M rows, 10 metrics"
+    return [
+        Line(
+            label,
+            ours,
+            peer,
+            "≤ 1.5× pandas groupby-sum + divide",
+            note=f"{df['creator_id'].nunique():,} creators; values equal the peer to 1e-9",
+        )
+    ]
