@@ -8,8 +8,8 @@ from one seeded generator, so the same seed gives the same data on every machine
 * content (videos, lives, posts) over the 90 days before ``as_of``, in USD;
 * campaigns, collaborations with cost items and rolled-up results, samples (some never
   posted), reviews by lenient and harsh reviewers with inflated stars, multi-currency
-  order lines with late refunds and settlements (for at most 25 orders of each post, to
-  keep the table small), violations, daily FX rates to USD;
+  order lines (a sample of the content's attributed orders) with late refunds and
+  settlements, violations, daily FX rates to USD;
 * an event log (``event_id, user_id, timestamp, event, creator_id, campaign_id``) for
   funnels, with a few duplicated event ids.
 
@@ -68,7 +68,6 @@ _REVIEW_TAGS = np.array(
 _STEPS = ("view", "click", "add_to_cart", "purchase", "purchase")
 _NOISE_EVENTS = np.array(["view", "like", "follow", "view"])
 _BASE_ID = 7_300_000_000_000_000_000
-_MAX_ORDER_ROWS = 25  # order lines are generated for at most this many orders of one post
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -101,7 +100,12 @@ class Dataset(Result):
     as_of: pd.Timestamp
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by name."""
+        """The tables by name.
+
+        Example:
+            >>> sorted(synthetic(seed=0, n_creators=20, n_events=200).tables())[-3:]
+            ['samples', 'truth', 'violations']
+        """
         return {
             f.name: getattr(self, f.name)
             for f in attrs.fields(type(self))
@@ -227,6 +231,7 @@ def synthetic(
     n_campaigns: int = 8,
     n_events: int = 100_000,
     n_reviewers: int = 8,
+    orders_per_creator: float = 10.0,
     as_of: Any = "2026-06-30T23:59:59+00:00",
 ) -> Dataset:
     """Build a deterministic synthetic data set.
@@ -239,6 +244,9 @@ def synthetic(
         n_campaigns: Campaigns.
         n_events: Approximate rows of the event log (about 8 events per user).
         n_reviewers: Brand reviewers (a third lenient, a third harsh).
+        orders_per_creator: Orders (1–3 lines each) drawn from the content's orders, per
+            creator on average; the order table samples the attributed orders so that it
+            stays proportional to ``n_creators`` (never more than the content's orders).
         as_of: Timezone-aware snapshot time.
 
     Returns:
@@ -254,6 +262,7 @@ def synthetic(
     n_campaigns = int(check_number("n_campaigns", n_campaigns, low=1, high=10_000, integer=True))
     n_events = int(check_number("n_events", n_events, low=100, integer=True))
     n_reviewers = int(check_number("n_reviewers", n_reviewers, low=3, high=1_000, integer=True))
+    per_order = check_number("orders_per_creator", orders_per_creator, low=0.1, high=10_000)
     check_number("seed", seed, low=0, integer=True)
     stamp = pd.Timestamp(as_of)
     if stamp.tzinfo is None:
@@ -266,7 +275,7 @@ def synthetic(
     samples, collaborations = _samples(rng, collaborations, campaigns, stamp)
     reviewers = _reviewers(rng, n_reviewers)
     reviews = _reviews(rng, collaborations, campaigns, reviewers, fake, creators)
-    orders = _orders(rng, content, creators, collaborations, stamp)
+    orders = _orders(rng, content, creators, collaborations, stamp, per_order)
     violations = _violations(rng, creators, stamp)
     events = _events(rng, n_events, creators, campaigns, stamp)
     fx = _fx(rng, stamp)
@@ -279,6 +288,7 @@ def synthetic(
         n_campaigns=n_campaigns,
         n_events=n_events,
         n_reviewers=n_reviewers,
+        orders_per_creator=per_order,
         as_of=stamp,
     )
     return Dataset(
@@ -552,24 +562,29 @@ def _orders(
     creators: pd.DataFrame,
     collabs: pd.DataFrame,
     as_of: pd.Timestamp,
+    per_creator: float,
 ) -> pd.DataFrame:
-    counts = np.minimum(content["orders"].to_numpy(), _MAX_ORDER_ROWS)
-    src = np.repeat(np.arange(len(content)), counts)
-    n_orders = len(src)
+    counts = content["orders"].to_numpy()
+    total = int(counts.sum())
+    n_orders = min(total, round(per_creator * len(creators)))
+    if n_orders == 0:
+        counts = np.ones(len(content), dtype=np.int64)
+        n_orders, total = 1, len(content)
+    src = np.sort(rng.choice(len(content), size=n_orders, p=counts / total))
     lines = rng.choice(np.array([1, 1, 1, 2, 3]), size=n_orders)
     order_of_line = np.repeat(np.arange(n_orders), lines)
     line_no = np.arange(len(order_of_line)) - np.repeat(np.cumsum(lines) - lines, lines) + 1
     row = src[order_of_line]
     m = len(row)
-    country_of = pd.Series(creators["country"].to_numpy(), index=creators["creator_id"].to_numpy())
-    country = country_of.loc[content["creator_id"].to_numpy()[row]].to_numpy()
+    owner = pd.Index(creators["creator_id"]).get_indexer(content["creator_id"])
+    country = creators["country"].to_numpy()[owner[row]]
     currency = pd.Series(country).map(_CURRENCY).to_numpy()
     usd_per = pd.Series(currency).map({**_USD_PER_UNIT, "USD": 1.0}).to_numpy(dtype=float)
     per_order = content["gmv"].to_numpy() / np.maximum(counts, 1)
     usd = per_order[row] / lines[order_of_line] * rng.uniform(0.9, 1.1, m)
     local = np.round(usd / usd_per, 2)
-    published = content["published_at"].to_numpy()[row]
-    ordered = pd.Series(published) + pd.to_timedelta(
+    published = content["published_at"].iloc[row].reset_index(drop=True)
+    ordered = published + pd.to_timedelta(
         np.round(rng.exponential(1.5, n_orders)[order_of_line] * 86_400), unit="s"
     )
     status_draw = rng.random(n_orders)[order_of_line]

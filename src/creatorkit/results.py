@@ -67,7 +67,12 @@ class MethodCard:
 
     @classmethod
     def create(cls, name: str, **parameters: Any) -> MethodCard:
-        """Build a card, converting parameters to JSON-ready values and hashing them."""
+        """Build a card, converting parameters to JSON-ready values and hashing them.
+
+        Example:
+            >>> MethodCard.create("x", when=pd.Timestamp("2026-01-01", tz="UTC")).parameters
+            {'when': '2026-01-01T00:00:00+00:00'}
+        """
         params = {k: to_jsonable(v) for k, v in parameters.items()}
         canonical = json.dumps({"name": name, "parameters": params}, sort_keys=True, default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
@@ -123,6 +128,16 @@ class Result:
 
     Subclasses add their fields and set ``_frame_field`` to the attribute that holds
     the main table.
+
+    Example:
+        >>> @attrs.frozen(kw_only=True, eq=False)
+        ... class Ranking(Result):
+        ...     _frame_field = "ranks"
+        ...     ranks: pd.DataFrame
+        >>> r = Ranking(ranks=pd.DataFrame({"creator_id": ["c1"], "rank": [1]}),
+        ...             method=MethodCard.create("my.ranking"))
+        >>> r.to_dict()["ranks"]
+        [{'creator_id': 'c1', 'rank': 1}]
     """
 
     _frame_field: ClassVar[str] = "table"
@@ -130,14 +145,28 @@ class Result:
     warnings: tuple[Note, ...] = attrs.field(default=(), converter=_notes)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the main table."""
+        """Return a copy of the main table.
+
+        Example:
+            >>> res = TableResult(table=pd.DataFrame({"a": [1]}), method=MethodCard.create("x"))
+            >>> res.to_frame()
+               a
+            0  1
+        """
         frame = getattr(self, self._frame_field)
         if not isinstance(frame, pd.DataFrame):  # pragma: no cover - subclass contract
             raise TypeError(f"{type(self).__name__}.{self._frame_field} is not a DataFrame")
         return frame.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return JSON-ready data: ``schema_version``, ``kind`` and every field."""
+        """Return JSON-ready data: ``schema_version``, ``kind`` and every field.
+
+        Example:
+            >>> table = pd.DataFrame({"a": [float("nan")]})
+            >>> res = TableResult(table=table, method=MethodCard.create("x"))
+            >>> res.to_dict()["table"], res.to_dict()["schema_version"]
+            ([{'a': None}], 1)
+        """
         out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "kind": type(self).__name__}
         for field in attrs.fields(type(self)):
             out[field.name] = to_jsonable(getattr(self, field.name))

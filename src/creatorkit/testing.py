@@ -32,6 +32,10 @@ def check_result(result: Result) -> None:
 
     Raises:
         AssertionError: The first broken clause of the contract.
+
+    Example:
+        >>> from creatorkit.metrics import compute
+        >>> check_result(compute(pd.DataFrame({"views": [10]}), "views"))
     """
     cls = type(result)
     assert attrs.has(cls), f"{cls.__name__} is not an attrs class"

@@ -271,6 +271,13 @@ class MetricSummary(Result):
 
         Returns:
             A :class:`MetricResult`.
+
+        Example:
+            >>> df = pd.DataFrame({"likes": [3, 5], "views": [100, 100]})
+            >>> s = summarize(df, "like_rate", moments=True)
+            >>> s.compute(ci="cluster").to_frame()[["like_rate", "like_rate_low"]].round(3)
+               like_rate  like_rate_low
+            0       0.04           0.02
         """
         metrics = [registry.get(m) for m in self.metrics]
         methods = _ci_methods(metrics, ci)

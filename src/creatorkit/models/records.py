@@ -86,11 +86,23 @@ class Record:
 
     @classmethod
     def schema(cls) -> tuple[Column, ...]:
-        """The column schema of this record type (shared with its table)."""
+        """The column schema of this record type (shared with its table).
+
+        Example:
+            >>> [c.name for c in Violation.schema()][:3]
+            ['violation_id', 'creator_id', 'occurred_at']
+        """
         return columns_of(cls)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (enums as values, times as ISO-8601 with offset)."""
+        """JSON-ready dictionary (enums as values, times as ISO-8601 with offset).
+
+        Example:
+            >>> v = Violation(violation_id="v1", creator_id="c1", severity="low", points=1,
+            ...               occurred_at="2026-05-01T07:00:00+07:00", status="active")
+            >>> v.to_dict()["occurred_at"]
+            '2026-05-01T07:00:00+07:00'
+        """
         return {col.name: to_jsonable(getattr(self, col.name)) for col in self.schema()}
 
     @classmethod
@@ -99,6 +111,11 @@ class Record:
 
         Raises:
             ValidationError: Unknown keys, missing required keys or invalid values.
+
+        Example:
+            >>> Creator.from_dict({"creator_id": "c2", "platform": "instagram", "country": "MY",
+            ...                    "category": "food", "followers": 900}).country
+            'MY'
         """
         if not isinstance(data, Mapping):
             fail(cls.__name__, "must be a mapping", ErrorCode.WRONG_TYPE, value=type(data).__name__)
@@ -116,7 +133,13 @@ class Record:
 
 @attrs.frozen(kw_only=True, slots=True)
 class Creator(Record):
-    """A creator account (a profile snapshot)."""
+    """A creator account (a profile snapshot).
+
+    Example:
+        >>> Creator(creator_id="c1", platform="youtube", country="GB", category="tech",
+        ...         followers=12_000, followers_30d_ago=11_000).followers_30d_ago
+        11000
+    """
 
     key = ("creator_id",)
     creator_id: str = column(Kind.ID, "Creator id (a string, never a number).")
@@ -136,7 +159,14 @@ class Creator(Record):
 
 @attrs.frozen(kw_only=True, slots=True)
 class Content(Record):
-    """One video, live stream or post, with its performance counters."""
+    """One video, live stream or post, with its performance counters.
+
+    Example:
+        >>> Content(content_id="7394017712830001234", creator_id="c1",
+        ...         published_at="2026-03-01T20:00:00+07:00", content_type="live",
+        ...         views=5000, orders=12, gmv=240.0, currency="USD").content_type.value
+        'live'
+    """
 
     key = ("content_id",)
     quality = (
@@ -175,7 +205,15 @@ class Content(Record):
 
 @attrs.frozen(kw_only=True, slots=True)
 class Campaign(Record):
-    """A brand's promotion with budget, goal, markets, dates and KPI targets."""
+    """A brand's promotion with budget, goal, markets, dates and KPI targets.
+
+    Example:
+        >>> Campaign(campaign_id="k1", brand="B", goal="sales", category="beauty",
+        ...          start="2026-04-01T00:00:00+00:00", end="2026-04-30T00:00:00+00:00",
+        ...          budget=20_000.0, currency="USD", markets=["TH", "VN"],
+        ...          kpi_targets={"gmv": 60_000}).markets
+        ('TH', 'VN')
+    """
 
     key = ("campaign_id",)
     ordered = (("start", "end"),)
@@ -193,7 +231,12 @@ class Campaign(Record):
 
 @attrs.frozen(kw_only=True, slots=True)
 class Collaboration(Record):
-    """One creator in one campaign: cost items, rolled-up results, samples and replies."""
+    """One creator in one campaign: cost items, rolled-up results, samples and replies.
+
+    Example:
+        >>> Collaboration(collaboration_id="co1", creator_id="c1", campaign_id="k1",
+        ...               currency="USD", fixed_fee=200.0, commission_rate=0.15).commission
+    """
 
     key = ("collaboration_id",)
     quality = (
@@ -243,7 +286,14 @@ class Collaboration(Record):
 
 @attrs.frozen(kw_only=True, slots=True)
 class Sample(Record):
-    """A product sample shipped to a creator, with its posting deadline."""
+    """A product sample shipped to a creator, with its posting deadline.
+
+    Example:
+        >>> Sample(sample_id="s1", collaboration_id="co1", creator_id="c1", sku="sku9",
+        ...        status="shipped", shipped_at="2026-04-02T09:00:00+00:00",
+        ...        deadline="2026-04-23T09:00:00+00:00").status.value
+        'shipped'
+    """
 
     key = ("sample_id",)
     ordered = (("shipped_at", "received_at"), ("received_at", "posted_at"))
@@ -273,7 +323,14 @@ STAR_DIMENSIONS = (
 
 @attrs.frozen(kw_only=True, slots=True)
 class Review(Record):
-    """A brand's structured rating of a creator after a collaboration (1–5 stars)."""
+    """A brand's structured rating of a creator after a collaboration (1–5 stars).
+
+    Example:
+        >>> Review(review_id="r1", creator_id="c1", reviewer_id="u7",
+        ...        created_at="2026-05-03T10:00:00+00:00", conversion=2, timeliness=5,
+        ...        would_rehire=True, tags=["on_time"]).tags
+        ('on_time',)
+    """
 
     key = ("review_id",)
     review_id: str = column(Kind.ID, "Review id.")
@@ -295,7 +352,14 @@ class Review(Record):
 
 @attrs.frozen(kw_only=True, slots=True)
 class OrderLine(Record):
-    """One SKU line of an attributed order (an order id repeats across its lines)."""
+    """One SKU line of an attributed order (an order id repeats across its lines).
+
+    Example:
+        >>> OrderLine(order_id="5770000000000000001", line_id="2", sku="sku9",
+        ...           creator_id="c1", ordered_at="2026-05-01T08:00:00+07:00",
+        ...           gmv=350_000.0, currency="IDR", status="completed").attribution.value
+        'organic'
+    """
 
     key = ("order_id", "line_id")
     ordered = (("ordered_at", "refunded_at"), ("ordered_at", "settled_at"))
@@ -329,7 +393,14 @@ class OrderLine(Record):
 
 @attrs.frozen(kw_only=True, slots=True)
 class Violation(Record):
-    """A platform policy violation with severity and points."""
+    """A platform policy violation with severity and points.
+
+    Example:
+        >>> Violation(violation_id="v1", creator_id="c1",
+        ...           occurred_at="2026-05-01T00:00:00+00:00", severity="critical",
+        ...           points=12, status="appealed").points
+        12
+    """
 
     key = ("violation_id",)
     violation_id: str = column(Kind.ID, "Violation id.")
