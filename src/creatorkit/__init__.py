@@ -27,7 +27,7 @@ from creatorkit._version import __version__
 from creatorkit.errors import CreatorkitError, ValidationError
 
 if TYPE_CHECKING:
-    from creatorkit import datasets, frames, metrics, models, results, testing, tiers
+    from creatorkit import compare, datasets, frames, metrics, models, results, testing, tiers
     from creatorkit.frames import from_frame, to_frame, validate
     from creatorkit.models import (
         Campaign,
@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     )
     from creatorkit.results import MethodCard, Note, Result, TableResult
 
-_SUBMODULES = frozenset({"datasets", "frames", "metrics", "models", "results", "testing", "tiers"})
+_SUBMODULES = frozenset(
+    {"compare", "datasets", "frames", "metrics", "models", "results", "testing", "tiers"}
+)
 _NAMES = {
     **dict.fromkeys(
         [
@@ -76,6 +78,7 @@ __all__ = [
     "ValidationError",
     "Violation",
     "__version__",
+    "compare",
     "datasets",
     "errors",
     "frames",

@@ -1,0 +1,56 @@
+"""A/B and creator-vs-creator comparisons with the right statistics for small and large samples.
+
+Everything is vectorized over arms (no loop per comparison); the normal and t distributions
+come from ``scipy.special``. Defaults, named in every result's method card: proportions by
+pooled z (equals chi-square without Yates) with Newcombe intervals and Fieller lifts; means
+by Welch; ratios by the delta method; Holm over the many-to-one comparisons of each metric.
+
+Example:
+    >>> import creatorkit as ck
+    >>> res = ck.compare.proportions([120, 150, 90], [4000, 4000, 4000], labels=["A", "B", "C"])
+    >>> res.to_frame()[["arm", "value", "p_adjusted", "verdict"]].round(4)
+      arm   value  p_adjusted       verdict
+    0   A  0.0300         NaN       control
+    1   B  0.0375      0.0718  inconclusive
+    2   C  0.0225      0.0718  inconclusive
+"""
+
+from creatorkit.compare._bayes import bayes_proportions
+from creatorkit.compare._core import COMPARISONS, CORRECTIONS, ComparisonResult, adjust, combine
+from creatorkit.compare._design import (
+    mde_means,
+    mde_proportions,
+    power_means,
+    power_proportions,
+    sample_size_means,
+    sample_size_proportions,
+    srm,
+)
+from creatorkit.compare._means import means, ratios
+from creatorkit.compare._proportions import INTERVALS, LIFTS, TESTS, proportions
+from creatorkit.compare._summary import SUMMARY_COLUMNS, Summary, summarize
+
+__all__ = [
+    "COMPARISONS",
+    "CORRECTIONS",
+    "INTERVALS",
+    "LIFTS",
+    "SUMMARY_COLUMNS",
+    "TESTS",
+    "ComparisonResult",
+    "Summary",
+    "adjust",
+    "bayes_proportions",
+    "combine",
+    "mde_means",
+    "mde_proportions",
+    "means",
+    "power_means",
+    "power_proportions",
+    "proportions",
+    "ratios",
+    "sample_size_means",
+    "sample_size_proportions",
+    "srm",
+    "summarize",
+]

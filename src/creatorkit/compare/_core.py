@@ -1,0 +1,314 @@
+"""Shared machinery of comparisons: input checks, arm layout, multiplicity, the result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._validation import Problems, check_choice, check_number, fail
+from creatorkit.errors import ErrorCode
+from creatorkit.results import MethodCard, Note, Result
+
+CORRECTIONS = ("holm", "bonferroni", "bh", "none")
+"""Multiplicity corrections over the comparisons of each metric."""
+
+COMPARISONS = ("control", "all_pairs")
+"""Which pairs are compared: every arm against the control, or every pair of arms."""
+
+NOT_RANDOMIZED = (
+    "Arms were not randomized (creators choose their audiences): differences are associations, "
+    "not causal effects, and p-values assume exchangeable units."
+)
+
+
+def as_counts(name: str, value: Any, *, integer: bool = True) -> np.ndarray:
+    """A 1-D float array of non-negative finite (whole) numbers; raises listing bad entries."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(name, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    if array.ndim != 1:
+        fail(name, "must be one value per arm (1-D)", ErrorCode.INVALID_VALUE, value=array.shape)
+    problems = Problems(name)
+    index = pd.RangeIndex(len(array))
+    problems.add_mask(
+        name, ~np.isfinite(array), index, array, "must be finite", ErrorCode.NOT_FINITE
+    )
+    with np.errstate(invalid="ignore"):
+        problems.add_mask(name, array < 0, index, array, "must be >= 0", ErrorCode.NEGATIVE)
+        if integer:
+            fractional = np.isfinite(array) & (array != np.round(array))
+            problems.add_mask(
+                name, fractional, index, array, "must be whole numbers", ErrorCode.NOT_INTEGER
+            )
+    problems.raise_if_any()
+    return array
+
+
+def as_values(name: str, value: Any, size: int) -> np.ndarray:
+    """A 1-D float array of finite numbers with one value per arm."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(name, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    if array.shape != (size,):
+        fail(
+            name,
+            f"must have one value per arm ({size})",
+            ErrorCode.INVALID_VALUE,
+            value=array.shape,
+        )
+    problems = Problems(name)
+    problems.add_mask(
+        name,
+        ~np.isfinite(array),
+        pd.RangeIndex(size),
+        array,
+        "must be finite",
+        ErrorCode.NOT_FINITE,
+    )
+    problems.raise_if_any()
+    return array
+
+
+def arm_labels(labels: Sequence[Any] | None, size: int) -> list[str]:
+    """Labels of the arms: given (unique) or ``"0"``, ``"1"``, ..."""
+    if size < 2:
+        fail("arms", "need at least two arms to compare", ErrorCode.INVALID_VALUE, value=size)
+    if labels is None:
+        return [str(i) for i in range(size)]
+    names = [str(v) for v in labels]
+    if len(names) != size:
+        fail(
+            "labels",
+            f"must have one label per arm ({size})",
+            ErrorCode.INVALID_VALUE,
+            value=len(names),
+        )
+    if len(set(names)) != size:
+        fail("labels", "must be unique", ErrorCode.DUPLICATE_NAME, value=names)
+    return names
+
+
+def control_index(control: Any, labels: list[str]) -> int:
+    """Position of the control arm, given as a position or a label."""
+    if isinstance(control, bool):
+        fail("control", "must be an arm position or label", ErrorCode.WRONG_TYPE, value=control)
+    if isinstance(control, int | np.integer):
+        if not 0 <= int(control) < len(labels):
+            fail(
+                "control",
+                f"must be a position in [0, {len(labels) - 1}]",
+                ErrorCode.OUT_OF_RANGE,
+                value=control,
+            )
+        return int(control)
+    name = str(control)
+    if name not in labels:
+        check_choice("control", name, labels)
+    return labels.index(name)
+
+
+def check_alpha(alpha: Any) -> float:
+    """``alpha`` in (0, 1)."""
+    return check_number("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+
+
+def pairs(size: int, control: int, comparisons: str) -> tuple[np.ndarray, np.ndarray]:
+    """Index arrays ``(arm, versus)`` of the comparisons to make."""
+    check_choice("comparisons", comparisons, COMPARISONS)
+    if comparisons == "control":
+        arms = np.array([i for i in range(size) if i != control], dtype=np.intp)
+        return arms, np.full(len(arms), control, dtype=np.intp)
+    first, second = np.triu_indices(size, k=1)
+    return second.astype(np.intp), first.astype(np.intp)
+
+
+def adjust(p: np.ndarray, method: str) -> np.ndarray:
+    """Adjust p-values for multiplicity (NaN entries are left out and stay NaN).
+
+    ``holm`` (step-down), ``bonferroni``, ``bh`` (Benjamini–Hochberg) or ``none``;
+    equal to statsmodels ``multipletests`` with ``holm``, ``bonferroni``, ``fdr_bh``.
+    """
+    check_choice("correction", method, CORRECTIONS)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    values = p[ok]
+    m = len(values)
+    if m == 0 or method == "none":
+        out[ok] = values
+        return out
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    if method == "bonferroni":
+        adjusted = np.minimum(ranked * m, 1.0)
+    elif method == "holm":
+        adjusted = np.minimum(np.maximum.accumulate(ranked * (m - np.arange(m))), 1.0)
+    else:
+        scaled = ranked * m / np.arange(1, m + 1)
+        adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    result = np.empty(m)
+    result[order] = adjusted
+    out[ok] = result
+    return out
+
+
+def verdicts(estimate: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.ndarray:
+    """``better`` / ``worse`` where the adjusted p-value is below alpha, else ``inconclusive``."""
+    significant = p_adjusted < alpha
+    out = np.where(significant & (estimate > 0), "better", "inconclusive")
+    out = np.where(significant & (estimate < 0), "worse", out)
+    return np.where(np.isnan(p_adjusted), "undefined", out).astype(object)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ComparisonResult(Result):
+    """A comparison of arms: one tidy row per arm (per pair with ``all_pairs``) and metric.
+
+    Attributes:
+        table: Columns ``metric``, ``arm``, ``versus`` (the arm it is compared with;
+            empty on the control row), ``n``, ``value`` (the arm's rate, mean or ratio),
+            ``estimate`` (difference ``value − versus value``), ``ci_low``, ``ci_high``,
+            ``lift`` (relative difference), ``lift_low``, ``lift_high``, ``statistic``,
+            ``p_value``, ``p_adjusted``, ``verdict``; Bayesian comparisons have
+            ``chance_to_beat_control``, ``chance_to_be_best`` and ``expected_loss``.
+            The control row carries NaN tests.
+        randomized: Whether arms were randomized; when not, ``warnings`` says so.
+    """
+
+    table: pd.DataFrame
+    randomized: bool = True
+
+    def sentence(self) -> str:
+        """One sentence per non-control row, for reports.
+
+        Example:
+            >>> from creatorkit.compare import proportions
+            >>> res = proportions([40, 60], [1000, 1000], labels=["A", "B"])
+            >>> res.sentence().splitlines()[0]
+            'conversion: B vs A: +2.00 pp (95% CI +0.08 pp to +3.95 pp), p_adj = 0.0402: better'
+        """
+        lines = []
+        for row in self.table.to_dict("records"):
+            if row["versus"] == "":
+                continue
+            value = [float(row.get(k, float("nan"))) for k in ("estimate", "ci_low", "ci_high")]
+            if self.method.parameters.get("kind") == "proportions":
+                low, high = 100 * value[1], 100 * value[2]
+                est = f"{100 * value[0]:+.2f} pp (95% CI {low:+.2f} pp to {high:+.2f} pp)"
+            else:
+                est = f"{value[0]:+.4g} (95% CI {value[1]:+.4g} to {value[2]:+.4g})"
+            p = float(row.get("p_adjusted", float("nan")))
+            lines.append(
+                f"{row['metric']}: {row['arm']} vs {row['versus']}: {est}, p_adj = {p:.3g}: "
+                f"{row['verdict']}"
+            )
+        return "\n".join(lines)
+
+
+def build(
+    *,
+    kind: str,
+    metric: str,
+    labels: list[str],
+    control: int,
+    n: np.ndarray,
+    value: np.ndarray,
+    arm: np.ndarray,
+    versus: np.ndarray,
+    columns: dict[str, np.ndarray],
+    randomized: bool,
+    notes: list[Note],
+    parameters: dict[str, Any],
+    arm_columns: dict[str, np.ndarray] | None = None,
+) -> ComparisonResult:
+    """Assemble the tidy table: the control (or reference) row first, then one row per pair."""
+    size = len(labels)
+    rows = len(arm)
+    control_row = {
+        "metric": [metric],
+        "arm": [labels[control]],
+        "versus": [""],
+        "n": [n[control]],
+        "value": [value[control]],
+    }
+    body = {
+        "metric": [metric] * rows,
+        "arm": [labels[i] for i in arm],
+        "versus": [labels[j] for j in versus],
+        "n": n[arm],
+        "value": value[arm],
+    }
+    head = pd.DataFrame(control_row)
+    tail = pd.DataFrame(body)
+    for name, values in columns.items():
+        head[name] = [np.nan] if values.dtype != object else [""]
+        tail[name] = values
+    if parameters.get("comparisons") == "all_pairs":
+        others = [i for i in range(size) if i != control]
+        extra = pd.DataFrame(
+            {
+                "metric": [metric] * len(others),
+                "arm": [labels[i] for i in others],
+                "versus": [""] * len(others),
+                "n": n[others],
+                "value": value[others],
+            }
+        )
+        for name, values in columns.items():
+            extra[name] = np.nan if values.dtype != object else ""
+        head = pd.concat([head, extra], ignore_index=True)
+    head_arms = (
+        [control]
+        if parameters.get("comparisons") != "all_pairs"
+        else [control] + [i for i in range(size) if i != control]
+    )
+    for name, values in (arm_columns or {}).items():
+        head[name] = values[head_arms]
+        tail[name] = values[arm]
+    if "verdict" in tail:
+        head["verdict"] = "control" if parameters.get("comparisons") != "all_pairs" else "reference"
+    table = pd.concat([head, tail], ignore_index=True)
+    table["n"] = table["n"].astype(np.int64) if np.all(np.isfinite(table["n"])) else table["n"]
+    if not randomized:
+        notes = [*notes, Note(code="not_randomized", message=NOT_RANDOMIZED)]
+    card = MethodCard.create(
+        f"compare.{kind}",
+        kind=kind,
+        metric=metric,
+        labels=labels,
+        control=labels[control],
+        randomized=randomized,
+        **parameters,
+    )
+    return ComparisonResult(table=table, randomized=randomized, method=card, warnings=notes)
+
+
+def combine(results: Sequence[ComparisonResult]) -> ComparisonResult:
+    """Stack results of several metrics into one (their method cards are kept by metric).
+
+    Example:
+        >>> from creatorkit.compare import proportions, means
+        >>> a = proportions([40, 60], [1000, 1000], metric="cvr")
+        >>> b = means([1000, 1000], [10.0, 11.0], [5.0, 5.0], metric="aov")
+        >>> combine([a, b]).to_frame()["metric"].unique().tolist()
+        ['cvr', 'aov']
+    """
+    if not results:
+        fail("results", "must hold at least one result", ErrorCode.EMPTY)
+    table = pd.concat([r.table for r in results], ignore_index=True)
+    notes = [note for r in results for note in r.warnings]
+    card = MethodCard.create(
+        "compare.combine",
+        parts={r.method.parameters.get("metric"): r.method.to_dict() for r in results},
+    )
+    return ComparisonResult(
+        table=table,
+        randomized=all(r.randomized for r in results),
+        method=card,
+        warnings=list(dict.fromkeys(notes)),
+    )

@@ -1,0 +1,355 @@
+"""Two-sample comparisons of proportions (conversion rates), vectorized over arms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from creatorkit._validation import check_choice, fail
+from creatorkit.compare._core import (
+    ComparisonResult,
+    adjust,
+    arm_labels,
+    as_counts,
+    build,
+    check_alpha,
+    control_index,
+    pairs,
+    verdicts,
+)
+from creatorkit.compare._design import sample_size_proportions
+from creatorkit.errors import ErrorCode
+from creatorkit.metrics._intervals import wilson
+from creatorkit.results import Note
+
+TESTS = ("z_pooled", "z_unpooled", "chi2", "fisher", "barnard")
+"""Tests of ``proportions``; never switched silently."""
+
+INTERVALS = ("newcombe", "agresti_caffo")
+"""Intervals for the difference of proportions."""
+
+LIFTS = ("fieller", "log", "delta")
+"""Intervals for the relative lift ``p / p_versus − 1``."""
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.full(np.broadcast(a, b).shape, np.nan)
+    np.divide(a, b, out=out, where=b != 0)
+    return out
+
+
+def _two_sided(z: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtr
+
+    return np.where(np.isnan(z), np.nan, 2.0 * ndtr(-np.abs(z)))
+
+
+def _fisher(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray) -> np.ndarray:
+    """Two-sided Fisher exact p: the probability of tables no more likely than the observed.
+
+    The table ``[[x1, n1 − x1], [x0, n0 − x0]]`` is conditioned on its margins; with
+    ``X ~ Hypergeometric(N = n1 + n0, K = x1 + x0, draws = n1)`` the p-value sums
+    ``P(X = k)`` over every ``k`` with ``P(X = k) ≤ P(X = x1) · (1 + 1e-7)``. The tail on the
+    far side of the mode is found by a vectorized bisection (the pmf is unimodal).
+    """
+    from scipy.special import gammaln
+    from scipy.stats import hypergeom
+
+    total, successes, draws = n1 + n0, x1 + x0, n1
+
+    def logpmf(k: np.ndarray) -> np.ndarray:
+        return np.asarray(
+            gammaln(successes + 1)
+            - gammaln(k + 1)
+            - gammaln(successes - k + 1)
+            + gammaln(total - successes + 1)
+            - gammaln(draws - k + 1)
+            - gammaln(total - successes - draws + k + 1)
+            - gammaln(total + 1)
+            + gammaln(draws + 1)
+            + gammaln(total - draws + 1),
+            dtype=float,
+        )
+
+    low_k = np.maximum(0.0, draws - (total - successes))
+    high_k = np.minimum(draws, successes)
+    mode = np.clip(np.floor((draws + 1) * (successes + 1) / (total + 2)), low_k, high_k)
+    limit = logpmf(x1) + np.log1p(1e-7)
+    below = x1 < mode  # the observed value is left of the mode: search the right tail
+    # right tail: the smallest k in (mode, high] with logpmf(k) <= limit;
+    # left tail: the largest k in [low, mode) with logpmf(k) <= limit
+    lo = np.where(below, mode, low_k - 1)
+    hi = np.where(below, high_k + 1, mode)
+    for _ in range(64):
+        mid = np.floor((lo + hi) / 2)
+        inside = logpmf(np.clip(mid, low_k, high_k)) <= limit
+        # right tail: the boundary is the first k where inside becomes true
+        move_hi = np.where(below, inside, ~inside)
+        hi = np.where(move_hi & (hi - lo > 1), mid, hi)
+        lo = np.where(~move_hi & (hi - lo > 1), mid, lo)
+    own = np.where(
+        below,
+        hypergeom.cdf(x1, total, successes, draws),
+        hypergeom.sf(x1 - 1, total, successes, draws),
+    )
+    other = np.where(
+        below,
+        hypergeom.sf(hi - 1, total, successes, draws),
+        hypergeom.cdf(lo, total, successes, draws),
+    )
+    at_mode = np.abs(logpmf(x1) - logpmf(mode)) <= 1e-14
+    return np.where(at_mode, 1.0, np.minimum(own + other, 1.0))
+
+
+def _barnard(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray) -> np.ndarray:
+    """Barnard's exact unconditional test (scipy.stats.barnard_exact, pooled Wald statistic).
+
+    It maximizes over a nuisance parameter for each table, so it is computed once per
+    comparison with scipy; meant for the small samples where it matters.
+    """
+    from scipy.stats import barnard_exact
+
+    out = np.full(len(x1), np.nan)
+    for i in range(len(x1)):  # one numerical optimization per comparison (no closed form)
+        if n1[i] > 0 and n0[i] > 0:
+            table = [[int(x1[i]), int(x0[i])], [int(n1[i] - x1[i]), int(n0[i] - x0[i])]]
+            out[i] = barnard_exact(table, alternative="two-sided").pvalue
+    return out
+
+
+def _z_tests(
+    test: str, x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.special import chdtrc
+
+    p1, p0 = _div(x1, n1), _div(x0, n0)
+    if test == "z_unpooled":
+        se = np.sqrt(_div(p1 * (1 - p1), n1) + _div(p0 * (1 - p0), n0))
+        z = _div(p1 - p0, se)
+        return z, _two_sided(z)
+    pooled = _div(x1 + x0, n1 + n0)
+    se = np.sqrt(pooled * (1 - pooled) * (_div(np.ones_like(n1), n1) + _div(np.ones_like(n0), n0)))
+    z = _div(p1 - p0, se)
+    if test == "z_pooled":
+        return z, _two_sided(z)
+    if test == "chi2":
+        # Pearson chi-square with Yates' continuity correction on the 2 × 2 table
+        total = n1 + n0
+        diff = np.abs(x1 * (n0 - x0) - x0 * (n1 - x1))
+        numer = total * np.maximum(diff - total / 2.0, 0.0) ** 2
+        denom = n1 * n0 * (x1 + x0) * (total - x1 - x0)
+        stat = _div(numer, denom)
+        return stat, np.where(np.isnan(stat), np.nan, chdtrc(1.0, stat))
+    if test == "fisher":
+        return np.full(len(x1), np.nan), _fisher(x1, n1, x0, n0)
+    return np.full(len(x1), np.nan), _barnard(x1, n1, x0, n0)
+
+
+def _difference_interval(
+    method: str, x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.special import ndtri
+
+    z = float(ndtri(0.5 + level / 2))
+    if method == "newcombe":
+        p1, p0 = _div(x1, n1), _div(x0, n0)
+        l1, u1 = wilson(x1, n1, level)
+        l0, u0 = wilson(x0, n0, level)
+        d = p1 - p0
+        return d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + np.sqrt(
+            (u1 - p1) ** 2 + (p0 - l0) ** 2
+        )
+    q1, q0 = _div(x1 + 1, n1 + 2), _div(x0 + 1, n0 + 2)
+    d = q1 - q0
+    se = np.sqrt(_div(q1 * (1 - q1), n1 + 2) + _div(q0 * (1 - q0), n0 + 2))
+    return d - z * se, d + z * se
+
+
+def lift_interval(
+    method: str,
+    m1: np.ndarray,
+    v1: np.ndarray,
+    m0: np.ndarray,
+    v0: np.ndarray,
+    level: float,
+    log_var: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of ``m1 / m0 − 1`` for independent estimates with variances ``v1``, ``v0``.
+
+    ``fieller``: the set of ratios R with ``(m1 − R m0)² ≤ z² (v1 + R² v0)`` (unbounded → NaN);
+    ``log``: ``exp(log(m1/m0) ± z·se_log) − 1`` with ``log_var`` the variances of the logs;
+    ``delta``: ``R ± z·R·sqrt(v1/m1² + v0/m0²)``.
+    """
+    from scipy.special import ndtri
+
+    z = float(ndtri(0.5 + level / 2))
+    ratio = _div(m1, m0)
+    if method == "fieller":
+        a = m0 * m0 - z * z * v0
+        b = m0 * m1
+        c = m1 * m1 - z * z * v1
+        disc = b * b - a * c
+        ok = (a > 0) & (disc >= 0)
+        root = np.sqrt(np.where(ok, disc, 0.0))
+        low = np.where(ok, _div(b - root, a), np.nan)
+        high = np.where(ok, _div(b + root, a), np.nan)
+        return low - 1.0, high - 1.0
+    if method == "log":
+        assert log_var is not None
+        se = np.sqrt(log_var[0] + log_var[1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            center = np.where(ratio > 0, np.log(np.where(ratio > 0, ratio, 1.0)), np.nan)
+        return np.exp(center - z * se) - 1.0, np.exp(center + z * se) - 1.0
+    se = np.abs(ratio) * np.sqrt(_div(v1, m1 * m1) + _div(v0, m0 * m0))
+    return ratio - z * se - 1.0, ratio + z * se - 1.0
+
+
+def proportions(
+    successes: Sequence[float] | np.ndarray,
+    trials: Sequence[float] | np.ndarray,
+    *,
+    labels: Sequence[Any] | None = None,
+    control: int | str = 0,
+    test: str = "z_pooled",
+    correction: str = "holm",
+    alpha: float = 0.05,
+    interval: str = "newcombe",
+    lift: str = "fieller",
+    comparisons: str = "control",
+    metric: str = "conversion",
+    randomized: bool = True,
+    mde: float | None = None,
+    power: float = 0.8,
+) -> ComparisonResult:
+    """Compare conversion rates of 2..k arms against a control (or all pairs).
+
+    Args:
+        successes: Successes per arm (orders, clicks, ...): non-negative whole numbers.
+        trials: Trials per arm (visitors, views, ...), at least the successes.
+        labels: Arm names (default ``"0"``, ``"1"``, ...).
+        control: The control arm, by position or label.
+        test: ``z_pooled`` (default; equals Pearson chi-square without Yates),
+            ``z_unpooled`` (Wald), ``chi2`` (Pearson with Yates' correction, as scipy's
+            ``chi2_contingency``), ``fisher`` (two-sided exact, conditional) or ``barnard``
+            (exact unconditional). Never switched silently.
+        correction: ``holm`` (default), ``bonferroni``, ``bh`` or ``none``, over the
+            comparisons of this metric.
+        alpha: Significance level in (0, 1); intervals have level ``1 − alpha``.
+        interval: Difference interval: ``newcombe`` (hybrid Wilson score, default) or
+            ``agresti_caffo``.
+        lift: Relative-lift interval: ``fieller`` (default; consistent with the unpooled
+            test), ``log`` (Katz log ratio) or ``delta``.
+        comparisons: ``control`` (many-to-one) or ``all_pairs``.
+        metric: Name of the metric in the result.
+        randomized: Whether arms were randomized; creators usually are not, and the result
+            then says so.
+        mde: Minimum detectable effect of interest (absolute difference in rate). When
+            given, ``needs_n`` is the additional trials per arm needed to detect it with
+            ``power`` — never derived from the observed effect.
+        power: Power for ``needs_n``.
+
+    Returns:
+        A :class:`ComparisonResult` (``value`` is each arm's rate, ``estimate`` the
+        difference in rate, ``lift`` the relative difference).
+
+    Raises:
+        ValidationError: Successes above trials, negative or fractional counts, fewer than
+            two arms, unknown control, alpha outside (0, 1). Arms with zero trials give
+            NaN with a note.
+
+    Example:
+        >>> res = proportions([42, 500], [104, 1009], labels=["A", "B"], control="B")
+        >>> round(float(res.to_frame().loc[1, "p_value"]), 6)
+        0.074866
+    """
+    x = as_counts("successes", successes)
+    n = as_counts("trials", trials)
+    if x.shape != n.shape:
+        fail("trials", "must have one value per arm, like successes", ErrorCode.INVALID_VALUE)
+    if (x > n).any():
+        bad = np.flatnonzero(x > n).tolist()
+        fail(
+            "successes",
+            f"must not exceed trials (arms {bad})",
+            ErrorCode.OUT_OF_RANGE,
+            value=x[x > n].tolist(),
+        )
+    names = arm_labels(labels, len(x))
+    ctrl = control_index(control, names)
+    alpha = check_alpha(alpha)
+    check_choice("test", test, TESTS)
+    check_choice("interval", interval, INTERVALS)
+    check_choice("lift", lift, LIFTS)
+    level = 1.0 - alpha
+    arm, versus = pairs(len(x), ctrl, comparisons)
+    x1, n1, x0, n0 = x[arm], n[arm], x[versus], n[versus]
+    notes = []
+    empty = np.flatnonzero(n == 0)
+    if len(empty):
+        notes.append(
+            Note(
+                code="zero_trials",
+                count=len(empty),
+                subject=metric,
+                message=f"{metric}: arms {[names[i] for i in empty]} have no trials; tests are NaN",
+            )
+        )
+    stat, p = _z_tests(test, x1, n1, x0, n0)
+    low, high = _difference_interval(interval, x1, n1, x0, n0, level)
+    p1, p0 = _div(x1, n1), _div(x0, n0)
+    v1, v0 = _div(p1 * (1 - p1), n1), _div(p0 * (1 - p0), n0)
+    log_var = (_div(1 - p1, x1), _div(1 - p0, x0))
+    lift_low, lift_high = lift_interval(lift, p1, v1, p0, v0, level, log_var)
+    degenerate = np.isnan(p) & (n1 > 0) & (n0 > 0)
+    if degenerate.any():
+        notes.append(
+            Note(
+                code="degenerate",
+                count=int(degenerate.sum()),
+                subject=metric,
+                message=f"{metric}: {int(degenerate.sum())} comparisons have zero variance "
+                "(all or no successes in both arms); their tests are NaN",
+            )
+        )
+    p_adj = adjust(p, correction)
+    estimate = p1 - p0
+    columns: dict[str, np.ndarray] = {
+        "estimate": estimate,
+        "ci_low": low,
+        "ci_high": high,
+        "lift": _div(p1, p0) - 1.0,
+        "lift_low": lift_low,
+        "lift_high": lift_high,
+        "statistic": stat,
+        "p_value": p,
+        "p_adjusted": p_adj,
+        "verdict": verdicts(estimate, p_adj, alpha),
+    }
+    parameters: dict[str, Any] = {
+        "test": test,
+        "correction": correction,
+        "alpha": alpha,
+        "interval": interval,
+        "lift": lift,
+        "comparisons": comparisons,
+    }
+    if mde is not None:
+        needed = sample_size_proportions(p0, mde, alpha=alpha, power=power)
+        columns["needs_n"] = np.maximum(np.ceil(needed) - np.minimum(n1, n0), 0.0)
+        parameters.update(mde=mde, power=power)
+    return build(
+        kind="proportions",
+        metric=metric,
+        labels=names,
+        control=ctrl,
+        n=n,
+        value=_div(x, n),
+        arm=arm,
+        versus=versus,
+        columns=columns,
+        randomized=randomized,
+        notes=notes,
+        parameters=parameters,
+    )
