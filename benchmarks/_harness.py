@@ -44,7 +44,7 @@ def print_table(lines: list[Line]) -> None:
     print(header)
     print("-" * len(header))
     for line in lines:
-        ratio = "—" if line.ratio is None else f"{line.ratio:7.2f}×"
+        ratio = "—" if line.ratio is None else f"{line.ratio:7.3g}×"
         print(
             f"{line.work:58} {_fmt(line.ours):>12} {_fmt(line.peer):>12} {ratio:>8}  {line.target}"
         )

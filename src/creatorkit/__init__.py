@@ -27,7 +27,7 @@ from creatorkit._version import __version__
 from creatorkit.errors import CreatorkitError, ValidationError
 
 if TYPE_CHECKING:
-    from creatorkit import compare, datasets, frames, metrics, models, results, testing, tiers
+    from creatorkit import compare, datasets, frames, metrics, models, plot, results, testing, tiers
     from creatorkit.frames import from_frame, to_frame, validate
     from creatorkit.models import (
         Campaign,
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from creatorkit.results import MethodCard, Note, Result, TableResult
 
 _SUBMODULES = frozenset(
-    {"compare", "datasets", "frames", "metrics", "models", "results", "testing", "tiers"}
+    {"compare", "datasets", "frames", "metrics", "models", "plot", "results", "testing", "tiers"}
 )
 _NAMES = {
     **dict.fromkeys(
@@ -85,6 +85,7 @@ __all__ = [
     "from_frame",
     "metrics",
     "models",
+    "plot",
     "results",
     "testing",
     "tiers",

@@ -120,6 +120,26 @@ def run(*, seed: int = 0, out: TextIO) -> None:
     late = int((data.orders["refunded_at"] > as_of).sum())
     print(f"{late} refunds settle after as_of and are not yet subtracted.", file=out)
 
+    _section(out, "Which creator converts best? (compare.proportions, compare.bayes_proportions)")
+    campaign = data.content[data.content["campaign_id"] == "k001"]
+    per = ck.metrics.compute(campaign, ["clicks", "orders"], by="creator_id").to_frame()
+    top = per.sort_values(["orders", "creator_id"], ascending=[False, True]).head(4)
+    cmp = ck.compare.proportions(
+        top["orders"],
+        top["clicks"],
+        labels=top["creator_id"],
+        metric="cvr (orders / clicks)",
+        randomized=False,
+    )
+    print(cmp.sentence(), file=out)
+    bayes = ck.compare.bayes_proportions(top["orders"], top["clicks"], labels=top["creator_id"])
+    best = bayes.to_frame().sort_values("chance_to_be_best", ascending=False).iloc[0]
+    print(
+        f"Chance to be best: {best['arm']} {best['chance_to_be_best']:.1%}; "
+        f"{cmp.warnings[-1].message}",
+        file=out,
+    )
+
     _section(out, "Result contract")
     print(
         "Every result is frozen, with to_frame(), to_dict() (JSON-safe) and a method card:",

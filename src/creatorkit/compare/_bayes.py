@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -10,6 +10,7 @@ import numpy as np
 from creatorkit._validation import check_number, fail
 from creatorkit.compare._core import (
     ComparisonResult,
+    Numbers,
     arm_labels,
     as_counts,
     build,
@@ -81,10 +82,10 @@ def _best(a: np.ndarray, b: np.ndarray, self_shift: float = 0.0) -> np.ndarray:
 
 
 def bayes_proportions(
-    successes: Sequence[float] | np.ndarray,
-    trials: Sequence[float] | np.ndarray,
+    successes: Numbers,
+    trials: Numbers,
     *,
-    labels: Sequence[Any] | None = None,
+    labels: Iterable[Any] | None = None,
     control: int | str = 0,
     prior: tuple[float, float] = (1.0, 1.0),
     threshold: float = 0.95,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -12,6 +12,9 @@ import pandas as pd
 from creatorkit._validation import Problems, check_choice, check_number, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.results import MethodCard, Note, Result
+
+Numbers = Sequence[float] | np.ndarray | pd.Series
+"""One number per arm: a list, a numpy array or a pandas Series."""
 
 CORRECTIONS = ("holm", "bonferroni", "bh", "none")
 """Multiplicity corrections over the comparisons of each metric."""
@@ -75,7 +78,7 @@ def as_values(name: str, value: Any, size: int) -> np.ndarray:
     return array
 
 
-def arm_labels(labels: Sequence[Any] | None, size: int) -> list[str]:
+def arm_labels(labels: Iterable[Any] | None, size: int) -> list[str]:
     """Labels of the arms: given (unique) or ``"0"``, ``"1"``, ..."""
     if size < 2:
         fail("arms", "need at least two arms to compare", ErrorCode.INVALID_VALUE, value=size)

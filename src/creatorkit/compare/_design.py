@@ -7,13 +7,13 @@ Power calculations use the normal approximation of statsmodels' ``NormalIndPower
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from creatorkit._validation import check_number, fail
-from creatorkit.compare._core import as_counts, check_alpha
+from creatorkit.compare._core import Numbers, as_counts, check_alpha
 from creatorkit.errors import ErrorCode
 from creatorkit.results import MethodCard, TableResult
 
@@ -188,10 +188,10 @@ def _size_inverse(n: np.ndarray, power: float, ratio: float, alpha: float) -> np
 
 
 def srm(
-    observed: Sequence[float] | np.ndarray,
+    observed: Numbers,
     expected: Sequence[float] | None = None,
     *,
-    labels: Sequence[Any] | None = None,
+    labels: Iterable[Any] | None = None,
     alpha: float = 0.001,
 ) -> TableResult:
     """Sample-ratio mismatch: Pearson chi-square goodness of fit of arm sizes.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -10,6 +10,7 @@ import numpy as np
 from creatorkit._validation import check_choice, fail
 from creatorkit.compare._core import (
     ComparisonResult,
+    Numbers,
     adjust,
     arm_labels,
     as_counts,
@@ -42,11 +43,11 @@ def _low_n(n: np.ndarray, names: list[str], metric: str, minimum: int) -> list[N
 
 
 def means(
-    n: Sequence[float] | np.ndarray,
-    mean: Sequence[float] | np.ndarray,
-    std: Sequence[float] | np.ndarray,
+    n: Numbers,
+    mean: Numbers,
+    std: Numbers,
     *,
-    labels: Sequence[Any] | None = None,
+    labels: Iterable[Any] | None = None,
     control: int | str = 0,
     correction: str = "holm",
     alpha: float = 0.05,
@@ -171,15 +172,15 @@ def means(
 
 
 def ratios(
-    n: Sequence[float] | np.ndarray,
-    sum_x: Sequence[float] | np.ndarray,
-    sum_y: Sequence[float] | np.ndarray,
-    sum_x2: Sequence[float] | np.ndarray,
-    sum_y2: Sequence[float] | np.ndarray | None = None,
-    sum_xy: Sequence[float] | np.ndarray | None = None,
+    n: Numbers,
+    sum_x: Numbers,
+    sum_y: Numbers,
+    sum_x2: Numbers,
+    sum_y2: Numbers | None = None,
+    sum_xy: Numbers | None = None,
     *,
     known_denominator: bool = False,
-    labels: Sequence[Any] | None = None,
+    labels: Iterable[Any] | None = None,
     control: int | str = 0,
     correction: str = "holm",
     alpha: float = 0.05,

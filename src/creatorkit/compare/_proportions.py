@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -10,6 +10,7 @@ import numpy as np
 from creatorkit._validation import check_choice, fail
 from creatorkit.compare._core import (
     ComparisonResult,
+    Numbers,
     adjust,
     arm_labels,
     as_counts,
@@ -207,10 +208,10 @@ def lift_interval(
 
 
 def proportions(
-    successes: Sequence[float] | np.ndarray,
-    trials: Sequence[float] | np.ndarray,
+    successes: Numbers,
+    trials: Numbers,
     *,
-    labels: Sequence[Any] | None = None,
+    labels: Iterable[Any] | None = None,
     control: int | str = 0,
     test: str = "z_pooled",
     correction: str = "holm",
