@@ -27,7 +27,18 @@ from creatorkit._version import __version__
 from creatorkit.errors import CreatorkitError, ValidationError
 
 if TYPE_CHECKING:
-    from creatorkit import compare, datasets, frames, metrics, models, plot, results, testing, tiers
+    from creatorkit import (
+        compare,
+        datasets,
+        frames,
+        funnel,
+        metrics,
+        models,
+        plot,
+        results,
+        testing,
+        tiers,
+    )
     from creatorkit.frames import from_frame, to_frame, validate
     from creatorkit.models import (
         Campaign,
@@ -42,7 +53,18 @@ if TYPE_CHECKING:
     from creatorkit.results import MethodCard, Note, Result, TableResult
 
 _SUBMODULES = frozenset(
-    {"compare", "datasets", "frames", "metrics", "models", "plot", "results", "testing", "tiers"}
+    {
+        "compare",
+        "datasets",
+        "frames",
+        "funnel",
+        "metrics",
+        "models",
+        "plot",
+        "results",
+        "testing",
+        "tiers",
+    }
 )
 _NAMES = {
     **dict.fromkeys(
@@ -83,6 +105,7 @@ __all__ = [
     "errors",
     "frames",
     "from_frame",
+    "funnel",
     "metrics",
     "models",
     "plot",

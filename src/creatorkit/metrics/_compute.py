@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._grouping import group_codes
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -150,38 +151,6 @@ class _Reader:
             values = np.where(later, 0.0, values)
         self.cache[column] = values
         return values
-
-
-def _groups(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame, list[Note]]:
-    n = len(frame)
-    if not by:
-        return np.zeros(n, dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1)), []
-    notes = []
-    codes = np.zeros(n, dtype=np.int64)
-    uniques = []
-    for key in by:
-        key_codes, key_uniques = pd.factorize(frame[key], sort=True, use_na_sentinel=False)
-        missing = int(frame[key].isna().sum())
-        if missing:
-            notes.append(
-                Note(
-                    code="missing_group_key",
-                    count=missing,
-                    subject=key,
-                    message=f"{missing} rows have no {key}; they form their own group",
-                )
-            )
-        codes = codes * len(key_uniques) + key_codes
-        uniques.append(key_uniques)
-    if len(by) == 1:
-        return codes.astype(np.intp), pd.DataFrame({by[0]: uniques[0]}), notes
-    combined, inverse = np.unique(codes, return_inverse=True)
-    columns = {}
-    for key, values in zip(reversed(by), reversed(uniques), strict=True):
-        columns[key] = np.asarray(values)[combined % len(values)]
-        combined = combined // len(values)
-    keys = pd.DataFrame({k: pd.Series(columns[k]).astype(frame[k].dtype) for k in by})
-    return inverse.astype(np.intp), keys, notes
 
 
 def _check_currency(
@@ -435,7 +404,7 @@ class _Prepared:
         self.frame = frame
         self.reader = _Reader(frame, self.as_of)
         self.reader.check(numeric)
-        self.codes, self.keys, self.notes = _groups(frame, self.by)
+        self.codes, self.keys, self.notes = group_codes(frame, self.by)
         self.ngroups = len(self.keys)
         if not self.by:
             self.ngroups = 1

@@ -1,0 +1,538 @@
+"""``from_events``: ordered event funnels with ClickHouse ``windowFunnel`` semantics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._validation import (
+    Problems,
+    as_str_list,
+    check_choice,
+    check_columns,
+    check_frame,
+    did_you_mean,
+    fail,
+)
+from creatorkit.errors import ErrorCode
+from creatorkit.funnel._definition import Funnel, FunnelResult, step_names
+from creatorkit.funnel._engine import NONE, levels, sort_entries
+from creatorkit.funnel._reference import OPTIONS, reference_level
+from creatorkit.metrics._intervals import wilson
+from creatorkit.results import MethodCard, Note
+
+ATTRIBUTIONS = ("first_touch", "last_touch", "step1")
+"""How a unit is attributed to a creator."""
+
+MAX_STEPS = 32
+
+
+def parse_window(window: Any) -> pd.Timedelta:
+    """A positive ``pd.Timedelta`` from a Timedelta or a string like ``"7D"`` (not a number)."""
+    if isinstance(window, bool | int | float | np.number):
+        fail(
+            "window",
+            "must be a duration such as '7D' or pd.Timedelta(hours=6), not a bare number",
+            ErrorCode.WRONG_TYPE,
+            value=window,
+        )
+    try:
+        value = pd.Timedelta(window)
+    except (TypeError, ValueError):
+        fail("window", "must be a duration such as '7D'", ErrorCode.WRONG_TYPE, value=window)
+    if pd.isna(value) or value <= pd.Timedelta(0):
+        fail("window", "must be a positive duration", ErrorCode.OUT_OF_RANGE, value=window)
+    return value
+
+
+def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
+    """Options from ``"ordered"`` (none), one option name, or several."""
+    names = [mode] if isinstance(mode, str) else list(mode)
+    problems = Problems("mode")
+    for name in names:
+        if name != "ordered" and name not in OPTIONS:
+            hint = did_you_mean(str(name), [*OPTIONS, "ordered"])
+            rule = f"must be 'ordered' or options among {list(OPTIONS)}.{hint}"
+            problems.add(str(name), rule, ErrorCode.UNKNOWN_NAME)
+    problems.raise_if_any()
+    return tuple(sorted({n for n in names if n != "ordered"}))
+
+
+def _times(frame: pd.DataFrame, column: str) -> pd.Series:
+    series = frame[column]
+    if not isinstance(series.dtype, pd.DatetimeTZDtype):
+        fail(
+            "events",
+            "must be timezone-aware timestamps (frames.validate or tz_localize first)",
+            ErrorCode.NAIVE_TIMESTAMP,
+            column=column,
+        )
+    missing = series.isna().to_numpy()
+    if missing.any():
+        problems = Problems("events")
+        problems.add_mask(
+            column, missing, frame.index, series, "must not be missing", ErrorCode.MISSING_VALUE
+        )
+        problems.raise_if_any()
+    return series
+
+
+def _as_int(series: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch, whatever the stored resolution."""
+    return np.asarray(
+        series.dt.tz_convert("UTC")
+        .dt.tz_localize(None)
+        .to_numpy(dtype="datetime64[ns]")
+        .astype(np.int64)
+    )
+
+
+def _scale(ns: np.ndarray) -> int:
+    for scale in (1_000_000_000, 1_000_000, 1_000, 1):
+        if not np.any(ns % scale):
+            return scale
+    return 1
+
+
+def from_events(
+    events: pd.DataFrame,
+    steps: Sequence[str] | Funnel,
+    *,
+    window: Any,
+    by: str | Iterable[str] | None = None,
+    user: str = "user_id",
+    time: str = "timestamp",
+    event: str = "event",
+    mode: str | Iterable[str] = "ordered",
+    as_of: Any = None,
+    event_id: str | None = "event_id",
+    attribution: str | None = None,
+    creator: str = "creator_id",
+    exclude: str | Iterable[str] | None = None,
+) -> FunnelResult:
+    """Ordered funnel of raw events, per user, with ClickHouse ``windowFunnel`` semantics.
+
+    Each unit (a user, within each ``by`` group) reaches a *level*: the number of steps it
+    completed in order within ``window`` of its step-1 event. ``users`` at step ``s`` counts
+    units whose level is at least ``s`` — exactly what
+    ``countIf(windowFunnel(window)(time, event = s1, ...) >= s)`` returns per group.
+
+    Semantics (see the docs page for worked examples): the window starts at the step-1 event
+    and is inclusive; the latest qualifying step-1 event may restart a chain; events with
+    the same timestamp are taken in step order and may chain (A@0 B@0 C@1 → 3). Options
+    (``mode``, combinable): ``strict_order`` (once a chain started, the first event matching
+    no step, or a step whose previous step was not reached, ends the scan; A B X C → 2),
+    ``strict_deduplication`` (a repeated step ends the scan), ``strict_increase`` (steps need
+    strictly increasing timestamps — the correct reading, not ClickHouse's defect #52844),
+    ``strict_once`` (one event fills at most one step, so two purchases make a repurchase).
+
+    Args:
+        events: One row per event (not modified).
+        steps: Step event names in order (names may repeat), or a :class:`Funnel` (its
+            nested stages' events).
+        window: Duration from step 1 (``pd.Timedelta`` or ``"7D"``; never a bare number).
+        by: Group key column(s) (campaign, content); each (group, user) is one unit.
+        user: User column.
+        time: Timezone-aware timestamp column.
+        event: Event name column.
+        mode: ``"ordered"`` (ClickHouse's default) or option names (see above).
+        as_of: Timezone-aware cut-off: later events are excluded (counted); ``open`` counts
+            units that dropped before a step while their window is still open at ``as_of``.
+        event_id: Column of event ids; duplicates are removed first and counted. Ignored
+            when the column is absent (and it is the default name).
+        attribution: Attribute each unit to a creator (an extra group key, ``creator``):
+            ``first_touch`` (creator of the unit's first event), ``last_touch`` (of its last
+            event up to the time it reached its level) or ``step1`` (of the step-1 event that
+            started its best chain).
+        creator: Creator column used by ``attribution``.
+        exclude: Event names that remove a unit from the funnel (any occurrence); removed
+            units are counted.
+
+    Returns:
+        A :class:`FunnelResult` with ``step``, ``name``, ``users``, ``conversion``,
+        ``conversion_low``, ``conversion_high`` (Wilson), ``conversion_from_start``,
+        ``drop_off``, ``drop_off_rate``, ``open`` and ``median_time_to_convert`` per group,
+        and ``units``: one row per unit with its ``level``.
+
+    Example:
+        >>> log = pd.DataFrame({
+        ...     "user_id": ["u1", "u1", "u1", "u2", "u2"],
+        ...     "timestamp": pd.to_datetime([0, 50, 100, 0, 90], unit="s", utc=True),
+        ...     "event": ["A", "B", "C", "A", "B"]})
+        >>> res = from_events(log, ["A", "B", "C"], window="100s")
+        >>> res.to_frame()[["step", "name", "users", "conversion"]]
+           step name  users  conversion
+        0     1    A      2         1.0
+        1     2    B      2         1.0
+        2     3    C      1         0.5
+    """
+    frame = check_frame("events", events)
+    names = step_names(steps)
+    if not 1 <= len(names) <= MAX_STEPS:
+        fail(
+            "steps", f"must hold 1 to {MAX_STEPS} steps", ErrorCode.INVALID_VALUE, value=len(names)
+        )
+    span = parse_window(window)
+    options = parse_mode(mode)
+    keys = as_str_list("by", by)
+    excluded_names = as_str_list("exclude", exclude)
+    if attribution is not None:
+        check_choice("attribution", attribution, ATTRIBUTIONS)
+    needed = [user, time, event, *keys]
+    if attribution is not None:
+        needed.append(creator)
+    explicit_id = event_id is not None and event_id != "event_id"
+    if explicit_id:
+        needed.append(str(event_id))
+    check_columns("events", frame, needed)
+    stamp = None
+    if as_of is not None:
+        stamp = pd.Timestamp(as_of)
+        if stamp.tzinfo is None:
+            fail("as_of", "must be timezone-aware", ErrorCode.NAIVE_TIMESTAMP, value=as_of)
+    missing_user = frame[user].isna().to_numpy()
+    if missing_user.any():
+        problems = Problems("events")
+        problems.add_mask(
+            user,
+            missing_user,
+            frame.index,
+            frame[user],
+            "must not be missing",
+            ErrorCode.MISSING_VALUE,
+        )
+        problems.raise_if_any()
+    times = _times(frame, time)
+    notes: list[Note] = []
+    keep = np.ones(len(frame), dtype=bool)
+    if event_id is not None and event_id in frame.columns:
+        dup = (
+            frame[event_id].duplicated(keep="first").to_numpy() & frame[event_id].notna().to_numpy()
+        )
+        if dup.any():
+            notes.append(
+                Note(
+                    code="duplicate_events",
+                    count=int(dup.sum()),
+                    subject=event_id,
+                    message=f"{int(dup.sum())} events with a repeated {event_id} were removed",
+                )
+            )
+        keep &= ~dup
+    if stamp is not None:
+        late = (times > stamp).to_numpy()
+        if (late & keep).any():
+            notes.append(
+                Note(
+                    code="after_as_of",
+                    count=int((late & keep).sum()),
+                    subject=time,
+                    message=f"{int((late & keep).sum())} events after as_of were excluded",
+                )
+            )
+        keep &= ~late
+    used = list(
+        dict.fromkeys(c for c in [*needed, event_id] if c is not None and c in frame.columns)
+    )
+    if not keep.all():
+        frame = frame.loc[keep, used]
+        times = times[keep]
+    unit_keys = [*keys, user]
+    codes, uniques = (
+        pd.MultiIndex.from_frame(frame[unit_keys].astype(str)).factorize()
+        if len(unit_keys) > 1
+        else _factorize_runs(frame[user])
+    )
+    unit_codes = np.asarray(codes, dtype=np.int64)
+    n_units = len(uniques)
+    unit_table = (
+        uniques.to_frame(index=False)
+        if isinstance(uniques, pd.MultiIndex)
+        else pd.DataFrame({user: np.asarray(uniques)})
+    )
+    unit_table.columns = unit_keys
+    excluded = np.zeros(n_units, dtype=bool)
+    event_column = frame[event]
+    if excluded_names:
+        hit = event_column.isin(excluded_names).to_numpy(dtype=bool, na_value=False)
+        excluded[unit_codes[hit]] = True
+        if excluded.any():
+            notes.append(
+                Note(
+                    code="excluded_users",
+                    count=int(excluded.sum()),
+                    subject=event,
+                    message=f"{int(excluded.sum())} units had an exclusion event {excluded_names} "
+                    "and were removed",
+                )
+            )
+    ns = _as_int(times)
+    scale = _scale(np.concatenate([ns - ns.min(), [span.value]])) if len(ns) else 1
+    ticks = (ns - (ns.min() if len(ns) else 0)) // scale
+    window_ticks = span.value // scale
+    rows = np.arange(len(frame), dtype=np.int64)
+    parts_unit, parts_time, parts_step, parts_row = [], [], [], []
+    matched_any = np.zeros(len(frame), dtype=bool)
+    masks = {
+        name: (event_column == name).to_numpy(dtype=bool, na_value=False)
+        for name in dict.fromkeys(names)
+    }
+    for j, name in enumerate(names, start=1):
+        positions = np.flatnonzero(masks[name])
+        matched_any[positions] = True
+        parts_unit.append(unit_codes[positions])
+        parts_time.append(ticks[positions])
+        parts_step.append(np.full(len(positions), j, dtype=np.int64))
+        parts_row.append(rows[positions])
+    strict_order = "strict_order" in options
+    if strict_order:
+        positions = np.flatnonzero(~matched_any)
+        parts_unit.append(unit_codes[positions])
+        parts_time.append(ticks[positions])
+        parts_step.append(np.zeros(len(positions), dtype=np.int64))
+        parts_row.append(rows[positions])
+    e_unit = np.concatenate(parts_unit) if parts_unit else np.zeros(0, np.int64)
+    e_time = np.concatenate(parts_time) if parts_time else np.zeros(0, np.int64)
+    e_step = np.concatenate(parts_step) if parts_step else np.zeros(0, np.int64)
+    e_row = np.concatenate(parts_row) if parts_row else np.zeros(0, np.int64)
+    order = sort_entries(e_unit, e_time, e_step, e_row)
+    e_unit, e_time, e_step, e_row = e_unit[order], e_time[order], e_step[order], e_row[order]
+    useful = _from_first_step(e_unit, e_step, n_units)
+    if "strict_once" not in options and "strict_increase" not in options and len(e_step) > 1:
+        # a step-1 entry directly followed by another step-1 entry of the same unit is
+        # overwritten before anything reads it (its chain restarts at the next one)
+        superseded = np.zeros(len(e_step), dtype=bool)
+        superseded[:-1] = (e_step[:-1] == 1) & (e_step[1:] == 1) & (e_unit[:-1] == e_unit[1:])
+        useful &= ~superseded
+    e_unit, e_time, e_step, e_row = e_unit[useful], e_time[useful], e_step[useful], e_row[useful]
+    out = levels(
+        e_unit,
+        e_time,
+        e_step,
+        e_row,
+        n_units=n_units,
+        k=len(names),
+        window=int(window_ticks),
+        strict_order=strict_order,
+        dedup="strict_deduplication" in options,
+        increase="strict_increase" in options,
+        once="strict_once" in options,
+    )
+    level = out.level.copy()
+    if "strict_once" in options and _far_repeats(names):
+        same_time = (
+            (e_unit[1:] == e_unit[:-1]) & (e_time[1:] == e_time[:-1]) & (e_row[1:] != e_row[:-1])
+        )
+        tied = np.unique(e_unit[1:][same_time])
+        if len(tied):
+            bounds = np.searchsorted(e_unit, tied), np.searchsorted(e_unit, tied, side="right")
+            for u, lo, hi in zip(
+                tied, *bounds, strict=True
+            ):  # rare tied units: exact specification
+                seg = slice(lo, hi)
+                rows_u = np.unique(e_row[seg])
+                level[u] = reference_level(
+                    ticks[rows_u].tolist(),
+                    event_column.to_numpy(dtype=object)[rows_u].astype(str).tolist(),
+                    names,
+                    int(window_ticks),
+                    options,
+                )
+    level[excluded] = 0
+    unit_table["level"] = level
+    unit_table["excluded"] = excluded
+    group_keys = list(keys)
+    if attribution is not None:
+        unit_table[creator] = _attribute(
+            attribution, frame, creator, unit_codes, ticks, out, level, n_units
+        )
+        group_keys.append(creator)
+    table = _aggregate(
+        unit_table[~excluded],
+        out,
+        level,
+        ~excluded,
+        names,
+        group_keys,
+        scale,
+        None if stamp is None else (stamp.value - int(ns.min() if len(ns) else 0)) // scale,
+        int(window_ticks),
+    )
+    card = MethodCard.create(
+        "funnel.from_events",
+        steps=list(names),
+        window=span,
+        by=keys,
+        user=user,
+        time=time,
+        event=event,
+        mode=list(options) or "ordered",
+        as_of=stamp,
+        event_id=event_id,
+        attribution=attribution,
+        exclude=excluded_names,
+    )
+    return FunnelResult(
+        table=table,
+        units=unit_table,
+        kind="events",
+        by=tuple(group_keys),
+        method=card,
+        warnings=notes,
+    )
+
+
+def _factorize_runs(series: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize`` that hashes one value per run of equal neighbours.
+
+    Event logs usually arrive grouped by user: then only the run heads are hashed, and the
+    codes are spread back to the rows. The result equals ``pd.factorize`` up to code order.
+    """
+    n = len(series)
+    if n < 2:
+        return pd.factorize(series)
+    values = series.to_numpy() if not isinstance(series.dtype, pd.StringDtype) else series.array
+    change = np.ones(n, dtype=bool)
+    change[1:] = np.asarray(values[1:] != values[:-1], dtype=bool)
+    heads = np.flatnonzero(change)
+    if len(heads) > n // 2:
+        return pd.factorize(series)
+    head_codes, uniques = pd.factorize(series.iloc[heads])
+    return head_codes[np.cumsum(change) - 1], uniques
+
+
+def _from_first_step(unit: np.ndarray, step: np.ndarray, n_units: int) -> np.ndarray:
+    """Mask of sorted entries at or after their unit's first step-1 entry (the rest are no-ops)."""
+    ones = np.flatnonzero(step == 1)
+    first = np.full(n_units, len(unit), dtype=np.int64)
+    if len(ones):
+        owners = unit[ones]
+        starts = np.concatenate([[0], np.flatnonzero(owners[1:] != owners[:-1]) + 1])
+        first[owners[starts]] = ones[starts]
+    keep: np.ndarray = np.arange(len(unit)) >= first[unit]
+    return keep
+
+
+def _far_repeats(names: Sequence[str]) -> bool:
+    """Whether some step name appears at positions two or more apart."""
+    first: dict[str, int] = {}
+    return any(i - first.setdefault(name, i) >= 2 for i, name in enumerate(names))
+
+
+def _attribute(
+    how: str,
+    frame: pd.DataFrame,
+    creator: str,
+    unit_codes: np.ndarray,
+    ticks: np.ndarray,
+    out: Any,
+    level: np.ndarray,
+    n_units: int,
+) -> np.ndarray:
+    creators = frame[creator].to_numpy(dtype=object)
+    if how == "step1":
+        chosen = np.full(n_units, -1, dtype=np.int64)
+        reached_any = level > 0
+        idx = np.flatnonzero(reached_any)
+        chosen[idx] = out.start_row[idx, level[idx] - 1]
+    else:
+        order = np.lexsort((np.arange(len(ticks)), ticks, unit_codes))
+        u_sorted = unit_codes[order]
+        if how == "first_touch":
+            first_pos = np.searchsorted(u_sorted, np.arange(n_units), side="left")
+            chosen = np.where(
+                first_pos < len(order), order[np.minimum(first_pos, len(order) - 1)], -1
+            )
+        else:
+            limit = np.full(n_units, np.iinfo(np.int64).max)
+            idx = np.flatnonzero(level > 0)
+            limit[idx] = out.reached[idx, level[idx] - 1]
+            ok = ticks[order] <= limit[u_sorted]
+            positions = np.flatnonzero(ok)
+            last = np.full(n_units, -1, dtype=np.int64)
+            last[u_sorted[positions]] = order[positions]  # later positions overwrite earlier ones
+            chosen = last
+    result = np.full(n_units, None, dtype=object)
+    has = chosen >= 0
+    result[has] = creators[chosen[has]]
+    return result
+
+
+def _aggregate(
+    units: pd.DataFrame,
+    out: Any,
+    level: np.ndarray,
+    included: np.ndarray,
+    names: list[str],
+    group_keys: list[str],
+    scale: int,
+    as_of_ticks: int | None,
+    window_ticks: int,
+) -> pd.DataFrame:
+    k = len(names)
+    idx = np.flatnonzero(included)
+    lv = level[idx]
+    if group_keys:
+        codes, uniques = (
+            pd.MultiIndex.from_frame(units[group_keys].astype(object).fillna("<none>")).factorize()
+            if len(group_keys) > 1
+            else pd.factorize(units[group_keys[0]].astype(object).fillna("<none>"), sort=True)
+        )
+        codes = np.asarray(codes)
+        key_table = (
+            uniques.to_frame(index=False)
+            if isinstance(uniques, pd.MultiIndex)
+            else pd.DataFrame({group_keys[0]: np.asarray(uniques)})
+        )
+        key_table.columns = group_keys
+    else:
+        codes = np.zeros(len(idx), dtype=np.int64)
+        key_table = pd.DataFrame(index=pd.RangeIndex(1))
+    g = len(key_table)
+    reach = np.stack(
+        [np.bincount(codes, weights=(lv >= s).astype(float), minlength=g) for s in range(1, k + 1)],
+        axis=1,
+    )
+    parts = []
+    for s in range(1, k + 1):
+        users = reach[:, s - 1]
+        parent = reach[:, s - 2] if s > 1 else users
+        start = reach[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            conversion = np.where(parent > 0, users / np.where(parent > 0, parent, 1), np.nan)
+            from_start = np.where(start > 0, users / np.where(start > 0, start, 1), np.nan)
+        low, high = wilson(users, parent, 0.95)
+        if as_of_ticks is not None and s > 1:
+            at_prev = lv == s - 1
+            first_prev = out.first[idx, s - 2]
+            open_units = at_prev & (first_prev != NONE) & (first_prev + window_ticks > as_of_ticks)
+            open_count = np.bincount(codes, weights=open_units.astype(float), minlength=g).astype(
+                np.int64
+            )
+        else:
+            open_count = np.zeros(g, dtype=np.int64)
+        reached_s = lv >= s
+        delay = (out.reached[idx, s - 1] - out.first[idx, s - 1])[reached_s] * scale
+        if g == 1:
+            med = pd.Series([np.median(delay) if len(delay) else np.nan])
+        else:
+            med = pd.Series(delay).groupby(codes[reached_s]).median().reindex(np.arange(g))
+        part = key_table.copy()
+        part["step"] = s
+        part["name"] = names[s - 1]
+        part["users"] = users.astype(np.int64)
+        part["conversion"] = conversion
+        part["conversion_low"] = np.where(s > 1, low, np.nan)
+        part["conversion_high"] = np.where(s > 1, high, np.nan)
+        part["conversion_from_start"] = from_start
+        part["drop_off"] = (parent - users).astype(np.int64)
+        part["drop_off_rate"] = 1.0 - conversion
+        part["open"] = open_count.astype(np.int64)
+        part["median_time_to_convert"] = pd.to_timedelta(med.to_numpy(dtype=float), unit="ns")
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    sort_keys = [*group_keys, "step"]
+    return table.sort_values(sort_keys, kind="stable").reset_index(drop=True)
