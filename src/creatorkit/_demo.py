@@ -140,6 +140,43 @@ def run(*, seed: int = 0, out: TextIO) -> None:
         file=out,
     )
 
+    _section(out, "Campaign funnel, GMV change and pacing (funnel)")
+    steps = ck.funnel.Funnel.content_commerce()
+    flow = ck.funnel.from_events(data.events, steps, window="7D", mode=steps.mode, as_of=as_of)
+    shown = flow.to_frame()[["step", "name", "users", "conversion", "drop_off", "open"]]
+    _table(out, shown.assign(conversion=shown["conversion"].map("{:.1%}".format)))
+    counts = ck.funnel.from_counts(
+        data.content, ["views", "clicks", "add_to_carts", "orders"], by="creator_id"
+    )
+    worst = counts.to_frame().sort_values("gmv_opportunity", ascending=False).iloc[0]
+    print(
+        f"Largest leak among creators: {worst['creator_id']} at {worst['name']} "
+        f"({worst['conversion']:.1%} vs peer median {worst['benchmark']:.1%}): "
+        f"{worst['gmv_opportunity']:,.0f} USD of GMV at stake",
+        file=out,
+    )
+    content = data.content.assign(month=data.content["published_at"].dt.strftime("%Y-%m"))
+    monthly = ck.metrics.compute(content, ["views", "ctr", "cvr", "aov"], by="month").to_frame()
+    months = monthly.set_index("month")[["views", "ctr", "cvr", "aov"]].iloc[-3:-1]
+    change = ck.funnel.decompose(months.iloc[0], months.iloc[1])
+    parts = change.to_frame().set_index("factor")["contribution"]
+    print(
+        f"GMV {months.index[0]} → {months.index[1]}: {parts['total']:+,.0f} = "
+        + ", ".join(f"{k} {v:+,.0f}" for k, v in parts.drop("total").items())
+        + " (Shapley)",
+        file=out,
+    )
+    quarter = data.content[data.content["published_at"] > as_of - pd.Timedelta(days=55)]
+    pacing = ck.funnel.pace(
+        float(quarter["gmv"].sum()),
+        float(data.content["gmv"].sum()) * 1.2,
+        start=as_of - pd.Timedelta(days=55),
+        end=as_of + pd.Timedelta(days=35),
+        as_of=as_of,
+        kpi="GMV +20% this quarter",
+    )
+    print(pacing.sentence(), file=out)
+
     _section(out, "Result contract")
     print(
         "Every result is frozen, with to_frame(), to_dict() (JSON-safe) and a method card:",

@@ -171,6 +171,7 @@ def from_events(
     """
     frame = check_frame("events", events)
     names = step_names(steps)
+    labels = [s.name for s in steps.stages if s.nested] if isinstance(steps, Funnel) else names
     if not 1 <= len(names) <= MAX_STEPS:
         fail(
             "steps", f"must hold 1 to {MAX_STEPS} steps", ErrorCode.INVALID_VALUE, value=len(names)
@@ -355,7 +356,7 @@ def from_events(
         out,
         level,
         ~excluded,
-        names,
+        labels,
         group_keys,
         scale,
         None if stamp is None else (stamp.value - int(ns.min() if len(ns) else 0)) // scale,

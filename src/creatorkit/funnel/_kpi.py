@@ -176,8 +176,10 @@ class DecompositionResult(Result):
 
 
 def _leaf_values(
-    name: str, data: Mapping[str, Any] | pd.DataFrame, leaves: list[str]
+    name: str, data: Mapping[str, Any] | pd.Series | pd.DataFrame, leaves: list[str]
 ) -> dict[str, np.ndarray]:
+    if isinstance(data, pd.Series):
+        data = {str(k): v for k, v in data.items()}
     if isinstance(data, pd.DataFrame):
         missing = [leaf for leaf in leaves if leaf not in data.columns]
         source: Any = data
@@ -205,8 +207,8 @@ def _leaf_values(
 
 
 def decompose(
-    before: Mapping[str, Any] | pd.DataFrame,
-    after: Mapping[str, Any] | pd.DataFrame,
+    before: Mapping[str, Any] | pd.Series | pd.DataFrame,
+    after: Mapping[str, Any] | pd.Series | pd.DataFrame,
     tree: KPITree = GMV_TREE,
     *,
     method: str = "shapley",
