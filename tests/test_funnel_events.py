@@ -249,3 +249,12 @@ def test_naive_and_missing_timestamps_and_empty_steps():
         from_events(log, [], window="1D")
     with pytest.raises(ck.ValidationError, match="at least one row"):
         from_events(log.iloc[:0], ["A"], window="1D")
+
+
+def test_unknown_step_names_are_reported_with_a_hint():
+    log = _log([("u", 0, "view"), ("u", 1, "purchase")])
+    res = from_events(log, ["view", "purchse"], window="1D")
+    assert res.to_frame()["users"].tolist() == [1, 0]
+    note = res.warnings[0]
+    assert note.code == "unknown_step"
+    assert "Did you mean 'purchase'" in note.message

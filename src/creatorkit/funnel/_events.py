@@ -252,7 +252,7 @@ def from_events(
     unit_table = (
         uniques.to_frame(index=False)
         if isinstance(uniques, pd.MultiIndex)
-        else pd.DataFrame({user: np.asarray(uniques)})
+        else pd.DataFrame({user: pd.Series(uniques, copy=False)})
     )
     unit_table.columns = unit_keys
     excluded = np.zeros(n_units, dtype=bool)
@@ -281,6 +281,18 @@ def from_events(
         name: (event_column == name).to_numpy(dtype=bool, na_value=False)
         for name in dict.fromkeys(names)
     }
+    absent = [name for name, mask in masks.items() if not mask.any()]
+    if absent:
+        seen = [str(v) for v in pd.unique(event_column.dropna())]
+        hints = "".join(did_you_mean(name, seen) for name in absent)
+        notes.append(
+            Note(
+                code="unknown_step",
+                count=len(absent),
+                subject=event,
+                message=f"steps {absent} never occur in {event!r}; no unit reaches them.{hints}",
+            )
+        )
     for j, name in enumerate(names, start=1):
         positions = np.flatnonzero(masks[name])
         matched_any[positions] = True
