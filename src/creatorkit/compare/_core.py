@@ -160,6 +160,15 @@ def adjust(p: np.ndarray, method: str) -> np.ndarray:
     return out
 
 
+def degenerate_note(metric: str, mask: np.ndarray, why: str) -> list[Note]:
+    """A ``degenerate`` note when some comparisons have undefined tests (else nothing)."""
+    count = int(mask.sum())
+    if not count:
+        return []
+    message = f"{metric}: {count} comparisons {why}; their tests are NaN"
+    return [Note(code="degenerate", count=count, subject=metric, message=message)]
+
+
 def verdicts(estimate: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.ndarray:
     """``better`` / ``worse`` where the adjusted p-value is below alpha, else ``inconclusive``."""
     significant = p_adjusted < alpha

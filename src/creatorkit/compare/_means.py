@@ -18,6 +18,7 @@ from creatorkit.compare._core import (
     build,
     check_alpha,
     control_index,
+    degenerate_note,
     pairs,
     verdicts,
 )
@@ -115,17 +116,7 @@ def means(
     df_safe = np.where(valid, df, 1.0)
     p = np.where(valid, 2.0 * stdtr(df_safe, -np.abs(np.where(valid, t, 0.0))), np.nan)
     q = np.where(valid, stdtrit(df_safe, 1.0 - alpha / 2.0), np.nan)
-    degenerate = ~valid & ok[arm] & ok[versus]
-    if degenerate.any():
-        notes.append(
-            Note(
-                code="degenerate",
-                count=int(degenerate.sum()),
-                subject=metric,
-                message=f"{metric}: {int(degenerate.sum())} comparisons have zero variance; "
-                "their tests are NaN",
-            )
-        )
+    notes += degenerate_note(metric, ~valid & ok[arm] & ok[versus], "have zero variance")
     log_var = (_div(v1, mu[arm] ** 2), _div(v0, mu[versus] ** 2))
     lift_low, lift_high = lift_interval(lift, mu[arm], v1, mu[versus], v0, 1.0 - alpha, log_var)
     p_adj = adjust(p, correction)

@@ -17,6 +17,7 @@ from creatorkit.compare._core import (
     build,
     check_alpha,
     control_index,
+    degenerate_note,
     pairs,
     verdicts,
 )
@@ -303,17 +304,8 @@ def proportions(
     v1, v0 = _div(p1 * (1 - p1), n1), _div(p0 * (1 - p0), n0)
     log_var = (_div(1 - p1, x1), _div(1 - p0, x0))
     lift_low, lift_high = lift_interval(lift, p1, v1, p0, v0, level, log_var)
-    degenerate = np.isnan(p) & (n1 > 0) & (n0 > 0)
-    if degenerate.any():
-        notes.append(
-            Note(
-                code="degenerate",
-                count=int(degenerate.sum()),
-                subject=metric,
-                message=f"{metric}: {int(degenerate.sum())} comparisons have zero variance "
-                "(all or no successes in both arms); their tests are NaN",
-            )
-        )
+    zero_variance = np.isnan(p) & (n1 > 0) & (n0 > 0)
+    notes += degenerate_note(metric, zero_variance, "have zero variance (all or no successes)")
     p_adj = adjust(p, correction)
     estimate = p1 - p0
     columns: dict[str, np.ndarray] = {
