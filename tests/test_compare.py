@@ -294,3 +294,9 @@ def test_combine_metrics():
     res = compare.combine([a, b])
     assert res.to_frame()["metric"].tolist() == ["cvr", "cvr", "roas", "roas"]
     ck.testing.check_result(res)
+
+
+def test_ratio_with_zero_denominator_is_nan_with_note():
+    res = compare.ratios([10, 10], [5.0, 5.0], [0.0, 2.0], [3.0, 3.0], [0.0, 1.0], [0.0, 1.0])
+    assert np.isnan(res.to_frame()["p_value"].iloc[1])
+    assert [n.code for n in res.warnings] == ["degenerate"]

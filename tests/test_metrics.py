@@ -558,3 +558,10 @@ def test_metrics_import_does_not_load_scipy_stats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_names_and_by_of_the_wrong_type():
+    with pytest.raises(ck.ValidationError, match="a name or a list of names"):
+        compute(_content(), 5)  # type: ignore[arg-type]
+    with pytest.raises(ck.ValidationError, match="a name or a list of names"):
+        compute(_content(), "views", by=3)  # type: ignore[arg-type]

@@ -199,6 +199,8 @@ def as_str_list(argument: str, value: str | Iterable[str] | None) -> list[str]:
     """Normalize ``None``, one name or an iterable of names to a list of unique strings."""
     if value is None:
         return []
+    if not isinstance(value, str) and not isinstance(value, Iterable):
+        fail(argument, "must be a name or a list of names", ErrorCode.WRONG_TYPE, value=value)
     names = [value] if isinstance(value, str) else list(value)
     bad = [n for n in names if not isinstance(n, str)]
     if bad:

@@ -285,6 +285,11 @@ def ratios(
     lift = rel - 1.0
     stat = _div(lift, lift_se)
     p = _two_sided(stat)
+    notes += degenerate_note(
+        metric,
+        np.isnan(p) & (counts[arm] >= 2) & (counts[versus] >= 2),
+        "have an undefined ratio or zero variance",
+    )
     p_adj = adjust(p, correction)
     columns: dict[str, np.ndarray] = {
         "estimate": diff,
