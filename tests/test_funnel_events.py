@@ -258,3 +258,21 @@ def test_unknown_step_names_are_reported_with_a_hint():
     note = res.warnings[0]
     assert note.code == "unknown_step"
     assert "Did you mean 'purchase'" in note.message
+
+
+def test_threaded_engine_equals_single_thread():
+    from creatorkit.funnel._engine import levels, levels_split, sort_entries
+
+    rng = np.random.default_rng(7)
+    n = 20_000
+    unit = rng.integers(0, 3_000, n)
+    time = rng.integers(0, 50, n)
+    step = rng.integers(0, 4, n)
+    row = np.arange(n)
+    order = sort_entries(unit, time, step, row)
+    args = (unit[order], time[order], step[order], row[order])
+    options = {"k": 3, "window": 10, "strict_order": True, "dedup": False, "increase": False, "once": True}
+    one = levels(*args, n_units=3_000, **options)
+    two = levels_split(*args, n_units=3_000, workers=3, **options)
+    for name in ("level", "first", "reached", "start_row"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))

@@ -14,6 +14,9 @@ with the reference specification.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import attrs
 import numpy as np
 
@@ -211,4 +214,46 @@ def levels(
         first=first[rank_of],
         reached=reached[rank_of],
         start_row=start_row[rank_of],
+    )
+
+
+def levels_split(
+    unit: np.ndarray,
+    time: np.ndarray,
+    step: np.ndarray,
+    row: np.ndarray,
+    *,
+    n_units: int,
+    workers: int,
+    **options: Any,
+) -> Levels:
+    """:func:`levels` on ``workers`` disjoint ranges of units, run in threads.
+
+    Units are independent and numpy releases the GIL in the heavy array operations, so
+    the ranges run in parallel; the per-unit outputs are concatenated back in unit order.
+    """
+    if workers < 2 or n_units < 2 * workers:
+        return levels(unit, time, step, row, n_units=n_units, **options)
+    bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
+    cuts = np.searchsorted(unit, bounds)
+
+    def part(i: int) -> Levels:
+        lo, hi = int(cuts[i]), int(cuts[i + 1])
+        first_unit, last_unit = int(bounds[i]), int(bounds[i + 1])
+        return levels(
+            unit[lo:hi] - first_unit,
+            time[lo:hi],
+            step[lo:hi],
+            row[lo:hi],
+            n_units=last_unit - first_unit,
+            **options,
+        )
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(part, range(workers)))
+    return Levels(
+        level=np.concatenate([p.level for p in parts]),
+        first=np.concatenate([p.first for p in parts]),
+        reached=np.concatenate([p.reached for p in parts]),
+        start_row=np.concatenate([p.start_row for p in parts]),
     )

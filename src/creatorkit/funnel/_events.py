@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ from creatorkit._validation import (
 )
 from creatorkit.errors import ErrorCode
 from creatorkit.funnel._definition import Funnel, FunnelResult, step_names
-from creatorkit.funnel._engine import NONE, levels, sort_entries
+from creatorkit.funnel._engine import NONE, levels_split, sort_entries
 from creatorkit.funnel._reference import OPTIONS, reference_level
 from creatorkit.metrics._intervals import wilson
 from creatorkit.results import MethodCard, Note
@@ -242,11 +244,25 @@ def from_events(
         frame = frame.loc[keep, used]
         times = times[keep]
     unit_keys = [*keys, user]
-    codes, uniques = (
-        pd.MultiIndex.from_frame(frame[unit_keys].astype(str)).factorize()
-        if len(unit_keys) > 1
-        else _factorize_runs(frame[user])
-    )
+    event_column = frame[event]
+
+    def factorize_units() -> tuple[Any, Any]:
+        if len(unit_keys) > 1:
+            return pd.MultiIndex.from_frame(frame[unit_keys].astype(str)).factorize()
+        return _factorize_runs(frame[user])
+
+    # hashing the users (the costliest step) runs in a thread while events are matched
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(factorize_units) if _workers(len(frame)) > 1 else None
+        ns = _as_int(times)
+        scale = _scale(np.concatenate([ns - ns.min(), [span.value]])) if len(ns) else 1
+        ticks = (ns - (ns.min() if len(ns) else 0)) // scale
+        window_ticks = span.value // scale
+        masks = {
+            name: (event_column == name).to_numpy(dtype=bool, na_value=False)
+            for name in dict.fromkeys(names)
+        }
+        codes, uniques = pending.result() if pending is not None else factorize_units()
     unit_codes = np.asarray(codes, dtype=np.int64)
     n_units = len(uniques)
     unit_table = (
@@ -256,7 +272,6 @@ def from_events(
     )
     unit_table.columns = unit_keys
     excluded = np.zeros(n_units, dtype=bool)
-    event_column = frame[event]
     if excluded_names:
         hit = event_column.isin(excluded_names).to_numpy(dtype=bool, na_value=False)
         excluded[unit_codes[hit]] = True
@@ -270,17 +285,9 @@ def from_events(
                     "and were removed",
                 )
             )
-    ns = _as_int(times)
-    scale = _scale(np.concatenate([ns - ns.min(), [span.value]])) if len(ns) else 1
-    ticks = (ns - (ns.min() if len(ns) else 0)) // scale
-    window_ticks = span.value // scale
     rows = np.arange(len(frame), dtype=np.int64)
     parts_unit, parts_time, parts_step, parts_row = [], [], [], []
     matched_any = np.zeros(len(frame), dtype=bool)
-    masks = {
-        name: (event_column == name).to_numpy(dtype=bool, na_value=False)
-        for name in dict.fromkeys(names)
-    }
     absent = [name for name, mask in masks.items() if not mask.any()]
     if absent:
         seen = [str(v) for v in pd.unique(event_column.dropna())]
@@ -321,12 +328,13 @@ def from_events(
         superseded[:-1] = (e_step[:-1] == 1) & (e_step[1:] == 1) & (e_unit[:-1] == e_unit[1:])
         useful &= ~superseded
     e_unit, e_time, e_step, e_row = e_unit[useful], e_time[useful], e_step[useful], e_row[useful]
-    out = levels(
+    out = levels_split(
         e_unit,
         e_time,
         e_step,
         e_row,
         n_units=n_units,
+        workers=_workers(len(e_unit)),
         k=len(names),
         window=int(window_ticks),
         strict_order=strict_order,
@@ -396,6 +404,11 @@ def from_events(
         method=card,
         warnings=notes,
     )
+
+
+def _workers(entries: int) -> int:
+    """Threads for the level engine: two on multi-core machines for large logs."""
+    return 2 if entries >= 200_000 and (os.cpu_count() or 1) >= 2 else 1
 
 
 def _factorize_runs(series: pd.Series) -> tuple[np.ndarray, Any]:
