@@ -271,7 +271,8 @@ def test_threaded_engine_equals_single_thread():
     row = np.arange(n)
     order = sort_entries(unit, time, step, row)
     args = (unit[order], time[order], step[order], row[order])
-    options = {"k": 3, "window": 10, "strict_order": True, "dedup": False, "increase": False, "once": True}
+    options = {"k": 3, "window": 10, "strict_order": True, "dedup": False}
+    options |= {"increase": False, "once": True}
     one = levels(*args, n_units=3_000, **options)
     two = levels_split(*args, n_units=3_000, workers=3, **options)
     for name in ("level", "first", "reached", "start_row"):

@@ -285,9 +285,6 @@ def from_events(
                     "and were removed",
                 )
             )
-    rows = np.arange(len(frame), dtype=np.int64)
-    parts_unit, parts_time, parts_step, parts_row = [], [], [], []
-    matched_any = np.zeros(len(frame), dtype=bool)
     absent = [name for name, mask in masks.items() if not mask.any()]
     if absent:
         seen = [str(v) for v in pd.unique(event_column.dropna())]
@@ -300,24 +297,8 @@ def from_events(
                 message=f"steps {absent} never occur in {event!r}; no unit reaches them.{hints}",
             )
         )
-    for j, name in enumerate(names, start=1):
-        positions = np.flatnonzero(masks[name])
-        matched_any[positions] = True
-        parts_unit.append(unit_codes[positions])
-        parts_time.append(ticks[positions])
-        parts_step.append(np.full(len(positions), j, dtype=np.int64))
-        parts_row.append(rows[positions])
     strict_order = "strict_order" in options
-    if strict_order:
-        positions = np.flatnonzero(~matched_any)
-        parts_unit.append(unit_codes[positions])
-        parts_time.append(ticks[positions])
-        parts_step.append(np.zeros(len(positions), dtype=np.int64))
-        parts_row.append(rows[positions])
-    e_unit = np.concatenate(parts_unit) if parts_unit else np.zeros(0, np.int64)
-    e_time = np.concatenate(parts_time) if parts_time else np.zeros(0, np.int64)
-    e_step = np.concatenate(parts_step) if parts_step else np.zeros(0, np.int64)
-    e_row = np.concatenate(parts_row) if parts_row else np.zeros(0, np.int64)
+    e_unit, e_time, e_step, e_row = _entries(masks, names, unit_codes, ticks, strict_order)
     order = sort_entries(e_unit, e_time, e_step, e_row)
     e_unit, e_time, e_step, e_row = e_unit[order], e_time[order], e_step[order], e_row[order]
     useful = _from_first_step(e_unit, e_step, n_units)
@@ -404,6 +385,36 @@ def from_events(
         method=card,
         warnings=notes,
     )
+
+
+def _entries(
+    masks: dict[str, np.ndarray],
+    names: list[str],
+    unit_codes: np.ndarray,
+    ticks: np.ndarray,
+    strict_order: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(unit, time, step, row) entries in row order, one per step a row matches.
+
+    Step names may repeat (a row then gives one entry per step); with ``strict_order`` an
+    unmatched row gives a step-0 entry. Logs grouped by user and ordered by time need no sort.
+    """
+    distinct = list(masks)
+    steps_of = [[j for j, n in enumerate(names, start=1) if n == name] for name in distinct]
+    width = max(len(v) for v in steps_of)
+    table = np.zeros((len(distinct) + 1, width), dtype=np.int64)
+    multiplicity = np.zeros(len(distinct) + 1, dtype=np.int64)
+    multiplicity[0] = 1 if strict_order else 0
+    name_id = np.zeros(len(unit_codes), dtype=np.int64)
+    for i, (name, steps) in enumerate(zip(distinct, steps_of, strict=True), start=1):
+        table[i, : len(steps)] = steps
+        multiplicity[i] = len(steps)
+        name_id[masks[name]] = i
+    repeat = multiplicity[name_id]
+    row = np.repeat(np.arange(len(unit_codes), dtype=np.int64), repeat)
+    offset = np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    step = table[name_id[row], offset]
+    return unit_codes[row], ticks[row], step, row
 
 
 def _workers(entries: int) -> int:
