@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import attrs
 import numpy as np
@@ -198,8 +197,3 @@ def stage_list(stages: Sequence[Stage | str] | Funnel) -> tuple[Stage, ...]:
             value=stages,
         )
     return _stages(stages)
-
-
-def as_array(values: Any) -> np.ndarray:
-    """Float array helper."""
-    return np.asarray(values, dtype=float)
