@@ -82,19 +82,26 @@ def _times(frame: pd.DataFrame, column: str) -> pd.Series:
     return series
 
 
+_NS_PER_UNIT = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
 def _as_int(series: pd.Series) -> np.ndarray:
-    """Nanoseconds since the epoch, whatever the stored resolution."""
-    return np.asarray(
-        series.dt.tz_convert("UTC")
-        .dt.tz_localize(None)
-        .to_numpy(dtype="datetime64[ns]")
-        .astype(np.int64)
-    )
+    """Nanoseconds since the epoch (UTC), whatever the stored resolution."""
+    factor = _NS_PER_UNIT.get(str(getattr(series.dtype, "unit", "ns")))
+    if factor is None:  # pragma: no cover - pandas always reports s, ms, us or ns
+        converted = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return np.asarray(converted.to_numpy(dtype="datetime64[ns]").astype(np.int64))
+    return np.asarray(series.astype("int64").to_numpy(), dtype=np.int64) * factor
 
 
-def _scale(ns: np.ndarray) -> int:
-    for scale in (1_000_000_000, 1_000_000, 1_000, 1):
-        if not np.any(ns % scale):
+def _scale(offsets: np.ndarray) -> int:
+    """The coarsest unit (s, ms, us, ns) in which every time offset is whole.
+
+    The window is floor-divided by it: with whole offsets, ``t − f ≤ W`` holds exactly when
+    ``(t − f) / scale ≤ ⌊W / scale⌋``.
+    """
+    for scale in (1_000_000_000, 1_000_000, 1_000):
+        if not np.any(offsets % scale):
             return scale
     return 1
 
@@ -255,13 +262,16 @@ def from_events(
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(factorize_units) if _workers(len(frame)) > 1 else None
         ns = _as_int(times)
-        scale = _scale(np.concatenate([ns - ns.min(), [span.value]])) if len(ns) else 1
-        ticks = (ns - (ns.min() if len(ns) else 0)) // scale
+        origin = int(ns.min()) if len(ns) else 0
+        offsets = ns - origin
+        scale = _scale(offsets)
+        ticks = offsets // scale if scale > 1 else offsets
         window_ticks = span.value // scale
         masks = {
             name: (event_column == name).to_numpy(dtype=bool, na_value=False)
             for name in dict.fromkeys(names)
         }
+        e_row, e_step = _entries(masks, names, len(frame), "strict_order" in options)
         codes, uniques = pending.result() if pending is not None else factorize_units()
     unit_codes = np.asarray(codes, dtype=np.int64)
     n_units = len(uniques)
@@ -298,7 +308,7 @@ def from_events(
             )
         )
     strict_order = "strict_order" in options
-    e_unit, e_time, e_step, e_row = _entries(masks, names, unit_codes, ticks, strict_order)
+    e_unit, e_time = unit_codes[e_row], ticks[e_row]
     order = sort_entries(e_unit, e_time, e_step, e_row)
     e_unit, e_time, e_step, e_row = e_unit[order], e_time[order], e_step[order], e_row[order]
     useful = _from_first_step(e_unit, e_step, n_units)
@@ -360,7 +370,7 @@ def from_events(
         labels,
         group_keys,
         scale,
-        None if stamp is None else (stamp.value - int(ns.min() if len(ns) else 0)) // scale,
+        None if stamp is None else (stamp.value - origin) // scale,
         int(window_ticks),
     )
     card = MethodCard.create(
@@ -390,11 +400,10 @@ def from_events(
 def _entries(
     masks: dict[str, np.ndarray],
     names: list[str],
-    unit_codes: np.ndarray,
-    ticks: np.ndarray,
+    n_rows: int,
     strict_order: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(unit, time, step, row) entries in row order, one per step a row matches.
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, step) of the entries in row order, one per step a row matches.
 
     Step names may repeat (a row then gives one entry per step); with ``strict_order`` an
     unmatched row gives a step-0 entry. Logs grouped by user and ordered by time need no sort.
@@ -405,16 +414,16 @@ def _entries(
     table = np.zeros((len(distinct) + 1, width), dtype=np.int64)
     multiplicity = np.zeros(len(distinct) + 1, dtype=np.int64)
     multiplicity[0] = 1 if strict_order else 0
-    name_id = np.zeros(len(unit_codes), dtype=np.int64)
+    name_id = np.zeros(n_rows, dtype=np.int64)
     for i, (name, steps) in enumerate(zip(distinct, steps_of, strict=True), start=1):
         table[i, : len(steps)] = steps
         multiplicity[i] = len(steps)
         name_id[masks[name]] = i
     repeat = multiplicity[name_id]
-    row = np.repeat(np.arange(len(unit_codes), dtype=np.int64), repeat)
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), repeat)
     offset = np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     step = table[name_id[row], offset]
-    return unit_codes[row], ticks[row], step, row
+    return row, step
 
 
 def _workers(entries: int) -> int:
