@@ -519,7 +519,7 @@ def _aggregate(
     window_ticks: int,
 ) -> pd.DataFrame:
     k = len(names)
-    idx = np.flatnonzero(included)
+    idx: np.ndarray | slice = slice(None) if included.all() else np.flatnonzero(included)
     lv = level[idx]
     if group_keys:
         codes, uniques = (
@@ -535,7 +535,7 @@ def _aggregate(
         )
         key_table.columns = group_keys
     else:
-        codes = np.zeros(len(idx), dtype=np.int64)
+        codes = np.zeros(len(lv), dtype=np.int64)
         key_table = pd.DataFrame(index=pd.RangeIndex(1))
     g = len(key_table)
     reach = np.stack(
