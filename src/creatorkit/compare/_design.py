@@ -7,7 +7,7 @@ Power calculations use the normal approximation of statsmodels' ``NormalIndPower
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,18 @@ def _power(effect: np.ndarray, n: np.ndarray, ratio: float, alpha: float) -> np.
     return np.asarray(ndtr(shift - crit) + ndtr(-shift - crit), dtype=float)
 
 
+def _smallest(
+    enough: Callable[[np.ndarray], np.ndarray], low: np.ndarray, high: np.ndarray, steps: int = 80
+) -> np.ndarray:
+    """The smallest value in [low, high] where the monotone ``enough`` holds (bisection)."""
+    for _ in range(steps):
+        mid = (low + high) / 2.0
+        ok = enough(mid)
+        high = np.where(ok, mid, high)
+        low = np.where(ok, low, mid)
+    return np.asarray(high, dtype=float)
+
+
 def _size(effect: np.ndarray, power: float, ratio: float, alpha: float) -> np.ndarray:
     """Control-arm size reaching ``power`` (solved exactly, both tails counted)."""
     from scipy.special import ndtri
@@ -56,17 +68,15 @@ def _size(effect: np.ndarray, power: float, ratio: float, alpha: float) -> np.nd
     base = ((crit + float(ndtri(power))) / np.where(effect != 0, np.abs(effect), np.nan)) ** 2
     n = base * (1.0 + 1.0 / ratio)
     # refine: the far tail adds a little power, so solve power(n) = target by bisection
-    low, high = n * 0.5, n * 1.0
-    for _ in range(60):
-        mid = (low + high) / 2.0
-        enough = _power(effect, mid, ratio, alpha) >= power
-        high = np.where(enough, mid, high)
-        low = np.where(enough, low, mid)
-    return np.asarray(high, dtype=float)
+    return _smallest(lambda m: _power(effect, m, ratio, alpha) >= power, n * 0.5, n * 1.0)
 
 
-def _common(alpha: Any, ratio: Any) -> tuple[float, float]:
-    return check_alpha(alpha), check_number("ratio", ratio, low=0, low_open=True)
+def _common(alpha: Any, ratio: Any, power: Any = 0.5) -> tuple[float, float, float]:
+    return (
+        check_alpha(alpha),
+        check_number("ratio", ratio, low=0, low_open=True),
+        check_number("power", power, low=0, high=1, low_open=True, high_open=True),
+    )
 
 
 def power_proportions(
@@ -85,7 +95,7 @@ def power_proportions(
         >>> round(float(power_proportions(0.05, 0.01, 8000)), 4)
         0.793
     """
-    alpha, ratio = _common(alpha, ratio)
+    alpha, ratio, _ = _common(alpha, ratio)
     p0 = _check_rate("p0", p0)
     p1 = _check_rate("p0 + mde", p0 + np.asarray(mde, dtype=float))
     return _power(_h(p1, p0), np.asarray(n, dtype=float), ratio, alpha)
@@ -100,8 +110,7 @@ def sample_size_proportions(
         >>> round(float(sample_size_proportions(0.05, 0.01)))
         8143
     """
-    alpha, ratio = _common(alpha, ratio)
-    power = check_number("power", power, low=0, high=1, low_open=True, high_open=True)
+    alpha, ratio, power = _common(alpha, ratio, power)
     p0 = _check_rate("p0", p0)
     p1 = _check_rate("p0 + mde", p0 + np.asarray(mde, dtype=float))
     return _size(_h(p1, p0), power, ratio, alpha)
@@ -116,17 +125,15 @@ def mde_proportions(
         >>> round(float(mde_proportions(0.05, 8143)), 4)
         0.01
     """
-    alpha, ratio = _common(alpha, ratio)
-    power = check_number("power", power, low=0, high=1, low_open=True, high_open=True)
+    alpha, ratio, power = _common(alpha, ratio, power)
     p0 = _check_rate("p0", p0)
     n = np.asarray(n, dtype=float)
-    low, high = np.zeros(np.broadcast(p0, n).shape), 1.0 - p0
-    for _ in range(60):
-        mid = (low + high) / 2.0
-        enough = _power(_h(p0 + mid, p0), n, ratio, alpha) >= power
-        high = np.where(enough, mid, high)
-        low = np.where(enough, low, mid)
-    return np.asarray(high, dtype=float)
+    shape = np.broadcast(p0, n).shape
+    return _smallest(
+        lambda d: _power(_h(p0 + d, p0), n, ratio, alpha) >= power,
+        np.zeros(shape),
+        np.broadcast_to(1.0 - p0, shape).astype(float),
+    )
 
 
 def power_means(
@@ -138,7 +145,7 @@ def power_means(
         >>> round(float(power_means(1.0, 10.0, 1571)), 3)
         0.8
     """
-    alpha, ratio = _common(alpha, ratio)
+    alpha, ratio, _ = _common(alpha, ratio)
     return _power(
         np.asarray(mde, dtype=float) / np.asarray(std, dtype=float),
         np.asarray(n, dtype=float),
@@ -156,8 +163,7 @@ def sample_size_means(
         >>> round(float(sample_size_means(1.0, 10.0)))
         1570
     """
-    alpha, ratio = _common(alpha, ratio)
-    power = check_number("power", power, low=0, high=1, low_open=True, high_open=True)
+    alpha, ratio, power = _common(alpha, ratio, power)
     return _size(np.asarray(mde, dtype=float) / np.asarray(std, dtype=float), power, ratio, alpha)
 
 
@@ -170,21 +176,12 @@ def mde_means(
         >>> round(float(mde_means(10.0, 1570)), 3)
         1.0
     """
-    alpha, ratio = _common(alpha, ratio)
-    power = check_number("power", power, low=0, high=1, low_open=True, high_open=True)
+    alpha, ratio, power = _common(alpha, ratio, power)
     std, n = np.asarray(std, dtype=float), np.asarray(n, dtype=float)
-    d = _size_inverse(n, power, ratio, alpha)
+    d = _smallest(
+        lambda e: _power(e, n, ratio, alpha) >= power, np.zeros(n.shape), np.full(n.shape, 100.0)
+    )
     return np.asarray(d * std, dtype=float)
-
-
-def _size_inverse(n: np.ndarray, power: float, ratio: float, alpha: float) -> np.ndarray:
-    low, high = np.zeros(n.shape), np.full(n.shape, 100.0)
-    for _ in range(80):
-        mid = (low + high) / 2.0
-        enough = _power(mid, n, ratio, alpha) >= power
-        high = np.where(enough, mid, high)
-        low = np.where(enough, low, mid)
-    return high
 
 
 def srm(
