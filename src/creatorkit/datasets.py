@@ -33,7 +33,7 @@ import pandas as pd
 
 from creatorkit._validation import check_number, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import MethodCard, Result
+from creatorkit.results import MethodCard, Result, result_class
 
 __all__ = ["Dataset", "synthetic"]
 
@@ -70,7 +70,7 @@ _NOISE_EVENTS = np.array(["view", "like", "follow", "view"])
 _BASE_ID = 7_300_000_000_000_000_000
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@result_class
 class Dataset(Result):
     """Every synthetic table (DataFrames validated by their schemas) plus hidden truth.
 
@@ -85,18 +85,18 @@ class Dataset(Result):
     """
 
     _frame_field = "creators"
-    creators: pd.DataFrame
-    content: pd.DataFrame
-    campaigns: pd.DataFrame
-    collaborations: pd.DataFrame
-    samples: pd.DataFrame
-    reviews: pd.DataFrame
-    orders: pd.DataFrame
-    violations: pd.DataFrame
-    events: pd.DataFrame
-    fx_rates: pd.DataFrame
-    truth: pd.DataFrame
-    reviewers: pd.DataFrame
+    _creators: pd.DataFrame
+    _content: pd.DataFrame
+    _campaigns: pd.DataFrame
+    _collaborations: pd.DataFrame
+    _samples: pd.DataFrame
+    _reviews: pd.DataFrame
+    _orders: pd.DataFrame
+    _violations: pd.DataFrame
+    _events: pd.DataFrame
+    _fx_rates: pd.DataFrame
+    _truth: pd.DataFrame
+    _reviewers: pd.DataFrame
     as_of: pd.Timestamp
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -107,7 +107,7 @@ class Dataset(Result):
             ['samples', 'truth', 'violations']
         """
         return {
-            f.name: getattr(self, f.name)
+            f.alias: getattr(self, f.alias)
             for f in attrs.fields(type(self))
             if isinstance(getattr(self, f.name), pd.DataFrame)
         }

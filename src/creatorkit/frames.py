@@ -53,7 +53,7 @@ from creatorkit.models._schema import (
     to_targets,
     to_tuple,
 )
-from creatorkit.results import MethodCard, Note, Result
+from creatorkit.results import MethodCard, Note, Result, result_class
 
 __all__ = ["QUALITY_COLUMNS", "Validated", "from_frame", "schema", "to_frame", "validate"]
 
@@ -65,7 +65,7 @@ QUALITY_COLUMNS = ("check", "column", "row", "value", "bound")
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@result_class
 class Validated(Result):
     """A validated table and its quality report.
 
@@ -77,8 +77,8 @@ class Validated(Result):
     """
 
     _frame_field = "frame"
-    frame: pd.DataFrame
-    quality: pd.DataFrame
+    _frame: pd.DataFrame
+    _quality: pd.DataFrame
     model: str
 
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import types
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import pandas as pd
@@ -33,14 +34,80 @@ import pandas as pd
 from creatorkit._json import to_jsonable
 from creatorkit._version import __version__
 
-__all__ = ["SCHEMA_VERSION", "MethodCard", "Note", "Result", "TableResult"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "MethodCard",
+    "Note",
+    "Result",
+    "TableResult",
+    "handout",
+    "merge_notes",
+    "result_class",
+]
 
 SCHEMA_VERSION = 1
 """Version of the ``to_dict`` shape; bumped on any incompatible change."""
 
 
-def _freeze(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k): params[k] for k in sorted(params)}
+def _freeze(params: Mapping[str, Any]) -> Mapping[str, Any]:
+    return types.MappingProxyType({str(k): params[k] for k in sorted(params)})
+
+
+def handout(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` that a caller may change without touching the original.
+
+    Under copy-on-write (pandas 3, or pandas 2.2 with the option on) a shallow copy is
+    enough and costs nothing; otherwise the data is copied.
+
+    Example:
+        >>> stored = pd.DataFrame({"a": [1]})
+        >>> given = handout(stored)
+        >>> given.iloc[0, 0] = 9
+        >>> int(stored.iloc[0, 0])
+        1
+    """
+    return frame.copy(deep=not _copy_on_write())
+
+
+def _copy_on_write() -> bool:
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.options.mode.copy_on_write is True
+
+
+R = TypeVar("R", bound=type)
+
+
+def _frame_property(field: str) -> property:
+    def get(self: Any) -> Any:
+        value = getattr(self, field)
+        return handout(value) if isinstance(value, pd.DataFrame) else value
+
+    get.__doc__ = f"A copy of the stored ``{field[1:]}`` table (changing it changes no result)."
+    return property(get)
+
+
+def result_class(cls: R) -> R:
+    """Make ``cls`` a frozen, keyword-only attrs result whose tables are handed out as copies.
+
+    Declare each table field with a leading underscore (``_table: pd.DataFrame``): the
+    constructor still takes ``table=``, and ``result.table`` returns a copy, so nothing a
+    caller does to it changes the result.
+
+    Example:
+        >>> @result_class
+        ... class Ranking(Result):
+        ...     _ranks: pd.DataFrame
+        >>> r = Ranking(ranks=pd.DataFrame({"rank": [1]}), method=MethodCard.create("x"))
+        >>> r.ranks.iloc[0, 0] = 5
+        >>> int(r.ranks.iloc[0, 0])
+        1
+    """
+    made: Any = attrs.frozen(kw_only=True, eq=False)(cls)
+    for field in attrs.fields(made):
+        if field.name.startswith("_") and field.alias and not hasattr(made, field.alias):
+            setattr(made, field.alias, _frame_property(field.name))
+    return made  # type: ignore[no-any-return]
 
 
 @attrs.frozen(kw_only=True)
@@ -64,19 +131,32 @@ class MethodCard:
     parameters: Mapping[str, Any] = attrs.field(converter=_freeze)
     version: str = __version__
     spec_hash: str = ""
+    runtime: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze)
 
     @classmethod
-    def create(cls, name: str, **parameters: Any) -> MethodCard:
+    def create(
+        cls, name: str, /, runtime: Mapping[str, Any] | None = None, **parameters: Any
+    ) -> MethodCard:
         """Build a card, converting parameters to JSON-ready values and hashing them.
+
+        Args:
+            name: Dotted name of the public function.
+            runtime: Settings that change no number (a thread count): recorded in
+                ``runtime`` but not hashed.
+            **parameters: Every parameter that can change a number, defaults included.
 
         Example:
             >>> MethodCard.create("x", when=pd.Timestamp("2026-01-01", tz="UTC")).parameters
-            {'when': '2026-01-01T00:00:00+00:00'}
+            mappingproxy({'when': '2026-01-01T00:00:00+00:00'})
+            >>> a = MethodCard.create("x", runtime={"workers": 1}, level=0.9)
+            >>> a.spec_hash == MethodCard.create("x", runtime={"workers": 4}, level=0.9).spec_hash
+            True
         """
         params = {k: to_jsonable(v) for k, v in parameters.items()}
         canonical = json.dumps({"name": name, "parameters": params}, sort_keys=True, default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-        return cls(name=name, parameters=params, spec_hash=digest)
+        extra = {k: to_jsonable(v) for k, v in (runtime or {}).items()}
+        return cls(name=name, parameters=params, spec_hash=digest, runtime=extra)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary of the card."""
@@ -85,6 +165,7 @@ class MethodCard:
             "version": self.version,
             "spec_hash": self.spec_hash,
             "parameters": to_jsonable(self.parameters),
+            "runtime": to_jsonable(self.runtime),
         }
 
 
@@ -107,6 +188,21 @@ class Note:
     message: str
     count: int | None = None
     subject: str | None = None
+    template: str = ""
+
+    @classmethod
+    def counted(cls, code: str, template: str, *, count: int, subject: str | None = None) -> Note:
+        """A note whose message is ``template`` filled with ``count`` and ``subject``.
+
+        Notes made this way merge by adding their counts (:func:`merge_notes`).
+
+        Example:
+            >>> Note.counted("missing_values", "{count} rows lack {subject}", count=3,
+            ...              subject="views").message
+            '3 rows lack views'
+        """
+        message = template.format(count=count, subject=subject)
+        return cls(code=code, message=message, count=count, subject=subject, template=template)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary of the note."""
@@ -118,6 +214,32 @@ class Note:
         }
 
 
+def merge_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """Merge notes with the same ``(code, subject)``, adding their counts, in first-seen order.
+
+    Example:
+        >>> a = Note.counted("after_as_of", "{count} rows after as_of", count=2)
+        >>> b = Note.counted("after_as_of", "{count} rows after as_of", count=3)
+        >>> [n.message for n in merge_notes([a, b])]
+        ['5 rows after as_of']
+    """
+    merged: dict[tuple[str, str | None], Note] = {}
+    for note in notes:
+        key = (note.code, note.subject)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = note
+        elif note.count is not None and seen.count is not None:
+            total = seen.count + note.count
+            message = (
+                seen.template.format(count=total, subject=seen.subject)
+                if seen.template
+                else f"{seen.message} ({total} in all)"
+            )
+            merged[key] = attrs.evolve(seen, count=total, message=message)
+    return tuple(merged.values())
+
+
 def _notes(notes: Iterable[Note]) -> tuple[Note, ...]:
     return tuple(notes)
 
@@ -126,14 +248,15 @@ def _notes(notes: Iterable[Note]) -> tuple[Note, ...]:
 class Result:
     """Base of every result: a method card, notes, and the main table named by ``_frame_field``.
 
-    Subclasses add their fields and set ``_frame_field`` to the attribute that holds
-    the main table.
+    Subclasses are declared with :func:`result_class`, add their fields (tables with a
+    leading underscore, handed out as copies) and set ``_frame_field`` to the public name
+    of the main table.
 
     Example:
-        >>> @attrs.frozen(kw_only=True, eq=False)
+        >>> @result_class
         ... class Ranking(Result):
         ...     _frame_field = "ranks"
-        ...     ranks: pd.DataFrame
+        ...     _ranks: pd.DataFrame
         >>> r = Ranking(ranks=pd.DataFrame({"creator_id": ["c1"], "rank": [1]}),
         ...             method=MethodCard.create("my.ranking"))
         >>> r.to_dict()["ranks"]
@@ -144,6 +267,11 @@ class Result:
     method: MethodCard
     warnings: tuple[Note, ...] = attrs.field(default=(), converter=_notes)
 
+    def _stored(self) -> Any:
+        """The stored main table (not a copy): for the library's own reading."""
+        private = f"_{self._frame_field}"
+        return getattr(self, private if hasattr(self, private) else self._frame_field)
+
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the main table.
 
@@ -153,10 +281,10 @@ class Result:
                a
             0  1
         """
-        frame = getattr(self, self._frame_field)
+        frame = self._stored()
         if not isinstance(frame, pd.DataFrame):  # pragma: no cover - subclass contract
             raise TypeError(f"{type(self).__name__}.{self._frame_field} is not a DataFrame")
-        return frame.copy()
+        return handout(frame)
 
     def to_dict(self) -> dict[str, Any]:
         """Return JSON-ready data: ``schema_version``, ``kind`` and every field.
@@ -169,11 +297,11 @@ class Result:
         """
         out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "kind": type(self).__name__}
         for field in attrs.fields(type(self)):
-            out[field.name] = to_jsonable(getattr(self, field.name))
+            out[field.alias or field.name] = to_jsonable(getattr(self, field.name))
         return out
 
     def _repr_html_(self) -> str:
-        frame = getattr(self, self._frame_field)
+        frame = self._stored()
         parts = [
             f"<div class='creatorkit-result'><strong>{html.escape(type(self).__name__)}</strong>"
         ]
@@ -194,7 +322,7 @@ class Result:
         return "".join(parts)
 
     def __repr__(self) -> str:
-        frame = getattr(self, self._frame_field)
+        frame = self._stored()
         shape = f"{frame.shape[0]}×{frame.shape[1]}" if isinstance(frame, pd.DataFrame) else "?"
         return (
             f"<{type(self).__name__} {self.method.name} table={shape} "
@@ -202,12 +330,12 @@ class Result:
         )
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@result_class
 class TableResult(Result):
     """A result whose content is one table.
 
     Attributes:
-        table: The result table.
+        table: The result table (a copy on each access).
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame

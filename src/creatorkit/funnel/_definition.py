@@ -10,7 +10,7 @@ import pandas as pd
 
 from creatorkit._validation import fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import Result
+from creatorkit.results import Result, result_class
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +117,7 @@ def step_names(steps: Sequence[str] | Funnel) -> list[str]:
     return [str(s) for s in names]
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@result_class
 class FunnelResult(Result):
     """A funnel per group: one row per group and stage.
 
@@ -133,8 +133,8 @@ class FunnelResult(Result):
         by: The group key columns of ``table``.
     """
 
-    table: pd.DataFrame
-    units: pd.DataFrame | None = None
+    _table: pd.DataFrame
+    _units: pd.DataFrame | None = None
     kind: str = "events"
     by: tuple[str, ...] = ()
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from creatorkit._validation import Problems, as_str_list, check_choice, check_number, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import MethodCard, Note, Result
+from creatorkit.results import MethodCard, Note, Result, result_class
 
 METHODS = ("shapley", "lmdi")
 
@@ -162,7 +162,7 @@ def _split(
     return out
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@result_class
 class DecompositionResult(Result):
     """Contributions of each factor to the change of a KPI.
 
@@ -172,7 +172,7 @@ class DecompositionResult(Result):
             group holds the KPI itself.
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame
 
 
 def _leaf_values(
@@ -393,7 +393,7 @@ def solve_target(
     return TableResult(table=table, method=card)
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@result_class
 class PacingResult(Result):
     """KPI attainment and pace against a target by date.
 
@@ -403,7 +403,7 @@ class PacingResult(Result):
             (actual / elapsed, a straight-line projection), ``on_track``.
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame
 
     def sentence(self) -> str:
         """One line per KPI, e.g. ``GMV +20% this quarter: 61% of target at 55% of the time``.
