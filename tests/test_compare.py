@@ -179,7 +179,8 @@ def test_winsorize_and_trim_report_the_cut():
     assert w.warnings[0].count == 10
     assert "89.1" in w.warnings[0].message
     t = compare.summarize(df, arm="arm", metrics="revenue", trim=0.1)
-    assert t.table["n"].tolist() == [50, 40]
+    assert t.table["revenue__n"].tolist() == [50, 40]
+    assert [n.code for n in t.warnings] == ["trimmed"]
 
 
 # --- structure, verdicts, degenerate and bad input --------------------------------------------

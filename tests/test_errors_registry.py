@@ -4,7 +4,6 @@ import threading
 import pandas as pd
 import pytest
 
-from creatorkit._registry import Registry
 from creatorkit._validation import Problems, check_choice, check_columns, check_frame, check_number
 from creatorkit.errors import (
     FAILURE_COLUMNS,
@@ -15,6 +14,7 @@ from creatorkit.errors import (
     LowSampleWarning,
     ValidationError,
 )
+from creatorkit.registry import Registry
 
 
 def test_validation_error_is_value_error_and_creatorkit_error():

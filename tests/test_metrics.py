@@ -428,7 +428,7 @@ def test_summary_rejects_non_mergeable_and_mismatch():
     with pytest.raises(ck.ValidationError, match="not mergeable"):
         summarize(_content(), "product_count", as_of=AS_OF)
     a = summarize(_content(), "ctr")
-    with pytest.raises(ck.ValidationError, match="same metrics"):
+    with pytest.raises(ck.ValidationError, match="differ in metrics"):
         a + summarize(_content(), "gpm")
     with pytest.raises(ck.ValidationError, match="moments=True"):
         a.compute(ci="cluster")
@@ -561,7 +561,7 @@ def test_metrics_import_does_not_load_scipy_stats():
 
 
 def test_names_and_by_of_the_wrong_type():
-    with pytest.raises(ck.ValidationError, match="a name or a list of names"):
+    with pytest.raises(ck.ValidationError, match="a metric name, a Metric or a list"):
         compute(_content(), 5)  # type: ignore[arg-type]
     with pytest.raises(ck.ValidationError, match="a name or a list of names"):
         compute(_content(), "views", by=3)  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from creatorkit._validation import check_number, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import MethodCard, Result, result_class
+from creatorkit.results import Copied, MethodCard, Result
 
 __all__ = ["Dataset", "synthetic"]
 
@@ -70,7 +70,7 @@ _NOISE_EVENTS = np.array(["view", "like", "follow", "view"])
 _BASE_ID = 7_300_000_000_000_000_000
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class Dataset(Result):
     """Every synthetic table (DataFrames validated by their schemas) plus hidden truth.
 
@@ -86,17 +86,29 @@ class Dataset(Result):
 
     _frame_field = "creators"
     _creators: pd.DataFrame
+    creators = Copied[pd.DataFrame]()
     _content: pd.DataFrame
+    content = Copied[pd.DataFrame]()
     _campaigns: pd.DataFrame
+    campaigns = Copied[pd.DataFrame]()
     _collaborations: pd.DataFrame
+    collaborations = Copied[pd.DataFrame]()
     _samples: pd.DataFrame
+    samples = Copied[pd.DataFrame]()
     _reviews: pd.DataFrame
+    reviews = Copied[pd.DataFrame]()
     _orders: pd.DataFrame
+    orders = Copied[pd.DataFrame]()
     _violations: pd.DataFrame
+    violations = Copied[pd.DataFrame]()
     _events: pd.DataFrame
+    events = Copied[pd.DataFrame]()
     _fx_rates: pd.DataFrame
+    fx_rates = Copied[pd.DataFrame]()
     _truth: pd.DataFrame
+    truth = Copied[pd.DataFrame]()
     _reviewers: pd.DataFrame
+    reviewers = Copied[pd.DataFrame]()
     as_of: pd.Timestamp
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -53,7 +53,7 @@ from creatorkit.models._schema import (
     to_targets,
     to_tuple,
 )
-from creatorkit.results import MethodCard, Note, Result, result_class
+from creatorkit.results import Copied, MethodCard, Note, Result
 
 __all__ = ["QUALITY_COLUMNS", "Validated", "from_frame", "schema", "to_frame", "validate"]
 
@@ -65,7 +65,7 @@ QUALITY_COLUMNS = ("check", "column", "row", "value", "bound")
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class Validated(Result):
     """A validated table and its quality report.
 
@@ -78,7 +78,9 @@ class Validated(Result):
 
     _frame_field = "frame"
     _frame: pd.DataFrame
+    frame = Copied[pd.DataFrame]()
     _quality: pd.DataFrame
+    quality = Copied[pd.DataFrame]()
     model: str
 
 

@@ -26,7 +26,7 @@ import html
 import json
 import types
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 import pandas as pd
@@ -36,13 +36,13 @@ from creatorkit._version import __version__
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Copied",
     "MethodCard",
     "Note",
     "Result",
     "TableResult",
     "handout",
     "merge_notes",
-    "result_class",
 ]
 
 SCHEMA_VERSION = 1
@@ -75,39 +75,33 @@ def _copy_on_write() -> bool:
     return pd.options.mode.copy_on_write is True
 
 
-R = TypeVar("R", bound=type)
+F = TypeVar("F", bound="pd.DataFrame | None")
 
 
-def _frame_property(field: str) -> property:
-    def get(self: Any) -> Any:
-        value = getattr(self, field)
-        return handout(value) if isinstance(value, pd.DataFrame) else value
+class Copied(Generic[F]):
+    """A read-only view of the table stored in the private field of the same name.
 
-    get.__doc__ = f"A copy of the stored ``{field[1:]}`` table (changing it changes no result)."
-    return property(get)
-
-
-def result_class(cls: R) -> R:
-    """Make ``cls`` a frozen, keyword-only attrs result whose tables are handed out as copies.
-
-    Declare each table field with a leading underscore (``_table: pd.DataFrame``): the
-    constructor still takes ``table=``, and ``result.table`` returns a copy, so nothing a
-    caller does to it changes the result.
-
-    Example:
-        >>> @result_class
-        ... class Ranking(Result):
-        ...     _ranks: pd.DataFrame
-        >>> r = Ranking(ranks=pd.DataFrame({"rank": [1]}), method=MethodCard.create("x"))
-        >>> r.ranks.iloc[0, 0] = 5
-        >>> int(r.ranks.iloc[0, 0])
-        1
+    ``table = Copied[pd.DataFrame]()`` next to the field ``_table: pd.DataFrame`` makes
+    ``result.table`` return a copy (:func:`handout`), so nothing a caller does to it
+    changes the result.
     """
-    made: Any = attrs.frozen(kw_only=True, eq=False)(cls)
-    for field in attrs.fields(made):
-        if field.name.startswith("_") and field.alias and not hasattr(made, field.alias):
-            setattr(made, field.alias, _frame_property(field.name))
-    return made  # type: ignore[no-any-return]
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.public = name
+        self.private = f"_{name}"
+        self.__doc__ = f"A copy of the stored ``{name}`` table (changing it changes no result)."
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Copied[F]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type) -> F: ...
+
+    def __get__(self, obj: object, owner: type) -> Any:
+        if obj is None:
+            return self
+        value = getattr(obj, self.private)
+        return handout(value) if isinstance(value, pd.DataFrame) else value
 
 
 @attrs.frozen(kw_only=True)
@@ -248,15 +242,17 @@ def _notes(notes: Iterable[Note]) -> tuple[Note, ...]:
 class Result:
     """Base of every result: a method card, notes, and the main table named by ``_frame_field``.
 
-    Subclasses are declared with :func:`result_class`, add their fields (tables with a
-    leading underscore, handed out as copies) and set ``_frame_field`` to the public name
-    of the main table.
+    Subclasses are frozen, keyword-only attrs classes (``eq=False``); each table is a
+    private field with a public :class:`Copied` view of the same name (the constructor
+    still takes ``ranks=``), and ``_frame_field`` names the main table. A private table
+    field without its view is refused when the class is made.
 
     Example:
-        >>> @result_class
+        >>> @attrs.frozen(kw_only=True, eq=False)
         ... class Ranking(Result):
         ...     _frame_field = "ranks"
         ...     _ranks: pd.DataFrame
+        ...     ranks = Copied[pd.DataFrame]()
         >>> r = Ranking(ranks=pd.DataFrame({"creator_id": ["c1"], "rank": [1]}),
         ...             method=MethodCard.create("my.ranking"))
         >>> r.to_dict()["ranks"]
@@ -266,6 +262,17 @@ class Result:
     _frame_field: ClassVar[str] = "table"
     method: MethodCard
     warnings: tuple[Note, ...] = attrs.field(default=(), converter=_notes)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in getattr(cls, "__annotations__", {}):
+            private = name.startswith("_") and not name.startswith("__")
+            if (
+                private
+                and name != "_frame_field"
+                and not isinstance(cls.__dict__.get(name[1:]), Copied)
+            ):
+                raise TypeError(f"{cls.__name__}.{name} needs a public Copied view")
 
     def _stored(self) -> Any:
         """The stored main table (not a copy): for the library's own reading."""
@@ -330,7 +337,7 @@ class Result:
         )
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class TableResult(Result):
     """A result whose content is one table.
 
@@ -339,3 +346,4 @@ class TableResult(Result):
     """
 
     _table: pd.DataFrame
+    table = Copied[pd.DataFrame]()

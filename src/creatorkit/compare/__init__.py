@@ -15,6 +15,9 @@ Example:
     2   C  0.0225      0.0718  inconclusive
 """
 
+import warnings
+from typing import Any
+
 from creatorkit.compare._bayes import bayes_proportions
 from creatorkit.compare._core import COMPARISONS, CORRECTIONS, ComparisonResult, adjust, combine
 from creatorkit.compare._design import (
@@ -28,7 +31,7 @@ from creatorkit.compare._design import (
 )
 from creatorkit.compare._means import means, ratios
 from creatorkit.compare._proportions import INTERVALS, LIFTS, TESTS, proportions
-from creatorkit.compare._summary import SUMMARY_COLUMNS, Summary, summarize
+from creatorkit.compare._summary import SUMMARY_COLUMNS, summarize
 
 __all__ = [
     "COMPARISONS",
@@ -38,7 +41,6 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "TESTS",
     "ComparisonResult",
-    "Summary",
     "adjust",
     "bayes_proportions",
     "combine",
@@ -54,3 +56,18 @@ __all__ = [
     "srm",
     "summarize",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Summary":
+        from creatorkit.errors import CreatorkitDeprecationWarning
+        from creatorkit.summaries import Summary
+
+        warnings.warn(
+            "creatorkit.compare.Summary is deprecated and will be removed in 0.3; "
+            "use creatorkit.summaries.Summary (the one summary type)",
+            CreatorkitDeprecationWarning,
+            stacklevel=2,
+        )
+        return Summary
+    raise AttributeError(f"module 'creatorkit.compare' has no attribute {name!r}")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from creatorkit._validation import Problems, check_choice, check_number, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import MethodCard, Note, Result, result_class
+from creatorkit.results import Copied, MethodCard, Note, Result
 
 Numbers = Sequence[float] | np.ndarray | pd.Series
 """One number per arm: a list, a numpy array or a pandas Series."""
@@ -177,7 +177,7 @@ def verdicts(estimate: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.n
     return np.where(np.isnan(p_adjusted), "undefined", out).astype(object)
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class ComparisonResult(Result):
     """A comparison of arms: one tidy row per arm (per pair with ``all_pairs``) and metric.
 
@@ -193,6 +193,7 @@ class ComparisonResult(Result):
     """
 
     _table: pd.DataFrame
+    table = Copied[pd.DataFrame]()
     randomized: bool = True
 
     def sentence(self) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from creatorkit._grouping import group_codes
+from creatorkit import summaries
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -19,6 +19,7 @@ from creatorkit._validation import (
 from creatorkit.errors import ErrorCode
 from creatorkit.funnel._definition import Funnel, FunnelResult, Stage, stage_list
 from creatorkit.metrics._intervals import poisson, wilson
+from creatorkit.metrics._metric import column_metric
 from creatorkit.results import MethodCard, Note
 
 
@@ -111,9 +112,15 @@ def from_counts(
             )
         sums_input[column] = data
     problems.raise_if_any()
-    codes, key_table, notes = group_codes(frame, keys)
-    g = len(key_table)
-    totals = {c: np.bincount(codes, weights=v, minlength=g) for c, v in sums_input.items()}
+    summed = list(sums_input)
+    summary = summaries.summarize(
+        frame, [column_metric(f"c{i}", c) for i, c in enumerate(summed)], by=keys or None
+    )
+    sums = summary._table
+    key_table = sums[keys].reset_index(drop=True) if keys else pd.DataFrame(index=pd.RangeIndex(1))
+    notes = list(summary.warnings)
+    g = len(sums)
+    totals = {c: sums[f"c{i}__num"].to_numpy(dtype=float) for i, c in enumerate(summed)}
     counts = np.stack([totals[c] for c in columns], axis=1)
     parent_index = []
     last_nested = 0

@@ -10,7 +10,7 @@ import pandas as pd
 
 from creatorkit._validation import fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import Result, result_class
+from creatorkit.results import Copied, Result
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +117,7 @@ def step_names(steps: Sequence[str] | Funnel) -> list[str]:
     return [str(s) for s in names]
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class FunnelResult(Result):
     """A funnel per group: one row per group and stage.
 
@@ -134,7 +134,9 @@ class FunnelResult(Result):
     """
 
     _table: pd.DataFrame
+    table = Copied[pd.DataFrame]()
     _units: pd.DataFrame | None = None
+    units = Copied[pd.DataFrame | None]()
     kind: str = "events"
     by: tuple[str, ...] = ()
 

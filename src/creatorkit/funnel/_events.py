@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creatorkit._grouping import factorize, group
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -255,8 +256,9 @@ def from_events(
 
     def factorize_units() -> tuple[Any, Any]:
         if len(unit_keys) > 1:
-            return pd.MultiIndex.from_frame(frame[unit_keys].astype(str)).factorize()
-        return _factorize_runs(frame[user])
+            units = group(frame, unit_keys, sort=False)
+            return units.codes, units.keys
+        return factorize(frame[user], sort=False, runs=True)
 
     # hashing the users (the costliest step) runs in a thread while events are matched
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -276,11 +278,10 @@ def from_events(
     unit_codes = np.asarray(codes, dtype=np.int64)
     n_units = len(uniques)
     unit_table = (
-        uniques.to_frame(index=False)
-        if isinstance(uniques, pd.MultiIndex)
+        uniques.reset_index(drop=True)
+        if isinstance(uniques, pd.DataFrame)
         else pd.DataFrame({user: pd.Series(uniques, copy=False)})
     )
-    unit_table.columns = unit_keys
     excluded = np.zeros(n_units, dtype=bool)
     if excluded_names:
         hit = event_column.isin(excluded_names).to_numpy(dtype=bool, na_value=False)
@@ -362,7 +363,7 @@ def from_events(
             attribution, frame, creator, unit_codes, ticks, out, level, n_units
         )
         group_keys.append(creator)
-    table = _aggregate(
+    table, key_notes = _aggregate(
         unit_table[~excluded],
         out,
         level,
@@ -393,7 +394,7 @@ def from_events(
         kind="events",
         by=tuple(group_keys),
         method=card,
-        warnings=notes,
+        warnings=[*notes, *key_notes],
     )
 
 
@@ -429,25 +430,6 @@ def _entries(
 def _workers(entries: int) -> int:
     """Threads for the level engine: two on multi-core machines for large logs."""
     return 2 if entries >= 200_000 and (os.cpu_count() or 1) >= 2 else 1
-
-
-def _factorize_runs(series: pd.Series) -> tuple[np.ndarray, Any]:
-    """``pd.factorize`` that hashes one value per run of equal neighbours.
-
-    Event logs usually arrive grouped by user: then only the run heads are hashed, and the
-    codes are spread back to the rows. The result equals ``pd.factorize`` up to code order.
-    """
-    n = len(series)
-    if n < 2:
-        return pd.factorize(series)
-    values = series.to_numpy() if not isinstance(series.dtype, pd.StringDtype) else series.array
-    change = np.ones(n, dtype=bool)
-    change[1:] = np.asarray(values[1:] != values[:-1], dtype=bool)
-    heads = np.flatnonzero(change)
-    if len(heads) > n // 2:
-        return pd.factorize(series)
-    head_codes, uniques = pd.factorize(series.iloc[heads])
-    return head_codes[np.cumsum(change) - 1], uniques
 
 
 def _from_first_step(unit: np.ndarray, step: np.ndarray, n_units: int) -> np.ndarray:
@@ -517,27 +499,12 @@ def _aggregate(
     scale: int,
     as_of_ticks: int | None,
     window_ticks: int,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, tuple[Note, ...]]:
     k = len(names)
     idx: np.ndarray | slice = slice(None) if included.all() else np.flatnonzero(included)
     lv = level[idx]
-    if group_keys:
-        codes, uniques = (
-            pd.MultiIndex.from_frame(units[group_keys].astype(object).fillna("<none>")).factorize()
-            if len(group_keys) > 1
-            else pd.factorize(units[group_keys[0]].astype(object).fillna("<none>"), sort=True)
-        )
-        codes = np.asarray(codes)
-        key_table = (
-            uniques.to_frame(index=False)
-            if isinstance(uniques, pd.MultiIndex)
-            else pd.DataFrame({group_keys[0]: np.asarray(uniques)})
-        )
-        key_table.columns = group_keys
-    else:
-        codes = np.zeros(len(lv), dtype=np.int64)
-        key_table = pd.DataFrame(index=pd.RangeIndex(1))
-    g = len(key_table)
+    groups = group(units, group_keys)
+    codes, key_table, g = groups.codes, groups.keys, groups.n
     reach = np.stack(
         [np.bincount(codes, weights=(lv >= s).astype(float), minlength=g) for s in range(1, k + 1)],
         axis=1,
@@ -580,5 +547,5 @@ def _aggregate(
         part["median_time_to_convert"] = pd.to_timedelta(med.to_numpy(dtype=float), unit="ns")
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
-    sort_keys = [*group_keys, "step"]
-    return table.sort_values(sort_keys, kind="stable").reset_index(drop=True)
+    order = np.lexsort((table["step"].to_numpy(), np.tile(np.arange(g), k)))
+    return table.iloc[order].reset_index(drop=True), groups.notes

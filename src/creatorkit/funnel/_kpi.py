@@ -13,7 +13,7 @@ import pandas as pd
 
 from creatorkit._validation import Problems, as_str_list, check_choice, check_number, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.results import MethodCard, Note, Result, result_class
+from creatorkit.results import Copied, MethodCard, Note, Result
 
 METHODS = ("shapley", "lmdi")
 
@@ -162,7 +162,7 @@ def _split(
     return out
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class DecompositionResult(Result):
     """Contributions of each factor to the change of a KPI.
 
@@ -173,6 +173,7 @@ class DecompositionResult(Result):
     """
 
     _table: pd.DataFrame
+    table = Copied[pd.DataFrame]()
 
 
 def _leaf_values(
@@ -393,7 +394,7 @@ def solve_target(
     return TableResult(table=table, method=card)
 
 
-@result_class
+@attrs.frozen(kw_only=True, eq=False)
 class PacingResult(Result):
     """KPI attainment and pace against a target by date.
 
@@ -404,6 +405,7 @@ class PacingResult(Result):
     """
 
     _table: pd.DataFrame
+    table = Copied[pd.DataFrame]()
 
     def sentence(self) -> str:
         """One line per KPI, e.g. ``GMV +20% this quarter: 61% of target at 55% of the time``.

@@ -12,35 +12,58 @@ Example:
     30.0
 """
 
+import warnings
+from typing import Any
+
 from creatorkit.metrics import (
     _catalog,  # noqa: F401 - registers the built-in metrics
     economics,
 )
-from creatorkit.metrics._compute import (
-    CI_METHODS,
-    MetricResult,
-    MetricSummary,
-    compute,
-    summarize,
-)
+from creatorkit.metrics._compute import CI_METHODS, MetricResult, compute, summarize
 from creatorkit.metrics._expr import DERIVED, Formula, RowFunction
-from creatorkit.metrics._metric import KINDS, Metric, Reducer, catalog, get, register, registry
+from creatorkit.metrics._metric import (
+    ENTRY_POINT_GROUP,
+    KINDS,
+    Metric,
+    Reducer,
+    catalog,
+    get,
+    load_entry_points,
+    register,
+    registry,
+)
 
 __all__ = [
     "CI_METHODS",
     "DERIVED",
+    "ENTRY_POINT_GROUP",
     "KINDS",
     "Formula",
     "Metric",
     "MetricResult",
-    "MetricSummary",
     "Reducer",
     "RowFunction",
     "catalog",
     "compute",
     "economics",
     "get",
+    "load_entry_points",
     "register",
     "registry",
     "summarize",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MetricSummary":
+        from creatorkit.errors import CreatorkitDeprecationWarning
+        from creatorkit.summaries import Summary
+
+        warnings.warn(
+            "creatorkit.metrics.MetricSummary is deprecated and will be removed in 0.3; "
+            "use creatorkit.summaries.Summary (the one summary type)",
+            CreatorkitDeprecationWarning,
+            stacklevel=2,
+        )
+        return Summary
+    raise AttributeError(f"module 'creatorkit.metrics' has no attribute {name!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -9,12 +11,22 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._registry import Registry
 from creatorkit._validation import check_choice, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.metrics._expr import Expr, RowFunction, as_expr
+from creatorkit.metrics._expr import Expr, Formula, RowFunction, as_expr
+from creatorkit.registry import Registry
 
-__all__ = ["KINDS", "Metric", "Reducer", "catalog", "get", "register", "registry"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "KINDS",
+    "Metric",
+    "Reducer",
+    "catalog",
+    "get",
+    "load_entry_points",
+    "register",
+    "registry",
+]
 
 KINDS = ("rate", "ratio", "amount", "count", "per_mille")
 """Metric kinds: a binomial share, a non-nested ratio, a sum of money, a count, per 1,000."""
@@ -25,6 +37,25 @@ Reducer = Callable[
 """Non-mergeable metric: ``(frame, group codes, n groups, params) -> (values, trials)``."""
 
 _TIME_COLUMNS = {"content": "published_at", "order": "ordered_at"}
+
+
+def _identity(func: Any) -> str:
+    """Name and a hash of the code of a function, so two different functions never match."""
+    code = getattr(func, "__code__", None)
+    digest = ""
+    if code is not None:
+        payload = code.co_code + repr(code.co_consts).encode() + repr(code.co_names).encode()
+        digest = hashlib.sha256(payload).hexdigest()[:12]
+    name = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+    return f"{name}#{digest}" if digest else name
+
+
+def _expr_definition(expr: Expr | None) -> Any:
+    if expr is None:
+        return None
+    if isinstance(expr, RowFunction):
+        return {"function": _identity(expr.func), "needs": list(expr.needs), "count": expr.count}
+    return expr.key(frozenset())
 
 
 def _default_intervals(metric: Metric) -> tuple[str, ...]:
@@ -131,6 +162,43 @@ class Metric:
             found |= self.denominator.params
         return frozenset(found)
 
+    def definition(self) -> dict[str, Any]:
+        """Everything that decides the metric's numbers, as JSON-ready data.
+
+        Two metrics with equal definitions compute equal values on any table; a custom
+        function is identified by its name and a hash of its code.
+
+        Example:
+            >>> get("ctr").definition()["numerator"], get("ctr").definition()["denominator"]
+            ('clicks', 'views')
+        """
+        return {
+            "name": self.name,
+            "numerator": _expr_definition(self.numerator),
+            "denominator": _expr_definition(self.denominator),
+            "kind": self.kind,
+            "table": self.table,
+            "mergeable": self.mergeable,
+            "window": self.window,
+            "time_column": self.time_column,
+            "reducer": None if self.reducer is None else _identity(self.reducer),
+            "reducer_columns": list(self.reducer_columns),
+            "parameters": sorted(self.params),
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        """First 16 hex digits of the SHA-256 of :meth:`definition` (equal ⇔ same numbers).
+
+        Example:
+            >>> a = Metric(name="r", numerator="likes", denominator="views")
+            >>> b = Metric(name="r", numerator="saves", denominator="views")
+            >>> a.fingerprint == b.fingerprint
+            False
+        """
+        text = json.dumps(self.definition(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def columns(self, available: frozenset[str]) -> frozenset[str]:
         """Columns the metric reads from a table with ``available`` columns."""
         cols = set(self.numerator.columns(available)) | set(self.reducer_columns)
@@ -139,8 +207,69 @@ class Metric:
         return frozenset(cols)
 
 
-registry: Registry[Metric] = Registry("metric")
-"""The metric registry (thread-safe)."""
+def _check_entry(name: str, obj: Any) -> None:
+    if not isinstance(obj, Metric):
+        rule = f"{name!r} must be a Metric, got {type(obj).__name__}"
+        fail("metric", rule, ErrorCode.WRONG_TYPE, value=type(obj).__name__)
+    if obj.name != name:
+        rule = f"registered as {name!r} but the metric is named {obj.name!r}"
+        fail("metric", rule, ErrorCode.INCONSISTENT, value=obj.name)
+
+
+def _column_expr(column: str) -> Expr:
+    if column.isidentifier():
+        return Formula(column)
+    return RowFunction(
+        func=lambda frame, params: pd.to_numeric(frame[column], errors="coerce"),
+        needs=(column,),
+        text=column,
+    )
+
+
+def column_metric(name: str, numerator: str, denominator: str | None = None) -> Metric:
+    """An unregistered metric on columns of any name: ``Σ numerator`` or ``Σ num / Σ den``.
+
+    Compared across arms, a metric without a denominator is a per-row mean.
+
+    Example:
+        >>> column_metric("revenue", "revenue (usd)").definition()["numerator"]["needs"]
+        ['revenue (usd)']
+    """
+    return Metric(
+        name=name,
+        numerator=_column_expr(numerator),
+        denominator=None if denominator is None else _column_expr(denominator),
+        kind="amount" if denominator is None else "ratio",
+        table="rows",
+    )
+
+
+registry: Registry[Metric] = Registry("metric", check=_check_entry)
+"""The metric registry (a :class:`creatorkit.registry.Registry`: thread-safe, freezable)."""
+
+ENTRY_POINT_GROUP = "creatorkit.metrics"
+"""Entry-point group whose objects :func:`load_entry_points` registers."""
+
+
+def load_entry_points(*, replace: bool = False) -> tuple[str, ...]:
+    """Register the metrics installed packages publish under ``creatorkit.metrics``.
+
+    A package declares, in its ``pyproject.toml``::
+
+        [project.entry-points."creatorkit.metrics"]
+        hook_rate = "my_package.metrics:hook_rate"
+
+    where ``my_package.metrics.hook_rate`` is a :class:`Metric` named ``hook_rate``.
+    Discovery runs only when this is called, never on import.
+
+    Returns:
+        The names registered.
+
+    Example:
+        >>> isinstance(load_entry_points(), tuple)
+        True
+    """
+    return registry.load_entry_points(ENTRY_POINT_GROUP, replace=replace)
 
 
 def get(name: str) -> Metric:

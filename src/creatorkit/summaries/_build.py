@@ -1,0 +1,365 @@
+"""Rows → per-group sums: checked columns, as-of masks, group codes and term sums."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._grouping import Groups, factorize, group
+from creatorkit._validation import (
+    Problems,
+    as_str_list,
+    check_columns,
+    check_frame,
+    check_number,
+    did_you_mean,
+    fail,
+)
+from creatorkit.errors import ErrorCode
+from creatorkit.models import MODELS
+from creatorkit.models._schema import BOUNDS, Kind
+from creatorkit.results import Note
+
+if TYPE_CHECKING:
+    from creatorkit.metrics._metric import Metric
+
+_AS_OF_COLUMNS = {"refunds": "refunded_at", "commission_actual": "settled_at"}
+"""Money that counts only once it is known: the value is taken as 0 when its time is after as_of."""
+
+_KINDS: dict[str, Kind] = {c.name: c.kind for model in MODELS for c in model.schema()}
+_MONEY = frozenset(c.name for model in MODELS for c in model.schema() if c.money)
+
+
+def parts(metric: Metric, moments: bool) -> tuple[str, ...]:
+    """Sum columns a summary keeps for ``metric``: ``<name>__<part>``."""
+    ratio = metric.denominator is not None
+    base = ("n", "num", "den") if ratio else ("n", "num")
+    extra = (("num2", "den2", "cross") if ratio else ("num2",)) if moments else ()
+    return base + extra
+
+
+def resolve(metrics: Any, argument: str = "names") -> list[Metric]:
+    """Metric definitions from names (looked up once, now) or :class:`Metric` objects."""
+    from creatorkit.metrics._metric import Metric, registry
+
+    items = [metrics] if isinstance(metrics, str | Metric) else metrics
+    if isinstance(items, Mapping) or not isinstance(items, Iterable):
+        fail(argument, "must be a metric name, a Metric or a list of them", ErrorCode.WRONG_TYPE)
+    listed = list(items)
+    if not listed:
+        fail(argument, "name at least one metric", ErrorCode.EMPTY)
+    problems = Problems(argument)
+    for item in listed:
+        if isinstance(item, str) and item not in registry:
+            hint = did_you_mean(item, registry.names())
+            problems.add(item, f"is not a registered metric.{hint}", ErrorCode.UNKNOWN_NAME)
+        elif not isinstance(item, str | Metric):
+            problems.add(
+                None, "must be a metric name or a Metric", ErrorCode.WRONG_TYPE, values=[item]
+            )
+    problems.raise_if_any()
+    resolved = [registry.get(m) if isinstance(m, str) else m for m in listed]
+    names = [m.name for m in resolved]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        fail(
+            argument, f"metric names must be unique; repeated: {repeated}", ErrorCode.DUPLICATE_NAME
+        )
+    return resolved
+
+
+def check_params(metrics: list[Metric], params: Mapping[str, Any] | None) -> dict[str, float]:
+    """The parameters the metrics need, each given and finite; no extras."""
+    given = dict(params or {})
+    problems = Problems("params")
+    needed = sorted({p for m in metrics for p in m.params})
+    for name in needed:
+        if name not in given:
+            users = ", ".join(m.name for m in metrics if name in m.params)
+            problems.add(
+                name, f"is required by {users} (no hidden defaults)", ErrorCode.MISSING_VALUE
+            )
+    problems.raise_if_any()
+    for name in sorted(set(given) - set(needed)):
+        fail(
+            "params",
+            f"{name!r} is not used by the requested metrics {needed}",
+            ErrorCode.UNKNOWN_NAME,
+        )
+    return {k: check_number(f"params[{k!r}]", given[k]) for k in needed}
+
+
+def parse_as_of(value: Any) -> pd.Timestamp | None:
+    """A timezone-aware cut-off, or None."""
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        fail("as_of", "must be a timestamp", ErrorCode.WRONG_TYPE, value=value)
+    if pd.isna(stamp) or stamp.tzinfo is None:
+        fail(
+            "as_of",
+            "must be a timezone-aware timestamp (never the clock)",
+            ErrorCode.NAIVE_TIMESTAMP,
+            value=value,
+        )
+    return stamp
+
+
+class _Reader:
+    """Reads numeric columns once, checking them and applying as-of masking."""
+
+    def __init__(self, frame: pd.DataFrame, as_of: pd.Timestamp | None) -> None:
+        self.frame = frame
+        self.as_of = as_of
+        self.cache: dict[str, np.ndarray] = {}
+        self.nan: dict[str, bool] = {}
+        self.problems = Problems("df")
+
+    def check(self, columns: Iterable[str]) -> None:
+        for column in sorted(set(columns)):
+            self.get(column)
+        self.problems.raise_if_any()
+
+    def get(self, column: str) -> np.ndarray:
+        if column in self.cache:
+            return self.cache[column]
+        series = self.frame[column]
+        index = self.frame.index
+        if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
+            values = series.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            converted = pd.to_numeric(series, errors="coerce")
+            values = converted.to_numpy(dtype=float, na_value=np.nan)
+            bad = np.isnan(values) & series.notna().to_numpy()
+            self.problems.add_mask(
+                column, bad, index, series, "must be numeric", ErrorCode.WRONG_TYPE
+            )
+        clean = bool(np.isfinite(values.sum()))  # one pass rules out NaN and inf
+        self.nan[column] = not clean and bool(np.isnan(values).any())
+        if not clean:
+            self.problems.add_mask(
+                column, np.isinf(values), index, values, "must be finite", ErrorCode.NOT_FINITE
+            )
+        kind = _KINDS.get(column)
+        bounds = BOUNDS.get(kind) if kind is not None else None
+        if bounds is not None and bounds.low is not None:
+            with np.errstate(invalid="ignore"):
+                bad = values < bounds.low
+                if bounds.high is not None:
+                    bad |= values > bounds.high
+            if bad.any():
+                code = ErrorCode.NEGATIVE if bounds.high is None else ErrorCode.OUT_OF_RANGE
+                self.problems.add_mask(column, bad, index, values, bounds.rule(), code)
+        stamp_column = _AS_OF_COLUMNS.get(column)
+        if self.as_of is not None and stamp_column is not None and stamp_column in self.frame:
+            later = (self.frame[stamp_column] > self.as_of).fillna(False).to_numpy(dtype=bool)
+            values = np.where(later, 0.0, values)
+        self.cache[column] = values
+        return values
+
+
+def _check_currency(frame: pd.DataFrame, metrics: list[Metric], groups: Groups) -> None:
+    """Refuse sums of money over several currencies within one group."""
+    available = frozenset(map(str, frame.columns))
+    money = [m.name for m in metrics if m.columns(available) & _MONEY]
+    if "currency" not in frame.columns or not money or len(frame) < 2:
+        return
+    values = frame["currency"].to_numpy(dtype=object)
+    if not (values != values[0]).any():
+        return
+    codes, uniques = factorize(frame["currency"], sort=True)
+    pairs = pd.DataFrame({"g": groups.codes, "c": codes}).drop_duplicates()
+    if pairs["g"].duplicated().any():
+        rule = (
+            f"money in several currencies {[str(u) for u in uniques]} would be summed by "
+            f"{money}; convert first (creatorkit.metrics.economics.convert) or group by currency"
+        )
+        fail("df", rule, ErrorCode.MIXED_CURRENCY, column="currency")
+
+
+class Prepared:
+    """A checked table, its groups and the per-metric row masks (as_of, windows)."""
+
+    def __init__(self, df: Any, metrics: list[Metric], by: Any, as_of: Any) -> None:
+        frame = check_frame("df", df)
+        self.by = as_str_list("by", by)
+        self.as_of = parse_as_of(as_of)
+        available = frozenset(map(str, frame.columns))
+        needed: set[str] = set(self.by)
+        numeric: set[str] = set()
+        for metric in metrics:
+            cols = metric.columns(available)
+            needed |= cols
+            numeric |= cols - set(metric.reducer_columns)
+            if metric.window is not None or (
+                self.as_of is not None and metric.time_column in available
+            ):
+                needed.add(str(metric.time_column))
+        check_columns("df", frame, sorted(needed))
+        windowed = [m.name for m in metrics if m.window is not None]
+        if windowed and self.as_of is None:
+            fail(
+                "as_of",
+                f"is required by the windowed metrics {windowed} (the clock is never used)",
+                ErrorCode.MISSING_VALUE,
+            )
+        self.frame = frame
+        self.available = available
+        self.reader = _Reader(frame, self.as_of)
+        self.reader.check(numeric)
+        self.groups = group(frame, self.by)
+        self.notes: list[Note] = list(self.groups.notes)
+        _check_currency(frame, metrics, self.groups)
+        self._time_masks: dict[tuple[str, str | None], np.ndarray] = {}
+        self._noted: set[str] = set()
+
+    def time_mask(self, metric: Metric) -> np.ndarray | None:
+        """Rows the metric may read at ``as_of`` (None: all); notes later rows once."""
+        column = metric.time_column
+        if self.as_of is None or column is None or column not in self.frame:
+            return None
+        key = (column, metric.window)
+        if key not in self._time_masks:
+            times = self.frame[column]
+            if not isinstance(times.dtype, pd.DatetimeTZDtype):
+                fail(
+                    "df",
+                    "must be timezone-aware timestamps (see frames.validate(tz=...))",
+                    ErrorCode.NAIVE_TIMESTAMP,
+                    column=column,
+                )
+            mask = (times <= self.as_of).to_numpy(dtype=bool, na_value=False)
+            after = int((times > self.as_of).sum())
+            if after and column not in self._noted:
+                self._noted.add(column)
+                self.notes.append(
+                    Note.counted(
+                        "after_as_of",
+                        "{count} rows with {subject} after as_of are excluded",
+                        count=after,
+                        subject=column,
+                    )
+                )
+            if metric.window is not None:
+                start = self.as_of - pd.Timedelta(metric.window)
+                mask = mask & (times > start).to_numpy(dtype=bool, na_value=False)
+            self._time_masks[key] = mask
+        return self._time_masks[key]
+
+
+class _Sums:
+    """Group sums of row terms, each computed once per (term, row mask)."""
+
+    def __init__(self, prep: Prepared, params: Mapping[str, float]) -> None:
+        self.prep = prep
+        self.params = params
+        self.cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def of(self, key: str, token: str, values: Any, mask: np.ndarray | None) -> np.ndarray:
+        """Σ ``values()`` per group over the rows in ``mask``."""
+        if (key, token) not in self.cache:
+            g = self.prep.groups
+            if key == "1":
+                weights = None if mask is None else mask.astype(float)
+                if weights is None:
+                    total = g.sizes.astype(float)
+                else:
+                    total = np.bincount(g.codes, weights=weights, minlength=g.n)
+            else:
+                row = values()
+                weights = row if mask is None else np.where(mask, row, 0.0)
+                total = np.bincount(g.codes, weights=weights, minlength=g.n)
+            self.cache[key, token] = total
+        return self.cache[key, token]
+
+    def expression(self, expr: Any, token: str, mask: np.ndarray | None) -> np.ndarray:
+        """Σ of a row expression: a polynomial sums term by term (shared across metrics)."""
+        from creatorkit.metrics._expr import Formula
+
+        if not isinstance(expr, Formula):
+            key = expr.key(self.prep.available)
+            return self.of(key, token, lambda: self.rows(expr), mask)
+        total = np.zeros(self.prep.groups.n)
+        for term, coef in expr.poly(self.prep.available).items():
+            key = "*".join(term) if term else "1"
+            total = total + coef * self.of(key, token, lambda t=term: self.term(t), mask)
+        return total
+
+    def term(self, term: tuple[str, ...]) -> np.ndarray:
+        value: np.ndarray | float = 1.0
+        for factor in term:
+            if factor.startswith("{"):
+                value = value * float(self.params[factor[1:-1]])
+            else:
+                value = value * self.prep.reader.get(factor)
+        return np.broadcast_to(np.asarray(value, dtype=float), (len(self.prep.frame),))
+
+    def rows(self, expr: Any) -> np.ndarray:
+        return np.asarray(expr.evaluate(self.prep.frame, self.prep.reader.get, self.params))
+
+
+def build(
+    prep: Prepared, metrics: list[Metric], params: Mapping[str, float], moments: bool
+) -> tuple[dict[str, np.ndarray], list[Note]]:
+    """Per-group sum columns ``<metric>__<part>`` and notes on excluded rows."""
+    from creatorkit.metrics._expr import Formula
+
+    sums = _Sums(prep, params)
+    out: dict[str, np.ndarray] = {}
+    notes: list[Note] = []
+    for metric in metrics:
+        name = metric.name
+        mask = prep.time_mask(metric)
+        token = "" if mask is None else f"{metric.time_column}|{metric.window}"
+        exprs = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
+        rows = None if all(isinstance(e, Formula) for e in exprs) else [sums.rows(e) for e in exprs]
+        if rows is not None:
+            finite: np.ndarray | None = np.logical_and.reduce([np.isfinite(r) for r in rows])
+        else:
+            columns = sorted(metric.columns(prep.available))
+            nan = [np.isnan(prep.reader.get(c)) for c in columns if prep.reader.nan[c]]
+            finite = ~np.logical_or.reduce(nan) if nan else None
+        if finite is not None and not finite.all():
+            dropped = int((~finite if mask is None else ~finite & mask).sum())
+            if dropped:
+                notes.append(
+                    Note.counted(
+                        "missing_values",
+                        "{subject}: {count} rows with missing values are excluded",
+                        count=dropped,
+                        subject=name,
+                    )
+                )
+            mask = finite if mask is None else mask & finite
+            token = f"{token}|finite({','.join(sorted(metric.columns(prep.available)))})"
+        out[f"{name}__n"] = sums.of("1", token, None, mask).astype(np.int64)
+        if rows is None:
+            out[f"{name}__num"] = sums.expression(metric.numerator, token, mask)
+            if metric.denominator is not None:
+                out[f"{name}__den"] = sums.expression(metric.denominator, token, mask)
+        else:
+            clean = [np.where(np.isfinite(r), r, 0.0) for r in rows]
+            out[f"{name}__num"] = sums.of(f"num:{name}", token, clean[0].copy, mask)
+            if metric.denominator is not None:
+                out[f"{name}__den"] = sums.of(f"den:{name}", token, clean[1].copy, mask)
+        if moments:
+            _moments(sums, metric, token, mask, out)
+    return out, notes
+
+
+def _moments(
+    sums: _Sums, metric: Metric, token: str, mask: np.ndarray | None, out: dict[str, np.ndarray]
+) -> None:
+    """Sums of squares and cross products of the row values (for cluster intervals)."""
+    name = metric.name
+    num = np.nan_to_num(sums.rows(metric.numerator))
+    out[f"{name}__num2"] = sums.of(f"sq:{name}:num", token, lambda: num * num, mask)
+    if metric.denominator is not None:
+        den = np.nan_to_num(sums.rows(metric.denominator))
+        out[f"{name}__den2"] = sums.of(f"sq:{name}:den", token, lambda: den * den, mask)
+        out[f"{name}__cross"] = sums.of(f"x:{name}", token, lambda: num * den, mask)
