@@ -1,9 +1,12 @@
+import contextlib
 import json
 import threading
+import time
 
 import pandas as pd
 import pytest
 
+import creatorkit as ck
 from creatorkit._validation import Problems, check_choice, check_columns, check_frame, check_number
 from creatorkit.errors import (
     FAILURE_COLUMNS,
@@ -121,22 +124,73 @@ def test_registry_decorator():
     assert reg.get("double") is double
 
 
+def _race(reg: Registry[int], threads: int = 8) -> int:
+    """How many threads, released at once, manage to register one and the same name."""
+    barrier = threading.Barrier(threads)
+    wins: list[int] = []
+
+    def work(i: int) -> None:
+        barrier.wait()
+        try:
+            reg.register("same", i)
+            wins.append(i)
+        except ValidationError:
+            pass
+
+    pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return len(wins)
+
+
+def _slow_check(name: str, obj: object) -> None:
+    time.sleep(0.01)  # widens the window between "is it there?" and "put it there"
+
+
 def test_registry_is_thread_safe():
+    assert _race(Registry("n", check=_slow_check)) == 1
+    # the same race with the lock replaced by a no-op lets several threads in: this test
+    # fails when the registry loses its lock
+    unlocked: Registry[int] = Registry("n", check=_slow_check)
+    unlocked._lock = contextlib.nullcontext()  # type: ignore[assignment]
+    assert _race(unlocked) > 1
+
+
+def test_registry_concurrent_distinct_names():
     reg: Registry[int] = Registry("n")
-    errors: list[Exception] = []
 
     def work(start: int) -> None:
-        try:
-            for i in range(start, start + 200):
-                reg.register(f"k{i}", i)
-                reg.get(f"k{i}")
-        except Exception as exc:  # pragma: no cover - the failure being tested for
-            errors.append(exc)
+        for i in range(start, start + 200):
+            reg.register(f"k{i}", i)
+            assert reg.get(f"k{i}") == i
 
-    threads = [threading.Thread(target=work, args=(k * 200,)) for k in range(8)]
-    for t in threads:
+    pool = [threading.Thread(target=work, args=(k * 200,)) for k in range(8)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
-    assert errors == []
     assert len(reg) == 1600
+
+
+def test_registry_freeze_refuses_changes_but_reads():
+    reg: Registry[int] = Registry("thing")
+    reg.register("a", 1)
+    reg.freeze()
+    assert reg.frozen
+    with pytest.raises(ValidationError, match="frozen"):
+        reg.register("b", 2)
+    with pytest.raises(ValidationError, match="frozen"):
+        reg.unregister("a")
+    with pytest.raises(ValidationError, match="frozen"):
+        reg.load_entry_points("creatorkit.none")
+    assert reg.get("a") == 1
+
+
+def test_registry_check_refuses_objects():
+    with pytest.raises(ValidationError, match="must be a Metric"):
+        ck.metrics.registry.register("ctr2", object())  # type: ignore[arg-type]
+    metric = ck.metrics.Metric(name="other", numerator="likes", denominator="views")
+    with pytest.raises(ValidationError, match="named 'other'"):
+        ck.metrics.registry.register("not_other", metric)

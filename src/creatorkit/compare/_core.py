@@ -302,7 +302,7 @@ def build(
 
 
 def combine(results: Sequence[ComparisonResult]) -> ComparisonResult:
-    """Stack results of several metrics into one (their method cards are kept by metric).
+    """Stack results of several metrics into one (every method card is kept, in order).
 
     Example:
         >>> from creatorkit.compare import proportions, means
@@ -311,13 +311,18 @@ def combine(results: Sequence[ComparisonResult]) -> ComparisonResult:
         >>> combine([a, b]).to_frame()["metric"].unique().tolist()
         ['cvr', 'aov']
     """
-    if not results:
+    listed = list(results) if isinstance(results, Sequence) else []
+    if not listed:
         fail("results", "must hold at least one result", ErrorCode.EMPTY)
+    wrong = [type(r).__name__ for r in listed if not isinstance(r, ComparisonResult)]
+    if wrong:
+        fail("results", "must all be ComparisonResult objects", ErrorCode.WRONG_TYPE, value=wrong)
+    results = listed
     table = pd.concat([r.table for r in results], ignore_index=True)
     notes = [note for r in results for note in r.warnings]
     card = MethodCard.create(
         "compare.combine",
-        parts={r.method.parameters.get("metric"): r.method.to_dict() for r in results},
+        parts=[r.method.to_dict() for r in results],
     )
     return ComparisonResult(
         table=table,

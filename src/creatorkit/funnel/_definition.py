@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -139,6 +140,30 @@ class FunnelResult(Result):
     units = Copied[pd.DataFrame | None]()
     kind: str = "events"
     by: tuple[str, ...] = ()
+
+    def to_dict(self, *, units: bool = False) -> dict[str, Any]:
+        """JSON-ready data; the per-unit table only when ``units=True``.
+
+        An event funnel over a million users has a million unit rows, which a service
+        rarely wants in its answer: they are left out by default (``units`` is ``None``
+        and ``units_count`` says how many there are).
+
+        Example:
+            >>> from creatorkit.funnel import from_events
+            >>> log = pd.DataFrame({"user_id": ["u1", "u1"], "event": ["A", "B"],
+            ...                     "timestamp": pd.to_datetime([0, 5], unit="s", utc=True)})
+            >>> res = from_events(log, ["A", "B"], window="1h")
+            >>> res.to_dict()["units"], res.to_dict()["units_count"]
+            (None, 1)
+            >>> res.to_dict(units=True)["units"][0]["level"]
+            2
+        """
+        out = super().to_dict()
+        stored = self._units
+        out["units_count"] = None if stored is None else len(stored)
+        if not units:
+            out["units"] = None
+        return out
 
     def explain(self) -> str:
         """One sentence on the biggest leak of each group.

@@ -607,14 +607,14 @@ def from_sums(
     table = check_frame("frame", frame)
     found = resolve(metrics, "metrics")
     keys = as_str_list("by", by)
-    required = [c for m in found for c in (f"{m.name}__{p}" for p in parts(m, False))]
-    optional = [
-        c for m in found for c in (f"{m.name}__{p}" for p in parts(m, True)[len(parts(m, False)) :])
-    ]
-    present = [c for c in optional if c in table.columns]
-    check_columns("frame", table, [*keys, *required, *(optional if present else [])])
-    moments = bool(present)
-    columns = [*required, *(optional if moments else [])]
+    moments = any(
+        f"{m.name}__{p}" in table.columns
+        for m in found
+        for p in parts(m, True)
+        if p not in parts(m, False)
+    )
+    columns = [f"{m.name}__{p}" for m in found for p in parts(m, moments)]
+    check_columns("frame", table, [*keys, *columns])
     problems = Problems("frame")
     out = table[keys].reset_index(drop=True)
     for column in columns:
