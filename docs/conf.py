@@ -8,7 +8,7 @@ release = creatorkit.__version__
 version = release
 extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.napoleon"]
 source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build", "_generated"]
+exclude_patterns = ["_build"]
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3
 autodoc_typehints = "description"
@@ -21,40 +21,12 @@ suppress_warnings = ["myst.xref_missing"]
 nitpicky = False
 
 
-def _write_metric_catalog(app: object) -> None:
-    """Generate the metric reference table from the live catalog (offline, at build time)."""
-    from pathlib import Path
+def _skip_table_views(app, what, name, obj, skip, options):  # type: ignore[no-untyped-def]
+    """Tables are documented in each result's Attributes section, not again as members."""
+    from creatorkit.results import Copied
 
-    from creatorkit.metrics import catalog
-
-    table = catalog()
-    lines = [
-        "| name | formula | kind | table | mergeable | intervals | window | params | source |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for row in table.itertuples(index=False):
-        cells = [
-            f"`{row.name}`",
-            row.formula.replace("|", "\\|"),
-            row.kind,
-            row.table,
-            "yes" if row.mergeable else "**no**",
-            row.intervals or "—",
-            row.window or "—",
-            row.params or "—",
-            row.source,
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
-    lines.append("| name | direction | unit | layer | description |")
-    lines.append("|---|---|---|---|---|")
-    for row in table.itertuples(index=False):
-        cells = [f"`{row.name}`", row.direction, row.unit, row.layer, row.description]
-        lines.append("| " + " | ".join(cells) + " |")
-    out = Path(__file__).parent / "_generated"
-    out.mkdir(exist_ok=True)
-    (out / "metric-catalog.md").write_text("\n".join(lines) + "\n")
+    return True if isinstance(obj, Copied) else None
 
 
 def setup(app):  # type: ignore[no-untyped-def]
-    app.connect("builder-inited", _write_metric_catalog)
+    app.connect("autodoc-skip-member", _skip_table_views)

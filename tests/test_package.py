@@ -69,3 +69,11 @@ def test_demo_runs():
     )
     assert "creatorkit" in out.stdout
     assert out.stderr == ""
+
+
+def test_metric_reference_page_matches_the_catalog():
+    import runpy
+
+    page = ROOT / "docs" / "metric-reference.md"
+    render = runpy.run_path(str(ROOT / "docs" / "_metric_reference.py"))["render"]
+    assert page.read_text() == render(), "run: python docs/_metric_reference.py"

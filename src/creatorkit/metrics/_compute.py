@@ -149,7 +149,9 @@ def compute(
         suffixes = ("", "_low", "_high", "_n", "_trials")
         ordered += [f"{metric.name}{s}" for s in suffixes if f"{metric.name}{s}" in columns]
     return MetricResult(
-        table=pd.DataFrame({c: columns[c] for c in ordered}, index=partial._table.index),
+        table=pd.DataFrame(
+            {c: columns[c] for c in ordered}, index=partial._table.index, copy=False
+        ),
         metrics=tuple(m.name for m in metrics),
         by=tuple(prep.by),
         method=_core.compute_card(metrics, prep.by, values, prep.as_of, methods, level),

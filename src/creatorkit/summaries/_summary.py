@@ -222,7 +222,7 @@ class Summary(Result):
             columns.update(values)
             if note is not None:
                 notes.append(note)
-        table = pd.DataFrame(columns, index=pd.RangeIndex(len(self._table)))
+        table = pd.DataFrame(columns, index=pd.RangeIndex(len(self._table)), copy=False)
         card = compute_card(self.metrics, self.by, self.params, self.as_of, methods, level)
         return MetricResult(
             table=table, metrics=self.names, by=self.by, method=card, warnings=notes
@@ -554,7 +554,9 @@ def from_prepared(
     """The summary of checked rows (shared by every summarize)."""
     sums, notes = build(prep, metrics, params, moments)
     keys = prep.groups.keys if prep.by else pd.DataFrame(index=pd.RangeIndex(1))
-    table = pd.concat([keys.reset_index(drop=True), pd.DataFrame(sums)], axis=1)
+    columns: dict[str, Any] = {k: keys[k].reset_index(drop=True) for k in keys}
+    columns.update(sums)
+    table = pd.DataFrame(columns, index=pd.RangeIndex(len(keys)), copy=False)
     summary = Summary(
         table=table,
         metrics=tuple(metrics),
