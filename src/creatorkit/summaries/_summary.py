@@ -554,7 +554,7 @@ def from_prepared(
     """The summary of checked rows (shared by every summarize)."""
     sums, notes = build(prep, metrics, params, moments)
     keys = prep.groups.keys if prep.by else pd.DataFrame(index=pd.RangeIndex(1))
-    columns: dict[str, Any] = {k: keys[k].reset_index(drop=True) for k in keys}
+    columns: dict[str, Any] = {str(k): keys[k].reset_index(drop=True) for k in keys}
     columns.update(sums)
     table = pd.DataFrame(columns, index=pd.RangeIndex(len(keys)), copy=False)
     summary = Summary(
