@@ -200,6 +200,18 @@ def test_summaries_with_different_as_of_or_params_do_not_merge():
         metrics.summarize(rows, "ctr") + metrics.summarize(rows, "ctr", by="creator_id")
 
 
+def test_sum_of_many_summaries():
+    rows = _posts()
+    chunks = [metrics.summarize(rows.iloc[i : i + 2], "ctr", by="creator_id") for i in (0, 2, 4, 6)]
+    total = sum(chunks)
+    assert isinstance(total, summaries.Summary)
+    pd.testing.assert_frame_equal(
+        total.table, metrics.summarize(rows, "ctr", by="creator_id").table
+    )
+    with pytest.raises(TypeError):
+        1 + chunks[0]  # type: ignore[operator]
+
+
 def test_trimmed_summaries_refuse_to_merge():
     rows = _posts()
     a = compare.summarize(rows, arm="creator_id", metrics="gmv", trim=0.2)

@@ -94,10 +94,9 @@ def run(*, seed: int = 0, out: TextIO) -> None:
 
     _section(out, "One summary type: chunks merge, any metric compares (summaries)")
     half = len(data.content) // 2
-    parts = [data.content.iloc[:half], data.content.iloc[half:]]
-    merged = sum(
-        (ck.metrics.summarize(p, names, by="creator_id", as_of=as_of) for p in parts[1:]),
-        ck.metrics.summarize(parts[0], names, by="creator_id", as_of=as_of),
+    first, second = data.content.iloc[:half], data.content.iloc[half:]
+    merged = ck.metrics.summarize(first, names, by="creator_id", as_of=as_of) + (
+        ck.metrics.summarize(second, names, by="creator_id", as_of=as_of)
     )
     whole = ck.metrics.compute(data.content, names, by="creator_id", as_of=as_of)
     got, want = merged.compute().to_frame()[names], whole.to_frame()[names]
@@ -111,12 +110,12 @@ def run(*, seed: int = 0, out: TextIO) -> None:
     posts = posts.assign(tier=tier(posts["followers"]).astype(str))
     posts = posts[posts["tier"].isin(["1K-20K", "20K-100K"])]
     by_tier = ck.compare.summarize(posts, arm="tier", metrics=ck.metrics.get("engagement_rate"))
-    cmp = by_tier.ratios("engagement_rate", control="1K-20K").to_frame()
+    tiers = by_tier.ratios("engagement_rate", control="1K-20K").to_frame()
     print(
         "engagement_rate by tier, per post (delta method): "
         + "; ".join(
             f"{arm} {v:.2%}" + ("" if pd.isna(p) else f" (p = {p:.3g})")
-            for arm, v, p in zip(cmp["arm"], cmp["value"], cmp["p_value"], strict=True)
+            for arm, v, p in zip(tiers["arm"], tiers["value"], tiers["p_value"], strict=True)
         ),
         file=out,
     )

@@ -59,6 +59,9 @@ def _runs(values: Any) -> np.ndarray | None:
 
 def _sort_order(uniques: Any) -> np.ndarray | None:
     """Argsort of text uniques by code point (fast path), or None for other kinds."""
+    index = pd.Index(uniques)
+    if getattr(index.dtype, "storage", None) == "pyarrow" and index.dtype.kind in "OU":
+        return np.asarray(index.argsort(), dtype=np.intp)  # Arrow sorts UTF-8 by code point
     objects = np.asarray(uniques, dtype=object)
     if pd.api.types.infer_dtype(objects, skipna=False) != "string":
         return None

@@ -376,6 +376,7 @@ def from_events(
     )
     card = MethodCard.create(
         "funnel.from_events",
+        runtime={"workers": _workers(len(e_unit))},
         steps=list(names),
         window=span,
         by=keys,

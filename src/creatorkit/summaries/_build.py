@@ -163,14 +163,24 @@ class _Reader:
         return values
 
 
+def _varies(series: pd.Series) -> bool:
+    """Whether a column holds more than one value (missing counts as a value)."""
+    first = series.iloc[0]
+    if pd.isna(first):
+        return bool(series.notna().any())
+    if getattr(series.dtype, "storage", None) == "pyarrow":
+        return bool(series.ne(first).to_numpy(dtype=bool, na_value=True).any())
+    values = series.to_numpy(dtype=object)
+    return bool(np.asarray(values != first, dtype=bool).any())
+
+
 def _check_currency(frame: pd.DataFrame, metrics: list[Metric], groups: Groups) -> None:
     """Refuse sums of money over several currencies within one group."""
     available = frozenset(map(str, frame.columns))
     money = [m.name for m in metrics if m.columns(available) & _MONEY]
     if "currency" not in frame.columns or not money or len(frame) < 2:
         return
-    values = frame["currency"].to_numpy(dtype=object)
-    if not (values != values[0]).any():
+    if not _varies(frame["currency"]):
         return
     codes, uniques = factorize(frame["currency"], sort=True)
     pairs = pd.DataFrame({"g": groups.codes, "c": codes}).drop_duplicates()

@@ -170,11 +170,12 @@ class Summary(Result):
             )
         both = pd.concat([self._table, other._table], ignore_index=True)
         groups = group(both, list(self.by))
-        table = groups.keys.copy() if self.by else pd.DataFrame(index=pd.RangeIndex(1))
+        columns: dict[str, Any] = {str(k): groups.keys[k] for k in self.by}
         for column in both.columns.drop(list(self.by)):
             values = both[column].to_numpy()
             total = np.bincount(groups.codes, weights=values.astype(float), minlength=groups.n)
-            table[column] = total.astype(values.dtype) if values.dtype.kind in "iu" else total
+            columns[column] = total.astype(values.dtype) if values.dtype.kind in "iu" else total
+        table = pd.DataFrame(columns, index=pd.RangeIndex(groups.n), copy=False)
         card = (
             self.method
             if self.method.spec_hash == other.method.spec_hash
@@ -182,6 +183,12 @@ class Summary(Result):
         )
         notes = merge_notes([*self.warnings, *other.warnings])
         return attrs.evolve(self, table=table, method=card, warnings=notes)
+
+    def __radd__(self, other: object) -> Summary:
+        """``0 + summary`` is the summary, so ``sum(summaries)`` works."""
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
 
     def compute(
         self, *, ci: str | Mapping[str, str] | None = None, level: float = 0.95
