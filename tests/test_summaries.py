@@ -212,6 +212,19 @@ def test_sum_of_many_summaries():
         1 + chunks[0]  # type: ignore[operator]
 
 
+def test_merge_of_many_equals_pairwise_adds():
+    rows = _posts()
+    chunks = [metrics.summarize(rows.iloc[[i]], ["ctr", "gpm"], by="creator_id") for i in range(7)]
+    pairwise = chunks[0]
+    for chunk in chunks[1:]:
+        pairwise = pairwise + chunk
+    pd.testing.assert_frame_equal(summaries.merge(chunks).table, pairwise.table)
+    with pytest.raises(ValidationError, match="Summary objects"):
+        summaries.merge([])
+    with pytest.raises(ValidationError, match="differ in by"):
+        summaries.merge([chunks[0], metrics.summarize(rows, ["ctr", "gpm"])])
+
+
 def test_trimmed_summaries_refuse_to_merge():
     rows = _posts()
     a = compare.summarize(rows, arm="creator_id", metrics="gmv", trim=0.2)

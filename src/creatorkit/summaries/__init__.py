@@ -18,6 +18,6 @@ Example:
     1   B         0.120000
 """
 
-from creatorkit.summaries._summary import CI_METHODS, Summary, from_sums, summarize
+from creatorkit.summaries._summary import CI_METHODS, Summary, from_sums, merge, summarize
 
-__all__ = ["CI_METHODS", "Summary", "from_sums", "summarize"]
+__all__ = ["CI_METHODS", "Summary", "from_sums", "merge", "summarize"]

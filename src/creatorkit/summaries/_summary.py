@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from creatorkit.metrics._compute import MetricResult
     from creatorkit.metrics._metric import Metric
 
-__all__ = ["CI_METHODS", "Summary", "from_sums", "summarize"]
+__all__ = ["CI_METHODS", "Summary", "from_sums", "merge", "summarize"]
 
 CI_METHODS = ("auto", "wilson", "jeffreys", "poisson", "cluster")
 """Interval methods accepted by ``compute(ci=...)``."""
@@ -152,37 +152,7 @@ class Summary(Result):
     def __add__(self, other: object) -> Summary:
         if not isinstance(other, Summary):
             return NotImplemented
-        mine, theirs = self.identity(), other.identity()
-        differ = [k for k in mine if mine[k] != theirs[k]]
-        if differ:
-            detail = "; ".join(f"{k}: {mine[k]!r} vs {theirs[k]!r}" for k in differ)
-            fail(
-                "other",
-                f"summaries must match to merge; they differ in {detail}",
-                ErrorCode.INCONSISTENT,
-            )
-        if self.options.get("winsorize") is not None or self.options.get("trim") is not None:
-            fail(
-                "other",
-                "winsorized or trimmed summaries do not merge: each chunk's cut is its own "
-                "pooled quantile; summarize the whole table instead",
-                ErrorCode.INVALID_VALUE,
-            )
-        both = pd.concat([self._table, other._table], ignore_index=True)
-        groups = group(both, list(self.by))
-        columns: dict[str, Any] = {str(k): groups.keys[k] for k in self.by}
-        for column in both.columns.drop(list(self.by)):
-            values = both[column].to_numpy()
-            total = np.bincount(groups.codes, weights=values.astype(float), minlength=groups.n)
-            columns[column] = total.astype(values.dtype) if values.dtype.kind in "iu" else total
-        table = pd.DataFrame(columns, index=pd.RangeIndex(groups.n), copy=False)
-        card = (
-            self.method
-            if self.method.spec_hash == other.method.spec_hash
-            else _card("summaries.add", mine, parts=[self.method.to_dict(), other.method.to_dict()])
-        )
-        notes = merge_notes([*self.warnings, *other.warnings])
-        return attrs.evolve(self, table=table, method=card, warnings=notes)
+        return merge([self, other])
 
     def __radd__(self, other: object) -> Summary:
         """``0 + summary`` is the summary, so ``sum(summaries)`` works."""
@@ -384,6 +354,67 @@ class Summary(Result):
             stacklevel=2,
         )
         return _from_long(table)
+
+
+def merge(parts: Iterable[Summary]) -> Summary:
+    """Add up many summaries at once (one regrouping instead of one per ``+``).
+
+    Args:
+        parts: Summaries of disjoint chunks, all built alike (definitions, keys,
+            parameters, moments, options and ``as_of``).
+
+    Returns:
+        The summary of the whole; notes with the same code and subject add their counts.
+
+    Raises:
+        ValidationError: The summaries differ, or are winsorized or trimmed.
+
+    Example:
+        >>> import creatorkit as ck
+        >>> df = pd.DataFrame({"creator_id": ["a", "b", "a"], "views": [1, 2, 3]})
+        >>> chunks = [ck.metrics.summarize(df.iloc[[i]], "views", by="creator_id")
+        ...           for i in range(3)]
+        >>> merge(chunks).to_frame()["views__num"].tolist()
+        [4.0, 2.0]
+    """
+    listed = list(parts) if isinstance(parts, Iterable) else []
+    if not listed or not all(isinstance(p, Summary) for p in listed):
+        fail("parts", "must be one or more Summary objects", ErrorCode.WRONG_TYPE)
+    first = listed[0]
+    mine = first.identity()
+    for other in listed[1:]:
+        theirs = other.identity()
+        differ = [k for k in mine if mine[k] != theirs[k]]
+        if differ:
+            detail = "; ".join(f"{k}: {mine[k]!r} vs {theirs[k]!r}" for k in differ)
+            fail(
+                "other",
+                f"summaries must match to merge; they differ in {detail}",
+                ErrorCode.INCONSISTENT,
+            )
+    if len(listed) > 1 and any(first.options.get(k) is not None for k in ("winsorize", "trim")):
+        fail(
+            "other",
+            "winsorized or trimmed summaries do not merge: each chunk's cut is its own "
+            "pooled quantile; summarize the whole table instead",
+            ErrorCode.INVALID_VALUE,
+        )
+    both = pd.concat([p._table for p in listed], ignore_index=True)
+    groups = group(both, list(first.by))
+    columns: dict[str, Any] = {str(k): groups.keys[k] for k in first.by}
+    for column in both.columns.drop(list(first.by)):
+        values = both[column].to_numpy()
+        total = np.bincount(groups.codes, weights=values.astype(float), minlength=groups.n)
+        columns[column] = total.astype(values.dtype) if values.dtype.kind in "iu" else total
+    table = pd.DataFrame(columns, index=pd.RangeIndex(groups.n), copy=False)
+    hashes = {p.method.spec_hash for p in listed}
+    card = (
+        first.method
+        if len(hashes) == 1
+        else _card("summaries.merge", mine, parts=[p.method.to_dict() for p in listed])
+    )
+    notes = merge_notes(n for p in listed for n in p.warnings)
+    return attrs.evolve(first, table=table, method=card, warnings=notes)
 
 
 def compute_card(
