@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import creatorkit as ck
 from creatorkit import compare
+from creatorkit.metrics import column_metric
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
@@ -25,14 +26,14 @@ def test_two_proportions_reference():
 def test_welch_reference_from_sums():
     rows = pd.DataFrame(
         {
-            "metric": ["x", "x"],
             "arm": ["control", "treatment"],
-            "n": [3407, 3461],
-            "sum": [1396.87, 2422.7],
-            "sum_sq": [52377.9767, 134698.29],
+            "x__n": [3407, 3461],
+            "x__num": [1396.87, 2422.7],
+            "x__num2": [52377.9767, 134698.29],
         }
     )
-    res = compare.Summary.from_table(rows).means("x", control="control")
+    x = column_metric("x", "x")
+    res = ck.summaries.from_sums(rows, [x], by="arm").means("x", control="control")
     row = _row(res)
     assert row["estimate"] == pytest.approx(0.29, abs=1e-9)
     assert row["ci_low"] == pytest.approx(0.04538, abs=5e-6)
@@ -270,16 +271,10 @@ def test_bad_input(call, match):
 
 def test_summary_from_table_rejects_impossible_sums():
     rows = pd.DataFrame(
-        {
-            "metric": ["x", "x"],
-            "arm": ["A", "B"],
-            "n": [10, 10],
-            "sum": [50.0, 5.0],
-            "sum_sq": [10.0, 5.0],
-        }
+        {"arm": ["A", "B"], "x__n": [10, 10], "x__num": [50.0, 5.0], "x__num2": [10.0, 5.0]}
     )
     with pytest.raises(ck.ValidationError, match="impossible"):
-        compare.Summary.from_table(rows)
+        ck.summaries.from_sums(rows, [column_metric("x", "x")], by="arm")
 
 
 def test_combine_metrics():

@@ -471,7 +471,8 @@ def test_results_are_read_only(index):
 
 def test_table_cell_written_by_a_caller_does_not_stick():
     res = metrics.compute(_posts(), ["views", "ctr"], by="creator_id")
-    res.table.iloc[0, 1] = 777
+    handed = res.table
+    handed.iloc[0, 1] = 777
     assert res.table.iloc[0, 1] == 450
     with pytest.raises(TypeError):
         res.method.parameters["by"] = ["x"]  # type: ignore[index]
