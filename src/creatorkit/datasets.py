@@ -31,8 +31,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import check_number, fail
-from creatorkit.errors import ErrorCode
+from creatorkit._time import require_as_of
+from creatorkit._validation import check_number
 from creatorkit.results import Copied, MethodCard, Result
 
 __all__ = ["Dataset", "synthetic"]
@@ -276,9 +276,7 @@ def synthetic(
     n_reviewers = int(check_number("n_reviewers", n_reviewers, low=3, high=1_000, integer=True))
     per_order = check_number("orders_per_creator", orders_per_creator, low=0.1, high=10_000)
     check_number("seed", seed, low=0, integer=True)
-    stamp = pd.Timestamp(as_of)
-    if stamp.tzinfo is None:
-        fail("as_of", "must be timezone-aware", ErrorCode.NAIVE_TIMESTAMP, value=as_of)
+    stamp = require_as_of(as_of)
     rng = np.random.default_rng(seed)
     creators, fake = _creators(rng, n_creators, stamp)
     content = _content(rng, creators, fake, posts, stamp)

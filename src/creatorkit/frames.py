@@ -40,7 +40,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import Problems, check_frame, did_you_mean, fail
+from creatorkit._time import AMBIGUOUS, NONEXISTENT, aware_column, localize, parse_tz
+from creatorkit._validation import Problems, check_choice, check_frame, did_you_mean, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.models import MODELS, Record
 from creatorkit.models._codes import COUNTRIES, CURRENCIES
@@ -122,28 +123,18 @@ def _check_model(model: Any) -> None:
         fail("model", f"must be a record class, one of {names}", ErrorCode.WRONG_TYPE, value=model)
 
 
-def _check_tz(tz: Any) -> None:
-    if tz is None:
-        return
-    try:
-        pd.Timestamp("2000-01-01").tz_localize(tz)
-    except Exception:
-        fail(
-            "tz",
-            "must be a time zone name such as 'Asia/Bangkok' or 'UTC'",
-            ErrorCode.WRONG_TYPE,
-            value=tz,
-        )
-
-
 class _Checker:
     """Coerces and checks the columns of one table, collecting every problem."""
 
-    def __init__(self, df: pd.DataFrame, tz: Any, problems: Problems) -> None:
+    def __init__(
+        self, df: pd.DataFrame, tz: Any, problems: Problems, ambiguous: str, nonexistent: str
+    ) -> None:
         self.df = df
         self.index = df.index
         self.tz = tz
         self.problems = problems
+        self.ambiguous = ambiguous
+        self.nonexistent = nonexistent
 
     def flag(self, col: Column, mask: Any, values: Any, rule: str, code: ErrorCode) -> None:
         self.problems.add_mask(
@@ -259,8 +250,10 @@ class _Checker:
             return pd.Series(
                 pd.NaT, index=series.index, name=series.name, dtype="datetime64[ns, UTC]"
             )
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            return series
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or getattr(
+            getattr(series.dtype, "pyarrow_dtype", None), "tz", None
+        ):
+            return aware_column(self.df, col.name)
         if pd.api.types.is_datetime64_dtype(series.dtype):
             return self._localize(col, series, isna)
         if pd.api.types.is_numeric_dtype(series.dtype) and not isna.all():
@@ -292,16 +285,14 @@ class _Checker:
             rule = "naive timestamps: pass tz= (the shop's time zone) to localize them"
             self.flag(col, ~isna, series, rule, ErrorCode.NAIVE_TIMESTAMP)
             return series
-        local: pd.Series = series.dt.tz_localize(self.tz, ambiguous="NaT", nonexistent="NaT")
-        bad = local.isna().to_numpy() & ~isna
-        self.flag(
-            col,
-            bad,
+        return localize(
             series,
-            f"does not exist or is ambiguous in {self.tz}",
-            ErrorCode.INVALID_VALUE,
+            self.tz,
+            column=col.name,
+            problems=self.problems,
+            ambiguous=self.ambiguous,
+            nonexistent=self.nonexistent,
         )
-        return local
 
     def objects(self, col: Column, series: pd.Series) -> pd.Series:
         isna = self.missing(col, series)
@@ -344,14 +335,27 @@ def _is_aware(value: Any) -> bool | None:
     return None
 
 
-def validate(df: pd.DataFrame, model: type[Record], *, tz: Any = None) -> Validated:
+def validate(
+    df: pd.DataFrame,
+    model: type[Record],
+    *,
+    tz: Any = None,
+    ambiguous: str = "raise",
+    nonexistent: str = "raise",
+) -> Validated:
     """Check a table against the schema of ``model`` and return a typed copy.
 
     Args:
         df: The table; one row per entity. Not modified. Extra columns are kept as they are.
         model: The record type, e.g. :class:`~creatorkit.Content` or :class:`~creatorkit.OrderLine`.
         tz: Time zone used to localize naive timestamps (exports carry shop-local naive
-            times). Without it, naive timestamps are an error. Aware timestamps are kept.
+            times): an IANA name such as ``"Asia/Bangkok"`` or a fixed offset such as
+            ``"+07:00"`` (a number is an error). Without it, naive timestamps are an error.
+            Aware timestamps of any zone or backend are kept.
+        ambiguous: A local time that happens twice (clocks set back): ``"raise"`` (an
+            error listing the rows), ``"earliest"``, ``"latest"`` or ``"NaT"``.
+        nonexistent: A local time that never happens (clocks set forward): ``"raise"``,
+            ``"shift_forward"``, ``"shift_backward"`` or ``"NaT"``.
 
     Returns:
         :class:`Validated` with the typed ``frame``, the ``quality`` report and notes.
@@ -373,7 +377,9 @@ def validate(df: pd.DataFrame, model: type[Record], *, tz: Any = None) -> Valida
     """
     _check_model(model)
     check_frame("df", df)
-    _check_tz(tz)
+    zone = parse_tz(tz)
+    check_choice("ambiguous", ambiguous, AMBIGUOUS)
+    check_choice("nonexistent", nonexistent, NONEXISTENT)
     problems = Problems("df")
     cols = model.schema()
     present = [str(c) for c in df.columns]
@@ -383,7 +389,7 @@ def validate(df: pd.DataFrame, model: type[Record], *, tz: Any = None) -> Valida
                 f"required column of {model.__name__} is missing.{did_you_mean(col.name, present)}"
             )
             problems.add(col.name, rule, ErrorCode.MISSING_COLUMN)
-    checker = _Checker(df, tz, problems)
+    checker = _Checker(df, zone, problems, ambiguous, nonexistent)
     out = {name: df[name] for name in df.columns}
     for col in cols:
         if col.name in df.columns:
@@ -415,7 +421,13 @@ def validate(df: pd.DataFrame, model: type[Record], *, tz: Any = None) -> Valida
             )
     problems.raise_if_any()
     quality, notes = _quality(frame, model)
-    card = MethodCard.create("frames.validate", model=model.__name__, tz=str(tz) if tz else None)
+    card = MethodCard.create(
+        "frames.validate",
+        model=model.__name__,
+        tz=str(zone) if zone is not None else None,
+        ambiguous=ambiguous,
+        nonexistent=nonexistent,
+    )
     return Validated(
         frame=frame, quality=quality, model=model.__name__, method=card, warnings=notes
     )

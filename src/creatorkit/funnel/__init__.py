@@ -11,9 +11,10 @@ Example:
     2  orders        0.03
 """
 
+from creatorkit._time import parse_window
 from creatorkit.funnel._counts import from_counts
 from creatorkit.funnel._definition import Funnel, FunnelResult, Stage
-from creatorkit.funnel._events import ATTRIBUTIONS, from_events, parse_window
+from creatorkit.funnel._events import ATTRIBUTIONS, from_events
 from creatorkit.funnel._kpi import (
     GMV_TREE,
     METHODS,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._grouping import factorize, group
+from creatorkit._time import aware_column, parse_as_of, parse_window
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -33,24 +34,6 @@ ATTRIBUTIONS = ("first_touch", "last_touch", "step1")
 MAX_STEPS = 32
 
 
-def parse_window(window: Any) -> pd.Timedelta:
-    """A positive ``pd.Timedelta`` from a Timedelta or a string like ``"7D"`` (not a number)."""
-    if isinstance(window, bool | int | float | np.number):
-        fail(
-            "window",
-            "must be a duration such as '7D' or pd.Timedelta(hours=6), not a bare number",
-            ErrorCode.WRONG_TYPE,
-            value=window,
-        )
-    try:
-        value = pd.Timedelta(window)
-    except (TypeError, ValueError):
-        fail("window", "must be a duration such as '7D'", ErrorCode.WRONG_TYPE, value=window)
-    if pd.isna(value) or value <= pd.Timedelta(0):
-        fail("window", "must be a positive duration", ErrorCode.OUT_OF_RANGE, value=window)
-    return value
-
-
 def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
     """Options from ``"ordered"`` (none), one option name, or several."""
     names = [mode] if isinstance(mode, str) else list(mode)
@@ -65,14 +48,7 @@ def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def _times(frame: pd.DataFrame, column: str) -> pd.Series:
-    series = frame[column]
-    if not isinstance(series.dtype, pd.DatetimeTZDtype):
-        fail(
-            "events",
-            "must be timezone-aware timestamps (frames.validate or tz_localize first)",
-            ErrorCode.NAIVE_TIMESTAMP,
-            column=column,
-        )
+    series = aware_column(frame, column, "events")
     missing = series.isna().to_numpy()
     if missing.any():
         problems = Problems("events")
@@ -199,11 +175,7 @@ def from_events(
     if explicit_id:
         needed.append(str(event_id))
     check_columns("events", frame, needed)
-    stamp = None
-    if as_of is not None:
-        stamp = pd.Timestamp(as_of)
-        if stamp.tzinfo is None:
-            fail("as_of", "must be timezone-aware", ErrorCode.NAIVE_TIMESTAMP, value=as_of)
+    stamp = parse_as_of(as_of)
     missing_user = frame[user].isna().to_numpy()
     if missing_user.any():
         problems = Problems("events")

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._time import parse_window
 from creatorkit._validation import check_choice, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.metrics._expr import Expr, Formula, RowFunction, as_expr
@@ -129,17 +130,7 @@ class Metric:
         check_choice("kind", self.kind, KINDS)
         check_choice("direction", self.direction, ("higher", "lower", "neutral"))
         if self.window is not None:
-            try:
-                window = pd.Timedelta(self.window)
-            except ValueError:
-                window = pd.Timedelta(0)
-            if window <= pd.Timedelta(0):
-                fail(
-                    "window",
-                    "must be a positive duration like '30D'",
-                    ErrorCode.INVALID_VALUE,
-                    value=self.window,
-                )
+            parse_window(self.window)
         if not self.mergeable and self.reducer is None:
             fail("reducer", "a non-mergeable metric needs a reducer", ErrorCode.MISSING_VALUE)
         if not self.formula:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._grouping import Groups, factorize, group
+from creatorkit._time import aware_column, parse_as_of
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -90,24 +91,6 @@ def check_params(metrics: list[Metric], params: Mapping[str, Any] | None) -> dic
             ErrorCode.UNKNOWN_NAME,
         )
     return {k: check_number(f"params[{k!r}]", given[k]) for k in needed}
-
-
-def parse_as_of(value: Any) -> pd.Timestamp | None:
-    """A timezone-aware cut-off, or None."""
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        fail("as_of", "must be a timestamp", ErrorCode.WRONG_TYPE, value=value)
-    if pd.isna(stamp) or stamp.tzinfo is None:
-        fail(
-            "as_of",
-            "must be a timezone-aware timestamp (never the clock)",
-            ErrorCode.NAIVE_TIMESTAMP,
-            value=value,
-        )
-    return stamp
 
 
 class _Reader:
@@ -235,14 +218,7 @@ class Prepared:
             return None
         key = (column, metric.window)
         if key not in self._time_masks:
-            times = self.frame[column]
-            if not isinstance(times.dtype, pd.DatetimeTZDtype):
-                fail(
-                    "df",
-                    "must be timezone-aware timestamps (see frames.validate(tz=...))",
-                    ErrorCode.NAIVE_TIMESTAMP,
-                    column=column,
-                )
+            times = aware_column(self.frame, column)
             mask = (times <= self.as_of).to_numpy(dtype=bool, na_value=False)
             after = int((times > self.as_of).sum())
             if after and column not in self._noted:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._grouping import group
+from creatorkit._time import parse_as_of
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -26,7 +27,6 @@ from creatorkit.summaries._build import (
     Prepared,
     build,
     check_params,
-    parse_as_of,
     parts,
     resolve,
 )

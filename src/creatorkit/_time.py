@@ -1,0 +1,235 @@
+"""The one time module: ``as_of`` cut-offs, windows, time zones and timestamp columns.
+
+* A time zone is an IANA name (``"Asia/Bangkok"``, ``"UTC"``), a fixed offset
+  (``"+07:00"``, ``"-05:30"``) or a ``tzinfo``; a number is refused (``7`` is not a zone).
+* ``as_of`` is a timezone-aware moment (a timestamp, a datetime or an ISO-8601 string with
+  an offset); naive moments and bare numbers are refused — never the clock.
+* A window is a duration with a unit (``"7D"``, ``"6h"``, ``pd.Timedelta``,
+  ``datetime.timedelta``, ``np.timedelta64(30, "s")``); a bare or unit-less number is refused.
+* A timestamp column is aware in any zone or backend (numpy or Arrow); mixed zones in one
+  column are read as one instant each and converted to UTC.
+* Naive local times are localized with a declared choice for the hour that repeats or is
+  skipped at a daylight-saving change (``ambiguous=`` / ``nonexistent=``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._validation import Problems, fail
+from creatorkit.errors import ErrorCode
+
+__all__ = [
+    "AMBIGUOUS",
+    "NONEXISTENT",
+    "aware_column",
+    "localize",
+    "parse_as_of",
+    "parse_tz",
+    "parse_window",
+    "require_as_of",
+]
+
+AMBIGUOUS = ("raise", "earliest", "latest", "NaT")
+"""Choices for a local time that happens twice (clocks set back): refuse, first or second."""
+
+NONEXISTENT = ("raise", "shift_forward", "shift_backward", "NaT")
+"""Choices for a local time that never happens (clocks set forward)."""
+
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_UNIT = re.compile(r"[A-Za-z]")
+
+
+def parse_tz(tz: Any, argument: str = "tz") -> dt.tzinfo | None:
+    """A ``tzinfo`` from an IANA name, a fixed offset such as ``"+07:00"`` or a tzinfo.
+
+    Example:
+        >>> parse_tz("+07:00")
+        datetime.timezone(datetime.timedelta(seconds=25200))
+        >>> parse_tz("Asia/Bangkok")
+        zoneinfo.ZoneInfo(key='Asia/Bangkok')
+    """
+    if tz is None:
+        return None
+    if isinstance(tz, dt.tzinfo):
+        return tz
+    rule = "must be a time zone name such as 'Asia/Bangkok' or 'UTC', or an offset like '+07:00'"
+    if not isinstance(tz, str) or not tz.strip():
+        fail(argument, f"{rule} (a number is not a time zone)", ErrorCode.WRONG_TYPE, value=tz)
+    text = tz.strip()
+    match = _OFFSET.match(text)
+    if match:
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        if hours > 14 or minutes >= 60:
+            fail(argument, "an offset must lie within ±14:00", ErrorCode.OUT_OF_RANGE, value=tz)
+        delta = dt.timedelta(hours=hours, minutes=minutes)
+        return dt.timezone(-delta if sign == "-" else delta)
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        fail(argument, rule, ErrorCode.INVALID_VALUE, value=tz)
+
+
+def parse_as_of(value: Any, argument: str = "as_of") -> pd.Timestamp | None:
+    """A timezone-aware cut-off, or None; one clear error for anything else.
+
+    Example:
+        >>> parse_as_of("2026-06-30T23:59:59+07:00")
+        Timestamp('2026-06-30 23:59:59+0700', tz='UTC+07:00')
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool | int | float | np.number):
+        fail(
+            argument,
+            "must be a timezone-aware timestamp, not a number",
+            ErrorCode.WRONG_TYPE,
+            value=value,
+        )
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        fail(
+            argument,
+            "must be a timestamp such as '2026-06-30T23:59:59+07:00'",
+            ErrorCode.WRONG_TYPE,
+            value=value,
+        )
+    if pd.isna(stamp):
+        fail(argument, "must be a timestamp, not missing", ErrorCode.MISSING_VALUE, value=value)
+    if stamp.tzinfo is None:
+        fail(
+            argument,
+            "must be a timezone-aware timestamp (never the clock); add an offset or a zone",
+            ErrorCode.NAIVE_TIMESTAMP,
+            value=value,
+        )
+    return stamp
+
+
+def require_as_of(value: Any, argument: str = "as_of") -> pd.Timestamp:
+    """Like :func:`parse_as_of`, for a cut-off that must be given.
+
+    Example:
+        >>> require_as_of(pd.Timestamp("2026-06-30", tz="UTC")).year
+        2026
+    """
+    stamp = parse_as_of(value, argument)
+    if stamp is None:
+        fail(argument, "is required (the clock is never used)", ErrorCode.MISSING_VALUE)
+    return stamp
+
+
+def parse_window(value: Any, argument: str = "window", *, zero: bool = False) -> pd.Timedelta:
+    """A positive duration (zero too when ``zero``) from a value that carries a unit.
+
+    Example:
+        >>> parse_window("7D"), parse_window(np.timedelta64(30, "s"))
+        (Timedelta('7 days 00:00:00'), Timedelta('0 days 00:00:30'))
+    """
+    rule = "must be a duration with a unit such as '7D', '6h' or pd.Timedelta(hours=6)"
+    if isinstance(value, np.timedelta64):  # a numpy integer subclass: check it first
+        if np.datetime_data(value.dtype)[0] == "generic":
+            fail(argument, f"{rule}; this timedelta64 has no unit", ErrorCode.WRONG_TYPE)
+    elif isinstance(value, bool | int | float | np.integer | np.floating):
+        fail(argument, f"{rule}, not a bare number", ErrorCode.WRONG_TYPE, value=value)
+    if isinstance(value, str) and not _UNIT.search(value):
+        fail(argument, f"{rule}; {value!r} has no unit", ErrorCode.WRONG_TYPE, value=value)
+    if not isinstance(value, str | pd.Timedelta | dt.timedelta | np.timedelta64):
+        fail(argument, rule, ErrorCode.WRONG_TYPE, value=value)
+    try:
+        span = pd.Timedelta(value)
+    except (TypeError, ValueError, OverflowError):
+        fail(argument, rule, ErrorCode.WRONG_TYPE, value=value)
+    if pd.isna(span) or span < pd.Timedelta(0) or (span == pd.Timedelta(0) and not zero):
+        low = "zero or more" if zero else "positive"
+        fail(argument, f"must be a {low} duration", ErrorCode.OUT_OF_RANGE, value=value)
+    return span
+
+
+def aware_column(frame: pd.DataFrame, column: str, argument: str = "df") -> pd.Series:
+    """A timestamp column as pandas' timezone-aware dtype, whatever its zone or backend.
+
+    Arrow timestamps with a zone convert to the numpy-backed dtype; an object column of
+    aware timestamps in several zones converts to UTC. Naive timestamps are refused.
+
+    Example:
+        >>> df = pd.DataFrame({"t": [pd.Timestamp("2026-01-01", tz="Asia/Bangkok"),
+        ...                          pd.Timestamp("2026-01-01", tz="UTC")]})
+        >>> aware_column(df, "t").dt.hour.tolist()
+        [17, 0]
+    """
+    series = frame[column]
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return series
+    pyarrow_type = getattr(dtype, "pyarrow_dtype", None)
+    if pyarrow_type is not None and getattr(pyarrow_type, "tz", None):
+        return series.astype(pd.DatetimeTZDtype(unit=pyarrow_type.unit, tz=pyarrow_type.tz))
+    if pd.api.types.is_object_dtype(dtype) and bool(series.notna().any()):
+        values = series.dropna()
+        aware = values.map(lambda v: isinstance(v, dt.datetime) and v.tzinfo is not None)
+        if bool(aware.all()):
+            return pd.to_datetime(series, utc=True)
+    fail(
+        argument,
+        "must be timezone-aware timestamps (see frames.validate(tz=...))",
+        ErrorCode.NAIVE_TIMESTAMP,
+        column=column,
+    )
+
+
+def localize(
+    series: pd.Series,
+    tz: dt.tzinfo,
+    *,
+    column: str,
+    problems: Problems,
+    ambiguous: str = "raise",
+    nonexistent: str = "raise",
+) -> pd.Series:
+    """Localize naive timestamps; times that repeat or never happen follow the choices.
+
+    With ``"raise"`` such rows are listed in ``problems``; ``"earliest"`` / ``"latest"``
+    pick the first or second of a repeated hour, ``"shift_forward"`` /
+    ``"shift_backward"`` move a skipped time to the nearest real one, ``"NaT"`` leaves it
+    missing. Missing inputs stay missing and are not reported here.
+
+    Example:
+        >>> naive = pd.Series(pd.to_datetime(["2026-11-01 01:30"]))
+        >>> local = localize(naive, parse_tz("America/New_York"), column="t",
+        ...                  problems=Problems("df"), ambiguous="earliest")
+        >>> str(local.iloc[0])
+        '2026-11-01 01:30:00-04:00'
+    """
+    if ambiguous not in AMBIGUOUS:
+        fail("ambiguous", f"must be one of {list(AMBIGUOUS)}", ErrorCode.INVALID_VALUE)
+    if nonexistent not in NONEXISTENT:
+        fail("nonexistent", f"must be one of {list(NONEXISTENT)}", ErrorCode.INVALID_VALUE)
+    present = series.notna().to_numpy()
+    dst = np.ones(len(series), dtype=bool)  # True: the first (daylight-saving) reading
+    first = series.dt.tz_localize(tz, ambiguous=dst, nonexistent="NaT")
+    second = series.dt.tz_localize(tz, ambiguous=~dst, nonexistent="NaT")
+    repeated = (first != second).to_numpy(dtype=bool) & present & first.notna().to_numpy()
+    skipped = present & first.isna().to_numpy()
+    out = first if ambiguous in ("earliest", "raise", "NaT") else second
+    if ambiguous == "NaT":
+        out = out.mask(repeated)
+    if skipped.any() and nonexistent in ("shift_forward", "shift_backward"):
+        shifted = series.dt.tz_localize(tz, ambiguous=dst, nonexistent=nonexistent)
+        out = out.where(~skipped, shifted)
+    if ambiguous == "raise":
+        rule = "happens twice in this zone (clocks set back); pass ambiguous='earliest' or 'latest'"
+        problems.add_mask(column, repeated, series.index, series, rule, ErrorCode.INVALID_VALUE)
+    if nonexistent == "raise":
+        rule = "never happens in this zone (clocks set forward); pass nonexistent='shift_forward'"
+        problems.add_mask(column, skipped, series.index, series, rule, ErrorCode.INVALID_VALUE)
+    return pd.Series(out, index=series.index, name=series.name)
