@@ -228,6 +228,13 @@ def srm(
     df = len(counts) - 1
     p = float(chdtrc(df, stat))
     names = [str(v) for v in labels] if labels is not None else [str(i) for i in range(len(counts))]
+    if len(names) != len(counts) or len(set(names)) != len(names):
+        fail(
+            "labels",
+            f"must be {len(counts)} distinct names, one per arm",
+            ErrorCode.INVALID_VALUE,
+            value=names,
+        )
     table = pd.DataFrame({"statistic": [stat], "df": [df], "p_value": [p], "mismatch": [p < alpha]})
     card = MethodCard.create(
         "compare.srm",

@@ -87,6 +87,18 @@ def from_counts(
             ErrorCode.DUPLICATE_NAME,
             value=[s.name for s in stage_objs],
         )
+    numeric = isinstance(value, int | float | np.integer | np.floating)
+    if (
+        value is not None
+        and not isinstance(value, str)
+        and (not numeric or isinstance(value, bool))
+    ):
+        fail(
+            "value",
+            "must be a column name, a number or None",
+            ErrorCode.WRONG_TYPE,
+            value=value,
+        )
     value_column = (
         value
         if isinstance(value, str)
@@ -156,7 +168,7 @@ def from_counts(
     for i in chain[1:]:
         ratio = _div(np.maximum(bench[:, i], conversion[:, i]), conversion[:, i])
         extra[:, i] = final * (ratio - 1.0)
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if numeric and not isinstance(value, bool):
         per_final = np.full(g, check_number("value", value, low=0))
     elif value_column is not None:
         per_final = _div(totals[value_column], final)

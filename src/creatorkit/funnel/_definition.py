@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import fail
+from creatorkit._validation import Problems, did_you_mean, fail
 from creatorkit.errors import ErrorCode
+from creatorkit.funnel._reference import OPTIONS
 from creatorkit.results import Copied, Result
 
 
@@ -47,6 +48,13 @@ class Stage:
 
 
 def _stages(value: Sequence[Stage | str]) -> tuple[Stage, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        fail(
+            "stages",
+            "must be a list of stage names or Stage objects (a string is one name, not a list)",
+            ErrorCode.WRONG_TYPE,
+            value=value,
+        )
     out = tuple(v if isinstance(v, Stage) else Stage(name=str(v)) for v in value)
     if not out:
         fail("stages", "a funnel needs at least one stage", ErrorCode.EMPTY)
@@ -57,6 +65,25 @@ def _stages(value: Sequence[Stage | str]) -> tuple[Stage, ...]:
             ErrorCode.INVALID_VALUE,
         )
     return out
+
+
+def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
+    """Options from ``"ordered"`` (none), one option name, or several."""
+    if mode is None or not isinstance(mode, str | Iterable):
+        fail("mode", "must be 'ordered' or option names", ErrorCode.WRONG_TYPE, value=mode)
+    names = [mode] if isinstance(mode, str) else list(mode)
+    problems = Problems("mode")
+    for name in names:
+        if name != "ordered" and name not in OPTIONS:
+            hint = did_you_mean(str(name), [*OPTIONS, "ordered"])
+            rule = f"must be 'ordered' or options among {list(OPTIONS)}.{hint}"
+            problems.add(str(name), rule, ErrorCode.UNKNOWN_NAME)
+    problems.raise_if_any()
+    return tuple(sorted({n for n in names if n != "ordered"}))
+
+
+def _mode(value: Any) -> tuple[str, ...]:
+    return () if isinstance(value, tuple) and not value else parse_mode(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -73,7 +100,7 @@ class Funnel:
 
     stages: tuple[Stage, ...] = attrs.field(converter=_stages)
     name: str = "funnel"
-    mode: tuple[str, ...] = ()
+    mode: tuple[str, ...] = attrs.field(default=(), converter=_mode)
 
     @classmethod
     def content_commerce(cls) -> Funnel:

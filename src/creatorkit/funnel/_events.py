@@ -22,9 +22,9 @@ from creatorkit._validation import (
     fail,
 )
 from creatorkit.errors import ErrorCode
-from creatorkit.funnel._definition import Funnel, FunnelResult, step_names
+from creatorkit.funnel._definition import Funnel, FunnelResult, parse_mode, step_names
 from creatorkit.funnel._engine import NONE, levels_split, sort_entries
-from creatorkit.funnel._reference import OPTIONS, reference_level
+from creatorkit.funnel._reference import reference_level
 from creatorkit.metrics._intervals import wilson
 from creatorkit.results import MethodCard, Note
 
@@ -32,19 +32,6 @@ ATTRIBUTIONS = ("first_touch", "last_touch", "step1")
 """How a unit is attributed to a creator."""
 
 MAX_STEPS = 32
-
-
-def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
-    """Options from ``"ordered"`` (none), one option name, or several."""
-    names = [mode] if isinstance(mode, str) else list(mode)
-    problems = Problems("mode")
-    for name in names:
-        if name != "ordered" and name not in OPTIONS:
-            hint = did_you_mean(str(name), [*OPTIONS, "ordered"])
-            rule = f"must be 'ordered' or options among {list(OPTIONS)}.{hint}"
-            problems.add(str(name), rule, ErrorCode.UNKNOWN_NAME)
-    problems.raise_if_any()
-    return tuple(sorted({n for n in names if n != "ordered"}))
 
 
 def _times(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -11,7 +11,14 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import Problems, as_str_list, check_choice, check_number, fail
+from creatorkit._validation import (
+    Problems,
+    as_str_list,
+    check_choice,
+    check_columns,
+    check_number,
+    fail,
+)
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result
 
@@ -256,6 +263,20 @@ def decompose(
     if keys:
         if not isinstance(before, pd.DataFrame) or not isinstance(after, pd.DataFrame):
             fail("by", "needs before and after as DataFrames", ErrorCode.INVALID_VALUE)
+        for name, frame in (("before", before), ("after", after)):
+            check_columns(name, frame, [*keys, *leaves])
+            dup = frame.duplicated(keys).to_numpy()
+            if dup.any():
+                problems = Problems(name)
+                problems.add_mask(
+                    " + ".join(keys),
+                    dup,
+                    frame.index,
+                    frame[keys[0]],
+                    "must be unique: one row per group and period",
+                    ErrorCode.DUPLICATE_KEY,
+                )
+                problems.raise_if_any()
         joined = before.merge(
             after, on=keys, how="outer", suffixes=("__before", "__after"), indicator=True
         )
@@ -272,7 +293,14 @@ def decompose(
         after = joined.rename(columns={f"{c}__after": c for c in leaves})
     b = _leaf_values("before", before, leaves)
     a = _leaf_values("after", after, leaves)
-    size = max(len(v) for v in [*b.values(), *a.values()])
+    lengths = {len(v) for v in [*b.values(), *a.values()]}
+    if len(lengths) > 1:
+        fail(
+            "after",
+            f"before and after must have the same number of rows per factor, got {sorted(lengths)}",
+            ErrorCode.INCONSISTENT,
+        )
+    size = lengths.pop()
     b = {k: np.broadcast_to(v, (size,)).astype(float) for k, v in b.items()}
     a = {k: np.broadcast_to(v, (size,)).astype(float) for k, v in a.items()}
     fallback = np.zeros(size, dtype=bool)
@@ -355,6 +383,12 @@ def solve_target(
             f"must be factors of the tree {leaves}",
             ErrorCode.UNKNOWN_NAME,
             value=unknown or chosen,
+        )
+    if any(len(v) != 1 for v in values.values()):
+        fail(
+            "current",
+            "must hold one value per factor (one KPI); solve each row separately",
+            ErrorCode.INVALID_VALUE,
         )
     base = {k: float(v[0]) for k, v in values.items()}
     if any(base[lever] <= 0 for lever in chosen):

@@ -60,17 +60,20 @@ FX_POLICIES = ("order_date", "settlement_date", "monthly_average")
 _MONEY = tuple(sorted({c.name for m in MODELS for c in m.schema() if c.money}))
 
 
-def _array(name: str, value: Any) -> np.ndarray:
-    values = (
-        np.asarray(value, dtype=float)
-        if not isinstance(value, pd.Series)
-        else value.to_numpy(dtype=float, na_value=np.nan)
-    )
-    if not np.isfinite(values).all():
+def _array(name: str, value: Any, *, missing_ok: bool = False) -> np.ndarray:
+    series = value if isinstance(value, pd.Series) else pd.Series(np.atleast_1d(value))
+    if not (pd.api.types.is_numeric_dtype(series.dtype) or series.isna().all()):
+        converted = pd.to_numeric(series, errors="coerce")
+        if bool((converted.isna() & series.notna()).any()):
+            fail(name, "must be numbers", ErrorCode.WRONG_TYPE)
+        series = converted
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(values).any() or (np.isnan(values).any() and not missing_ok):
         fail(name, "must be finite numbers", ErrorCode.NOT_FINITE)
-    if (values < 0).any():
-        fail(name, "must be >= 0", ErrorCode.NEGATIVE)
-    return values
+    with np.errstate(invalid="ignore"):
+        if (values < 0).any():
+            fail(name, "must be >= 0", ErrorCode.NEGATIVE)
+    return values if isinstance(value, pd.Series) or np.ndim(value) else values.reshape(())
 
 
 def commission(gmv: Any, commission_rate: Any, guaranteed_minimum: Any = 0.0) -> np.ndarray:
@@ -99,7 +102,8 @@ def with_costs(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of a collaboration table with ``commission`` completed and ``cost`` added.
 
     Missing ``commission`` values (or a missing column) are derived from ``gmv``,
-    ``commission_rate`` and ``guaranteed_minimum``; absent cost items count as 0.
+    ``commission_rate`` and ``guaranteed_minimum``; absent cost items count as 0. A
+    ``cost`` column the caller gives is kept; only its missing values are derived.
 
     Example:
         >>> df = pd.DataFrame({"gmv": [1000.0], "commission_rate": [0.2], "fixed_fee": [50.0]})
@@ -122,6 +126,9 @@ def with_costs(df: pd.DataFrame) -> pd.DataFrame:
     for item in COST_ITEMS:
         if item in frame:
             total = total + _array(item, frame[item])
+    if "cost" in frame:  # a cost the caller gives is kept; only missing ones are derived
+        given = _array("cost", frame["cost"], missing_ok=True)
+        total = np.where(np.isnan(given), total, given)
     frame["cost"] = total
     return frame
 

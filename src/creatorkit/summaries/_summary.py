@@ -260,9 +260,13 @@ class Summary(Result):
         metric, labels, sums = self._arms(name)
         if metric.denominator is not None:
             return sums["num"], sums["den"], labels
-        if "num2" in sums and (
-            not np.allclose(sums["num"], sums["num2"]) or (sums["num"] > sums["n"]).any()
-        ):
+        if "num2" not in sums:
+            fail(
+                "metric",
+                f"{name!r}: a summary with moments=True is needed to check it is a 0/1 column",
+                ErrorCode.INVALID_VALUE,
+            )
+        if not np.allclose(sums["num"], sums["num2"]) or (sums["num"] > sums["n"]).any():
             fail(
                 "metric",
                 f"{name!r} is not a 0/1 column (sum of squares differs from sum)",
