@@ -86,7 +86,7 @@ def test_bottleneck_against_peer_median_and_given_benchmark():
 
 
 def test_counts_bad_input():
-    with pytest.raises(ck.ValidationError, match="must be >= 0"):
+    with pytest.raises(ck.ValidationError, match="whole number >= 0"):
         from_counts(pd.DataFrame({"views": [-1], "clicks": [0]}), ["views", "clicks"])
     with pytest.raises(ck.ValidationError, match="required column is missing"):
         from_counts(pd.DataFrame({"views": [1]}), ["views", "clickz"])

@@ -219,8 +219,10 @@ def test_merge_of_many_equals_pairwise_adds():
     for chunk in chunks[1:]:
         pairwise = pairwise + chunk
     pd.testing.assert_frame_equal(summaries.merge(chunks).table, pairwise.table)
-    with pytest.raises(ValidationError, match="Summary objects"):
+    with pytest.raises(ValidationError, match="at least one Summary"):
         summaries.merge([])
+    with pytest.raises(ValidationError, match="Summary objects"):
+        summaries.merge([chunks[0], "x"])  # type: ignore[list-item]
     with pytest.raises(ValidationError, match="differ in by"):
         summaries.merge([chunks[0], metrics.summarize(rows, ["ctr", "gpm"])])
 
@@ -533,3 +535,115 @@ def test_each_primitive_has_one_home_module():
     assert found["summary"] == {"summaries/_summary.py"}
     assert found["grouping"] == {homes["grouping"]}
     assert found["registry"] == {homes["registry"]}
+
+
+# --- bad input to the new functions (review of a fresh clone) -----------------------------
+
+
+def _df() -> pd.DataFrame:
+    return pd.DataFrame({"g": ["a", "b"], "views": [10, 20], "clicks": [1, 2]})
+
+
+@pytest.mark.parametrize("params", [[1], "ab", 5])
+def test_params_must_be_a_mapping(params):
+    with pytest.raises(ValidationError, match="mapping") as info:
+        metrics.compute(_df(), "ctr", params=params)
+    assert info.value.argument == "params"
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        ("clicks", pd.to_datetime(["2024-01-01"] * 2)),
+        ("clicks", pd.to_timedelta([1, 2], unit="s")),
+        ("clicks", np.array([1j, 2])),
+        ("views", [True, False]),
+        ("clicks", [0.5, 1.0]),
+        ("views", [1e300, 1.0]),
+    ],
+)
+def test_numeric_columns_get_one_verdict(column, values):
+    with pytest.raises(ValidationError) as info:
+        metrics.compute(_df().assign(**{column: values}), "ctr", by="g")
+    assert set(info.value.failure_cases["column"]) == {column}
+    with pytest.raises(ValidationError):
+        funnel.from_counts(_df().assign(**{column: values}), ["views", "clicks"], by="g")
+
+
+def test_from_sums_refuses_impossible_sums():
+    s = pd.DataFrame(
+        {"g": ["a", "b"], "ctr__n": [2, 1], "ctr__num": [3.0, 3.0], "ctr__den": [300.0, 300.0]}
+    )
+    bad = {
+        "negative": s.assign(ctr__den=[-5.0, 1.0]),
+        "is 0 while": s.assign(ctr__n=[0, 1]),
+        "not_integer": s.assign(ctr__n=[1.5, 1]),
+        "64-bit": s.assign(ctr__n=[1e20, 1]),
+    }
+    for match, frame in bad.items():
+        with pytest.raises(ValidationError) as info:
+            summaries.from_sums(frame, "ctr", by="g")
+        assert match in str(info.value) or match in info.value.codes
+    rate = s.rename(columns=lambda c: c.replace("ctr", "like_rate")).assign(like_rate__num=500.0)
+    with pytest.raises(ValidationError, match="cannot exceed"):
+        summaries.from_sums(rate, "like_rate", by="g")
+    moments = s.assign(ctr__num2=[5.0, 9.0], ctr__den2=[50000.0, 90000.0], ctr__cross=1e9)
+    with pytest.raises(ValidationError, match="num2 × den2"):
+        summaries.from_sums(moments, "ctr", by="g")
+    with pytest.raises(ValidationError, match="one row"):
+        summaries.from_sums(s.drop(columns="g"), "ctr")
+    with pytest.raises(ValidationError, match="not mergeable"):
+        summaries.from_sums(s, "repurchase_rate", by="g")
+
+
+def test_compare_summarize_names_and_arms():
+    rows = pd.DataFrame({"arm": ["A", "B"], "b": [0, 1]})
+    with pytest.raises(ValidationError, match="unique"):
+        compare.summarize(rows, arm="arm", metrics=["b", "b"])
+    with pytest.raises(ValidationError) as info:
+        compare.summarize(rows, arm=["arm"], metrics="b")  # type: ignore[arg-type]
+    assert info.value.argument == "arm"
+    m = ck.metrics.get("ctr")
+    s = compare.summarize(_df(), arm="g", metrics={"first": m, "second": m})
+    assert s.names == ("first", "second")
+    with pytest.raises(ValidationError, match="snake_case"):
+        compare.summarize(rows, arm="arm", metrics=["Bad Name"])
+    with pytest.raises(ValidationError, match="column name"):
+        ck.metrics.column_metric("x", 3)  # type: ignore[arg-type]
+
+
+def test_results_hold_no_mutable_parameters():
+    res = metrics.compute(_df(), "ctr", by="g")
+    with pytest.raises(AttributeError):
+        res.method.parameters["by"].append("zzz")  # a tuple now
+    s = metrics.summarize(_df(), "ctr", by="g")
+    with pytest.raises(TypeError):
+        s.options["winsorize"] = 0.1  # type: ignore[index]
+    check_result(res)
+
+
+def test_ordered_categories_and_uncomparable_keys_sort_deterministically():
+    cats = pd.Categorical(["hi", "lo", "mid"], categories=["lo", "mid", "hi"], ordered=True)
+    res = metrics.compute(_df().iloc[[0, 1, 0]].assign(g=cats), "views", by="g")
+    assert res.table["g"].tolist() == ["lo", "mid", "hi"]
+    mixed = _df().assign(g=pd.Series([(1,), 2.5], dtype=object))
+    assert metrics.compute(mixed, "views", by="g").table["views"].tolist() == [20.0, 10.0]
+
+
+def test_merged_notes_come_in_the_order_of_the_whole():
+    rows = pd.DataFrame({"a": [None, 1.0], "b": [1.0, None], "views": [1, 2]})
+    whole = metrics.summarize(rows, "views", by=["a", "b"])
+    chunks = [metrics.summarize(rows.iloc[[i]], "views", by=["a", "b"]) for i in (1, 0)]
+    assert summaries.merge(chunks).warnings == whole.warnings
+
+
+def test_check_metric_on_one_row_and_registry_arguments():
+    check_metric(ck.metrics.get("ctr"), _df().iloc[:1], by="g")
+    from creatorkit.registry import Registry
+
+    with pytest.raises(ValidationError, match="kind"):
+        Registry(3)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="check"):
+        Registry("x", check=3)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="group"):
+        Registry("x").load_entry_points("")

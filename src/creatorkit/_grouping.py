@@ -102,10 +102,15 @@ def factorize(
     codes = np.asarray(codes)
     if not sort or len(uniques) < 2:
         return codes, pd.Index(uniques)
-    order = _sort_order(uniques)
+    categorical = isinstance(series.dtype, pd.CategoricalDtype)
+    order = None if categorical else _sort_order(uniques)
     if order is None:
-        codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
-        return np.asarray(codes), pd.Index(uniques)
+        try:  # numbers, times, categories (in their declared order)
+            codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+            return np.asarray(codes), pd.Index(uniques)
+        except TypeError:  # values that do not compare (tuples and numbers): by type, then text
+            keys = [(type(v).__name__, repr(v)) for v in uniques]
+            order = np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.intp)
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
     codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)

@@ -119,6 +119,113 @@ class Problems:
             raise self.error()
 
 
+INT64_LIMIT = 2.0**63
+"""Whole numbers at or above this do not fit a 64-bit count (they would wrap around)."""
+
+
+def check_numeric(
+    problems: Problems,
+    column: str,
+    series: pd.Series,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    missing_ok: bool = False,
+    booleans: bool = False,
+) -> np.ndarray:
+    """The one checker of numeric columns: values as floats (NaN where missing).
+
+    Records every broken rule in ``problems``, the same verdict wherever a column of a
+    kind is read (``frames.validate``, ``metrics.compute``, summaries, funnels,
+    comparisons): text that is not a number (``wrong_type``), True/False where a number is
+    meant (``wrong_type``, unless ``booleans``), missing values (``missing_value``, unless
+    ``missing_ok``), infinities (``not_finite``), values below ``low`` (``negative`` when
+    ``low`` is 0 and there is no ``high``) or above ``high`` (``out_of_range``), fractions
+    where whole numbers are meant (``not_integer``) and whole numbers too large for 64 bits.
+
+    Example:
+        >>> p = Problems("df")
+        >>> check_numeric(p, "views", pd.Series([3, 2.5, -1]), low=0, integer=True).tolist()
+        [3.0, 2.5, -1.0]
+        >>> sorted(p.error().codes)
+        ['negative', 'not_integer']
+    """
+    index = series.index
+    dtype = series.dtype
+    if (
+        pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+        or pd.api.types.is_complex_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype)
+    ):
+        rule = f"must be real numbers, not {dtype}"
+        problems.add_mask(
+            column, np.ones(len(series), bool), index, series, rule, ErrorCode.WRONG_TYPE
+        )
+        return np.full(len(series), np.nan)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        if not booleans:
+            rule = "must be a number, not True/False"
+            problems.add_mask(
+                column, series.notna().to_numpy(), index, series, rule, ErrorCode.WRONG_TYPE
+            )
+        return values
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        converted = pd.to_numeric(series, errors="coerce")
+        values = np.asarray(converted.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        bad = np.isnan(values) & series.notna().to_numpy()
+        problems.add_mask(column, bad, index, series, "must be numeric", ErrorCode.WRONG_TYPE)
+    total = float(values.sum()) if len(values) else 0.0
+    finite = np.isfinite(values) if not math.isfinite(total) else None
+    if finite is not None:
+        missing = np.isnan(values)
+        if not missing_ok:
+            problems.add_mask(
+                column, missing, index, series, "must not be missing", ErrorCode.MISSING_VALUE
+            )
+        problems.add_mask(
+            column, np.isinf(values), index, series, "must be finite", ErrorCode.NOT_FINITE
+        )
+    with np.errstate(invalid="ignore"):
+        below = values < low if low is not None else None
+        above = values > high if high is not None else None
+    rule = _bounds_rule(low, high, integer)
+    if below is not None and below.any():
+        code = ErrorCode.NEGATIVE if low == 0 and high is None else ErrorCode.OUT_OF_RANGE
+        problems.add_mask(column, below, index, series, rule, code)
+    if above is not None and above.any():
+        problems.add_mask(column, above, index, series, rule, ErrorCode.OUT_OF_RANGE)
+    if integer:
+        with np.errstate(invalid="ignore"):
+            fraction = (values != np.floor(values)) & np.isfinite(values)
+            huge = np.abs(values) >= INT64_LIMIT
+        if below is not None:
+            fraction &= ~below
+        problems.add_mask(column, fraction, index, series, rule, ErrorCode.NOT_INTEGER)
+        problems.add_mask(
+            column,
+            huge & np.isfinite(values),
+            index,
+            series,
+            "is too large for a 64-bit whole number",
+            ErrorCode.OUT_OF_RANGE,
+        )
+    return values
+
+
+def _bounds_rule(low: float | None, high: float | None, integer: bool) -> str:
+    parts = ["a whole number"] if integer else []
+    if low is not None and high is not None:
+        parts.append(f"in [{low:g}, {high:g}]")
+    elif low is not None:
+        parts.append(f">= {low:g}")
+    return "must be " + " ".join(parts) if parts else "must be a finite number"
+
+
 def fail(
     argument: str,
     rule: str,

@@ -59,6 +59,10 @@ class Registry(Generic[T]):
     """
 
     def __init__(self, kind: str, *, check: Callable[[str, Any], None] | None = None) -> None:
+        if not isinstance(kind, str) or not kind:
+            fail("kind", "must be a non-empty string", ErrorCode.WRONG_TYPE, value=kind)
+        if check is not None and not callable(check):
+            fail("check", "must be a function (name, obj) or None", ErrorCode.WRONG_TYPE)
         self.kind = kind
         self._check = check
         self._items: dict[str, T] = {}
@@ -148,6 +152,9 @@ class Registry(Generic[T]):
             >>> Registry("widget").load_entry_points("creatorkit.no_such_group")
             ()
         """
+        if not isinstance(group, str) or not group:
+            fail("group", "must be a non-empty entry-point group name", ErrorCode.WRONG_TYPE)
+        self._refuse_if_frozen(group)
         found = importlib.metadata.entry_points(group=group)
         loaded = []
         for point in sorted(found, key=lambda p: p.name):

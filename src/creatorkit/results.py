@@ -43,14 +43,35 @@ __all__ = [
     "TableResult",
     "handout",
     "merge_notes",
+    "read_only",
 ]
 
 SCHEMA_VERSION = 1
 """Version of the ``to_dict`` shape; bumped on any incompatible change."""
 
 
+def _deep(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return types.MappingProxyType({str(k): _deep(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_deep(v) for v in value)
+    return value
+
+
+def read_only(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only copy of a mapping (nested mappings and lists included), for result fields.
+
+    Example:
+        >>> frozen = read_only({"by": ["creator_id"]})
+        >>> frozen["by"]
+        ('creator_id',)
+    """
+    return _freeze(mapping or {})
+
+
 def _freeze(params: Mapping[str, Any]) -> Mapping[str, Any]:
-    return types.MappingProxyType({str(k): params[k] for k in sorted(params)})
+    """A read-only copy, nested mappings and lists included."""
+    return types.MappingProxyType({str(k): _deep(params[k]) for k in sorted(params)})
 
 
 def handout(frame: pd.DataFrame) -> pd.DataFrame:

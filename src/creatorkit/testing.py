@@ -49,6 +49,20 @@ def _check_read_only(result: Result) -> None:
     pd.testing.assert_frame_equal(result.to_frame(), result._stored(), obj="to_frame()")
 
 
+def _check_frozen_mapping(mapping: Any, what: str) -> None:
+    """No key can be set and no nested list or mapping can be changed."""
+    try:
+        mapping["__changed__"] = 1
+    except TypeError:
+        pass
+    else:  # pragma: no cover - contract failure
+        raise AssertionError(f"{what} can be changed")
+    for key, value in mapping.items():
+        assert not isinstance(value, list | dict | set), f"{what}[{key!r}] is mutable"
+        if hasattr(value, "items"):
+            _check_frozen_mapping(value, f"{what}[{key!r}]")
+
+
 def check_result(result: Result) -> None:
     """Assert that ``result`` honours the result contract.
 
@@ -81,12 +95,7 @@ def check_result(result: Result) -> None:
     frame = result.to_frame()
     assert isinstance(frame, pd.DataFrame), "to_frame() must return a DataFrame"
     _check_read_only(result)
-    try:
-        result.method.parameters["__changed__"] = 1  # type: ignore[index]
-    except TypeError:
-        pass
-    else:  # pragma: no cover - contract failure
-        raise AssertionError("method card parameters can be changed")
+    _check_frozen_mapping(result.method.parameters, "method card parameters")
     data = result.to_dict()
     text = json.dumps(data, allow_nan=False)
     assert json.loads(text)["schema_version"] == SCHEMA_VERSION
@@ -166,13 +175,13 @@ def check_metric(
         assert ((finite >= 0) & (finite <= 1)).all(), f"{metric.name}: a rate left [0, 1]"
     if metric.kind == "count":
         assert (finite >= 0).all(), f"{metric.name}: a count is negative"
-    if metric.mergeable:
+    if metric.mergeable and len(rows) >= 2:
         cut = len(rows) // 2
         parts = summarize(rows.iloc[:cut], [metric], by=by, params=params, as_of=as_of)
         parts = parts + summarize(rows.iloc[cut:], [metric], by=by, params=params, as_of=as_of)
         merged = parts.compute().table[metric.name].to_numpy(dtype=float)
         np.testing.assert_allclose(merged, values, rtol=1e-12, equal_nan=True)
-    else:
+    elif not metric.mergeable:
         try:
             summarize(rows, [metric], by=by, params=params, as_of=as_of)
         except errors.ValidationError:

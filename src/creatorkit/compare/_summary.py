@@ -26,7 +26,7 @@ Spec = str | tuple[str, str] | Metric
 def _metric(name: str, spec: Spec) -> Metric:
     """A metric for one spec: a column, a (numerator, denominator) pair or a Metric."""
     if isinstance(spec, Metric):
-        return spec
+        return spec if spec.name == name else attrs.evolve(spec, name=name)
     if isinstance(spec, str):
         return column_metric(name, spec)
     if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(c, str) for c in spec):
@@ -54,7 +54,22 @@ def _specs(metrics: Any) -> list[Metric]:
         fail("metrics", "must be columns, a mapping or Metric objects", ErrorCode.WRONG_TYPE)
     if not items:
         fail("metrics", "name at least one metric", ErrorCode.EMPTY)
-    return [_metric(str(name), spec) for name, spec in items]
+    names = [str(name) for name, _ in items]
+    bad = [n for n in names if not n.isidentifier()]
+    if bad:
+        fail(
+            "metrics",
+            f"metric names must be snake_case identifiers (use a mapping name → column): {bad}",
+            ErrorCode.INVALID_VALUE,
+        )
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        fail(
+            "metrics",
+            f"metric names must be unique; repeated: {repeated}",
+            ErrorCode.DUPLICATE_NAME,
+        )
+    return [_metric(name, spec) for name, (_, spec) in zip(names, items, strict=True)]
 
 
 def _cut(
@@ -131,6 +146,8 @@ def summarize(
         1   B  16.67
     """
     frame = check_frame("df", df)
+    if not isinstance(arm, str):
+        fail("arm", "must be one column name", ErrorCode.WRONG_TYPE, value=arm)
     found = _specs(metrics)
     if winsorize is not None and trim is not None:
         fail("trim", "use winsorize or trim, not both", ErrorCode.INVALID_VALUE)

@@ -14,6 +14,7 @@ from creatorkit._validation import (
     check_columns,
     check_frame,
     check_number,
+    check_numeric,
     fail,
 )
 from creatorkit.errors import ErrorCode
@@ -108,21 +109,10 @@ def from_counts(
     problems = Problems("df")
     sums_input: dict[str, np.ndarray] = {}
     for column in dict.fromkeys([*columns, *([value_column] if value_column else [])]):
-        series = frame[column]
-        data = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        problems.add_mask(
-            column,
-            ~np.isfinite(data),
-            frame.index,
-            series,
-            "must be finite numbers",
-            ErrorCode.NOT_FINITE,
+        # stage columns are counts (whole, >= 0); the value column is money (>= 0)
+        sums_input[column] = check_numeric(
+            problems, column, frame[column], low=0.0, integer=column in columns
         )
-        with np.errstate(invalid="ignore"):
-            problems.add_mask(
-                column, data < 0, frame.index, series, "must be >= 0", ErrorCode.NEGATIVE
-            )
-        sums_input[column] = data
     problems.raise_if_any()
     summed = list(sums_input)
     summary = summaries.summarize(

@@ -226,6 +226,11 @@ def column_metric(name: str, numerator: str, denominator: str | None = None) -> 
         >>> column_metric("revenue", "revenue (usd)").definition()["numerator"]["needs"]
         ['revenue (usd)']
     """
+    for argument, value in (("numerator", numerator), ("denominator", denominator)):
+        if not (isinstance(value, str) and value) and not (
+            argument == "denominator" and value is None
+        ):
+            fail(argument, "must be a column name", ErrorCode.WRONG_TYPE, value=value)
     return Metric(
         name=name,
         numerator=_column_expr(numerator),

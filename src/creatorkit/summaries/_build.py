@@ -16,6 +16,7 @@ from creatorkit._validation import (
     check_columns,
     check_frame,
     check_number,
+    check_numeric,
     did_you_mean,
     fail,
 )
@@ -74,6 +75,8 @@ def resolve(metrics: Any, argument: str = "names") -> list[Metric]:
 
 def check_params(metrics: list[Metric], params: Mapping[str, Any] | None) -> dict[str, float]:
     """The parameters the metrics need, each given and finite; no extras."""
+    if params is not None and not isinstance(params, Mapping):
+        fail("params", "must be a mapping name → number", ErrorCode.WRONG_TYPE, value=params)
     given = dict(params or {})
     problems = Problems("params")
     needed = sorted({p for m in metrics for p in m.params})
@@ -111,33 +114,19 @@ class _Reader:
     def get(self, column: str) -> np.ndarray:
         if column in self.cache:
             return self.cache[column]
-        series = self.frame[column]
-        index = self.frame.index
-        if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
-            values = series.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            converted = pd.to_numeric(series, errors="coerce")
-            values = converted.to_numpy(dtype=float, na_value=np.nan)
-            bad = np.isnan(values) & series.notna().to_numpy()
-            self.problems.add_mask(
-                column, bad, index, series, "must be numeric", ErrorCode.WRONG_TYPE
-            )
-        clean = bool(np.isfinite(values.sum()))  # one pass rules out NaN and inf
-        self.nan[column] = not clean and bool(np.isnan(values).any())
-        if not clean:
-            self.problems.add_mask(
-                column, np.isinf(values), index, values, "must be finite", ErrorCode.NOT_FINITE
-            )
         kind = _KINDS.get(column)
         bounds = BOUNDS.get(kind) if kind is not None else None
-        if bounds is not None and bounds.low is not None:
-            with np.errstate(invalid="ignore"):
-                bad = values < bounds.low
-                if bounds.high is not None:
-                    bad |= values > bounds.high
-            if bad.any():
-                code = ErrorCode.NEGATIVE if bounds.high is None else ErrorCode.OUT_OF_RANGE
-                self.problems.add_mask(column, bad, index, values, bounds.rule(), code)
+        values = check_numeric(
+            self.problems,
+            column,
+            self.frame[column],
+            low=None if bounds is None else bounds.low,
+            high=None if bounds is None else bounds.high,
+            integer=bounds is not None and bounds.integer,
+            missing_ok=True,  # excluded per metric and counted
+            booleans=kind in (None, Kind.BOOL),  # 0/1 flags, never a catalog count
+        )
+        self.nan[column] = bool(np.isnan(values).any())
         stamp_column = _AS_OF_COLUMNS.get(column)
         if self.as_of is not None and stamp_column is not None and stamp_column in self.frame:
             later = (self.frame[stamp_column] > self.as_of).fillna(False).to_numpy(dtype=bool)

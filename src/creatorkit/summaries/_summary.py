@@ -19,10 +19,11 @@ from creatorkit._validation import (
     check_columns,
     check_frame,
     check_number,
+    check_numeric,
     fail,
 )
 from creatorkit.errors import CreatorkitDeprecationWarning, ErrorCode
-from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes
+from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes, read_only
 from creatorkit.summaries._build import (
     Prepared,
     build,
@@ -92,9 +93,9 @@ class Summary(Result):
     metrics: tuple[Metric, ...]
     by: tuple[str, ...]
     moments: bool = False
-    params: Mapping[str, float] = attrs.field(factory=dict)
+    params: Mapping[str, float] = attrs.field(factory=dict, converter=read_only)
     as_of: pd.Timestamp | None = None
-    options: Mapping[str, Any] = attrs.field(factory=dict)
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=read_only)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -381,9 +382,14 @@ def merge(parts: Iterable[Summary]) -> Summary:
         >>> merge(chunks).to_frame()["views__num"].tolist()
         [4.0, 2.0]
     """
-    listed = list(parts) if isinstance(parts, Iterable) else []
-    if not listed or not all(isinstance(p, Summary) for p in listed):
-        fail("parts", "must be one or more Summary objects", ErrorCode.WRONG_TYPE)
+    if not isinstance(parts, Iterable) or isinstance(parts, Summary | str):
+        fail("parts", "must be a list of Summary objects", ErrorCode.WRONG_TYPE)
+    listed = list(parts)
+    if not listed:
+        fail("parts", "must hold at least one Summary", ErrorCode.EMPTY)
+    wrong = [type(p).__name__ for p in listed if not isinstance(p, Summary)]
+    if wrong:
+        fail("parts", "must all be Summary objects", ErrorCode.WRONG_TYPE, value=wrong)
     first = listed[0]
     mine = first.identity()
     for other in listed[1:]:
@@ -417,7 +423,7 @@ def merge(parts: Iterable[Summary]) -> Summary:
         if len(hashes) == 1
         else _card("summaries.merge", mine, parts=[p.method.to_dict() for p in listed])
     )
-    notes = merge_notes(n for p in listed for n in p.warnings)
+    notes = _ordered(merge_notes(n for p in listed for n in p.warnings))
     return attrs.evolve(first, table=table, method=card, warnings=notes)
 
 
@@ -573,6 +579,8 @@ def summarize(
         0             2            14.0           400.0
     """
     found = resolve(metrics)
+    if not isinstance(moments, bool):
+        fail("moments", "must be True or False", ErrorCode.WRONG_TYPE, value=moments)
     not_mergeable = [m.name for m in found if not m.mergeable]
     if not_mergeable:
         fail(
@@ -608,9 +616,14 @@ def from_prepared(
         as_of=prep.as_of,
         options=dict(options or {}),
         method=MethodCard.create("summaries.summarize"),
-        warnings=[*prep.notes, *notes],
+        warnings=_ordered([*prep.notes, *notes]),
     )
     return attrs.evolve(summary, method=_card(name, summary.identity()))
+
+
+def _ordered(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """Notes of a summary in one canonical order (by code, then subject), chunks or not."""
+    return tuple(sorted(notes, key=lambda n: (n.code, n.subject or "")))
 
 
 def from_sums(
@@ -651,6 +664,9 @@ def from_sums(
     table = check_frame("frame", frame)
     found = resolve(metrics, "metrics")
     keys = as_str_list("by", by)
+    not_mergeable = [m.name for m in found if not m.mergeable]
+    if not_mergeable:
+        fail("metrics", f"{not_mergeable} are not mergeable", ErrorCode.INVALID_VALUE)
     moments = any(
         f"{m.name}__{p}" in table.columns
         for m in found
@@ -659,29 +675,30 @@ def from_sums(
     )
     columns = [f"{m.name}__{p}" for m in found for p in parts(m, moments)]
     check_columns("frame", table, [*keys, *columns])
+    if not keys and len(table) != 1:
+        fail("frame", "without by, the sums must be one row (one group)", ErrorCode.INVALID_VALUE)
     problems = Problems("frame")
     out = table[keys].reset_index(drop=True)
+    rates = {m.name for m in found if m.kind == "rate"}
     for column in columns:
-        raw = table[column]
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        problems.add_mask(
-            column,
-            ~np.isfinite(values),
-            table.index,
-            raw,
-            "must be finite numbers",
-            ErrorCode.NOT_FINITE,
-        )
-        if column.endswith("__n"):
-            with np.errstate(invalid="ignore"):
-                bad = (values < 0) | (values != np.round(values))
-            problems.add_mask(
-                column, bad, table.index, raw, "must be a whole number >= 0", ErrorCode.NEGATIVE
-            )
-            out[column] = np.nan_to_num(values).astype(np.int64)
-        else:
-            out[column] = values
+        name, part = column.rsplit("__", 1)
+        low = 0.0 if part in ("n", "den", "num2", "den2") or name in rates else None
+        values = check_numeric(problems, column, table[column], low=low, integer=part == "n")
+        out[column] = values
     problems.raise_if_any()
+    for metric in found:
+        n = out[f"{metric.name}__n"].to_numpy()
+        sums = [out[f"{metric.name}__{p}"].to_numpy() for p in parts(metric, moments)[1:]]
+        empty = (n == 0) & np.logical_or.reduce([s != 0 for s in sums])
+        rule = "is 0 while the sums are not"
+        problems.add_mask(f"{metric.name}__n", empty, table.index, n, rule, ErrorCode.INCONSISTENT)
+        if metric.name in rates:
+            above = out[f"{metric.name}__num"].to_numpy() > out[f"{metric.name}__den"].to_numpy()
+            rule = "a rate's numerator cannot exceed its denominator"
+            problems.add_mask(
+                f"{metric.name}__num", above, table.index, n, rule, ErrorCode.INCONSISTENT
+            )
+        out[f"{metric.name}__n"] = n.astype(np.int64)
     if moments:
         _check_moments(out, found, table.index, problems)
     if keys:
@@ -714,8 +731,23 @@ def from_sums(
 def _check_moments(
     out: pd.DataFrame, metrics: list[Metric], index: pd.Index, problems: Problems
 ) -> None:
-    """Σx² can never be below (Σx)² / n (Cauchy–Schwarz)."""
+    """Σx² can never be below (Σx)² / n, nor (Σxy)² above Σx²·Σy² (Cauchy–Schwarz)."""
     for metric in metrics:
+        if metric.denominator is not None:
+            name = metric.name
+            cross = out[f"{name}__cross"].to_numpy(dtype=float)
+            bound = out[f"{name}__num2"].to_numpy(dtype=float) * out[f"{name}__den2"].to_numpy(
+                dtype=float
+            )
+            impossible = cross * cross > bound * (1 + 1e-9) + 1e-12
+            problems.add_mask(
+                f"{name}__cross",
+                impossible,
+                index,
+                cross,
+                "impossible: its square exceeds num2 × den2",
+                ErrorCode.INCONSISTENT,
+            )
         for total, square in (("num", "num2"), ("den", "den2")):
             if f"{metric.name}__{square}" not in out:
                 continue
