@@ -133,7 +133,7 @@ def test_every_problem_is_listed():
         "published_at": "naive_timestamp",
         "content_type": "invalid_value",
         "views": "negative",
-        "likes": "wrong_type",
+        "likes": "not_integer",
         "completion": "out_of_range",
         "currency": "invalid_value",
     }

@@ -182,7 +182,7 @@ def check_numeric(
     total = float(values.sum()) if len(values) else 0.0
     finite = np.isfinite(values) if not math.isfinite(total) else None
     if finite is not None:
-        missing = np.isnan(values)
+        missing = np.isnan(values) & series.isna().to_numpy()  # text already reported
         if not missing_ok:
             problems.add_mask(
                 column, missing, index, series, "must not be missing", ErrorCode.MISSING_VALUE
@@ -190,9 +190,10 @@ def check_numeric(
         problems.add_mask(
             column, np.isinf(values), index, series, "must be finite", ErrorCode.NOT_FINITE
         )
+    real = np.isfinite(values)
     with np.errstate(invalid="ignore"):
-        below = values < low if low is not None else None
-        above = values > high if high is not None else None
+        below = (values < low) & real if low is not None else None
+        above = (values > high) & real if high is not None else None
     rule = _bounds_rule(low, high, integer)
     if below is not None and below.any():
         code = ErrorCode.NEGATIVE if low == 0 and high is None else ErrorCode.OUT_OF_RANGE

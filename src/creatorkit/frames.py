@@ -41,7 +41,15 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._time import AMBIGUOUS, NONEXISTENT, aware_column, localize, parse_tz
-from creatorkit._validation import Problems, check_choice, check_frame, did_you_mean, fail
+from creatorkit._validation import (
+    INT64_LIMIT,
+    Problems,
+    check_choice,
+    check_frame,
+    check_numeric,
+    did_you_mean,
+    fail,
+)
 from creatorkit.errors import ErrorCode
 from creatorkit.models import MODELS, Record
 from creatorkit.models._codes import COUNTRIES, CURRENCIES
@@ -189,46 +197,21 @@ class _Checker:
         return out
 
     def numbers(self, col: Column, series: pd.Series) -> pd.Series:
-        if pd.api.types.is_bool_dtype(series.dtype):
-            self.flag(
-                col, np.ones(len(series), bool), series, "must be numeric", ErrorCode.WRONG_TYPE
-            )
-            return series
-        if pd.api.types.is_numeric_dtype(series.dtype):
-            values = series.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            converted = pd.to_numeric(series, errors="coerce")
-            values = converted.to_numpy(dtype=float, na_value=np.nan)
-            bad = np.isnan(values) & series.notna().to_numpy()
-            self.flag(col, bad, series, "must be numeric", ErrorCode.WRONG_TYPE)
-        isna = np.isnan(values)
-        if not col.nullable:
-            given_na = series.isna().to_numpy()
-            self.flag(col, given_na, series, "must not be missing (NaN)", ErrorCode.MISSING_VALUE)
-        inf = np.isinf(values)
-        self.flag(col, inf, series, "must be finite", ErrorCode.NOT_FINITE)
         bounds = BOUNDS[col.kind]
-        finite = ~isna & ~inf
-        with np.errstate(invalid="ignore"):
-            low_bad = (
-                finite & (values < bounds.low) if bounds.low is not None else np.zeros_like(finite)
-            )
-            high_bad = (
-                finite & (values > bounds.high)
-                if bounds.high is not None
-                else np.zeros_like(finite)
-            )
-            frac_bad = (
-                finite & (values != np.floor(values)) if bounds.integer else np.zeros_like(finite)
-            )
-        code = (
-            ErrorCode.NEGATIVE
-            if bounds.low == 0 and bounds.high is None
-            else ErrorCode.OUT_OF_RANGE
+        values = check_numeric(
+            self.problems,
+            col.name,
+            series,
+            low=bounds.low,
+            high=bounds.high,
+            integer=bounds.integer,
+            missing_ok=col.nullable,
         )
-        self.flag(col, low_bad | high_bad, series, bounds.rule(), code)
-        self.flag(col, frac_bad & ~low_bad, series, bounds.rule(), ErrorCode.NOT_INTEGER)
-        if col.kind is Kind.COUNT and bool(finite.all()) and not frac_bad.any():
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return series
+        whole = bool(np.isfinite(values).all()) and bool((values == np.floor(values)).all())
+        fits = bool((np.abs(values) < INT64_LIMIT).all())
+        if col.kind is Kind.COUNT and whole and fits:
             if pd.api.types.is_integer_dtype(series.dtype):
                 return series.astype(np.int64)
             return pd.Series(values.astype(np.int64), index=series.index, name=series.name)

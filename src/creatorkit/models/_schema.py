@@ -119,6 +119,16 @@ def _to_time(value: Any) -> Any:
     return value
 
 
+def _to_count(value: Any) -> Any:
+    """A whole float (``3.0``, as tables often hold counts) becomes the int it is."""
+    whole = isinstance(value, float | np.floating) and math.isfinite(value)
+    if whole and float(value).is_integer() and abs(value) < 2.0**63:
+        return int(value)
+    if isinstance(value, np.integer) and not isinstance(value, np.bool_):
+        return int(value)
+    return value
+
+
 def _to_enum(enum: type[StrEnum]) -> Any:
     def convert(value: Any) -> Any:
         try:
@@ -151,7 +161,9 @@ def column(
 ) -> Any:
     """Declare a record field of ``kind``; ``default=None`` makes it nullable."""
     converter: Any = None
-    if kind is Kind.TIME:
+    if kind is Kind.COUNT:
+        converter = _to_count
+    elif kind is Kind.TIME:
         converter = _to_time
     elif kind is Kind.ENUM:
         assert enum is not None
@@ -199,7 +211,16 @@ def check_scalar(col: Column, value: Any) -> tuple[str, ErrorCode] | None:
         if not _is_number(value):
             return "must be a number", ErrorCode.WRONG_TYPE
         if kind is Kind.COUNT and not isinstance(value, int | np.integer):
-            return "must be an int", ErrorCode.WRONG_TYPE
+            number = float(value)  # the same verdicts as frames.validate gives a column
+            if math.isnan(number):
+                return None if col.nullable else ("must not be missing", ErrorCode.MISSING_VALUE)
+            if math.isinf(number):
+                return "must be finite", ErrorCode.NOT_FINITE
+            if number.is_integer():
+                return "is too large for a 64-bit whole number", ErrorCode.OUT_OF_RANGE
+            return BOUNDS[kind].rule(), BOUNDS[kind].code(number)
+        if kind is Kind.COUNT and abs(int(value)) >= 2**63:
+            return "is too large for a 64-bit whole number", ErrorCode.OUT_OF_RANGE
         number = float(value)
         if not math.isfinite(number):
             return "must be finite", ErrorCode.NOT_FINITE

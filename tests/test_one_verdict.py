@@ -1,0 +1,75 @@
+"""One validation path: a bad value gets the same verdict from every entry point."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import creatorkit as ck
+from creatorkit import compare, funnel, metrics
+from creatorkit.errors import ValidationError
+
+BAD = [2.5, -1, -2.5, 1e300, 2.0**63, True, "many", math.inf, -math.inf]
+
+
+def _content(views: object) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "content_id": ["1", "2"],
+            "creator_id": ["c1", "c2"],
+            "content_type": ["video", "video"],
+            "published_at": pd.to_datetime(["2026-06-01", "2026-06-02"], utc=True),
+            "views": pd.Series([views, 100] if not isinstance(views, bool) else [views, False]),
+            "clicks": [1, 2],
+        }
+    )
+
+
+def _codes(call) -> set[str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as info:
+        call()
+    cases = info.value.failure_cases
+    return set(cases.loc[cases["column"] == "views", "code"])
+
+
+def _record(views: object) -> None:
+    ck.Content(
+        content_id="1",
+        creator_id="c1",
+        content_type="video",
+        published_at="2026-06-01T00:00:00+00:00",
+        views=views,
+    )
+
+
+@given(st.sampled_from(BAD))
+def test_the_same_bad_count_gets_the_same_code_everywhere(bad):
+    df = _content(bad)
+    verdicts = {
+        "validate": _codes(lambda: ck.validate(df, ck.Content)),
+        "compute": _codes(lambda: metrics.compute(df, "ctr")),
+        "from_counts": _codes(lambda: funnel.from_counts(df, ["views", "clicks"])),
+        "compare": _codes(lambda: compare.summarize(df, arm="creator_id", metrics="views")),
+        "record": _codes(lambda: _record(bad)),
+    }
+    assert len({frozenset(v) for v in verdicts.values()}) == 1, verdicts
+    assert all(verdicts.values())
+
+
+def test_whole_floats_are_counts_everywhere():
+    df = _content(3.0)
+    assert ck.validate(df, ck.Content).frame["views"].tolist() == [3, 100]
+    assert metrics.compute(df, "views").table["views"].item() == 103
+    record = ck.Content(
+        content_id="1",
+        creator_id="c1",
+        content_type="video",
+        published_at="2026-06-01T00:00:00+00:00",
+        views=3.0,
+    )
+    assert record.views == 3
+    assert isinstance(record.views, int)
