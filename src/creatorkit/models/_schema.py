@@ -124,7 +124,7 @@ def _to_count(value: Any) -> Any:
     whole = isinstance(value, float | np.floating) and math.isfinite(value)
     if whole and float(value).is_integer() and abs(value) < 2.0**63:
         return int(value)
-    if isinstance(value, np.integer) and not isinstance(value, np.bool_):
+    if isinstance(value, np.integer):
         return int(value)
     return value
 
