@@ -194,3 +194,37 @@ def test_registry_check_refuses_objects():
     metric = ck.metrics.Metric(name="other", numerator="likes", denominator="views")
     with pytest.raises(ValidationError, match="named 'other'"):
         ck.metrics.registry.register("not_other", metric)
+
+
+def test_to_dict_redacts_values_and_serializes_numpy_times():
+    import numpy as np
+
+    problems = Problems("df")
+    problems.add(
+        "customer_id", "must be unique", ErrorCode.DUPLICATE_KEY, rows=[3], values=["C-00123"]
+    )
+    problems.add(
+        "window", "must be positive", ErrorCode.OUT_OF_RANGE, values=[np.timedelta64(-5, "s")]
+    )
+    err = problems.error()
+    public = err.to_dict(redact=True)
+    assert "C-00123" not in json.dumps(public)
+    assert [f["value"] for f in public["failures"]] == [None, None]
+    want = pd.Timedelta(-5, unit="s").isoformat()
+    assert json.loads(json.dumps(err.to_dict()))["failures"][1]["value"] == want
+
+
+def test_missing_extra_is_an_import_error():
+    from creatorkit.errors import MissingDependencyError
+
+    assert issubclass(MissingDependencyError, ImportError)
+    assert issubclass(MissingDependencyError, ck.errors.CreatorkitError)
+
+
+def test_did_you_mean_ignores_case_and_counts_swaps_once():
+    from creatorkit._validation import did_you_mean
+
+    names = ck.metrics.registry.names()
+    assert did_you_mean("crt", names) == " Did you mean 'ctr'?"
+    assert did_you_mean("GPM", names) == " Did you mean 'gpm'?"
+    assert did_you_mean("conversion_rate", names) == ""

@@ -77,3 +77,20 @@ def test_metric_reference_page_matches_the_catalog():
     page = ROOT / "docs" / "metric-reference.md"
     render = runpy.run_path(str(ROOT / "docs" / "_metric_reference.py"))["render"]
     assert page.read_text() == render(), "run: python docs/_metric_reference.py"
+
+
+def test_cli_reports_bad_arguments_in_one_line_and_survives_a_closed_pipe():
+    bad = subprocess.run(
+        [sys.executable, "-m", "creatorkit", "demo", "--seed", "-1"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "creatorkit: error: seed: must be in [0, inf] [out_of_range]; got -1"
+    ]
+    piped = subprocess.run(
+        f"{sys.executable} -m creatorkit demo | head -1", shell=True, capture_output=True, text=True
+    )
+    assert "Traceback" not in piped.stderr
+    assert piped.stdout.startswith("creatorkit ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name; ``sys.argv[1:]`` when ``None``.
 
     Returns:
-        0 on success.
+        0 on success; 2 on bad arguments (one line on standard error, no traceback).
 
     Example:
         >>> main(["--version"])  # doctest: +ELLIPSIS
@@ -34,8 +35,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         from creatorkit._demo import run
+        from creatorkit.errors import CreatorkitError
 
-        run(seed=args.seed, out=sys.stdout)
+        try:
+            run(seed=args.seed, out=sys.stdout)
+            sys.stdout.flush()
+        except CreatorkitError as exc:
+            where = getattr(exc, "argument", None) or "input"
+            detail = str(exc).splitlines()[-1].strip(" -")
+            print(f"creatorkit: error: {where}: {detail}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:  # piped into `head`: stop quietly, as Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
         return 0
     parser.print_help()
     return 0

@@ -51,6 +51,12 @@ def to_jsonable(obj: Any) -> Any:
         return to_jsonable(obj.value)
     if obj is None or isinstance(obj, bool | str):
         return obj
+    if isinstance(obj, np.timedelta64 | np.datetime64):  # numpy integers in disguise
+        if np.isnat(obj):
+            return None
+        return to_jsonable(
+            pd.Timedelta(obj) if isinstance(obj, np.timedelta64) else pd.Timestamp(obj)
+        )
     if isinstance(obj, int | np.integer):
         return int(obj)
     if isinstance(obj, float | np.floating):

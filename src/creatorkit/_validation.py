@@ -9,7 +9,6 @@ single :class:`~creatorkit.errors.ValidationError` with one message shape::
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NoReturn
@@ -22,10 +21,38 @@ from creatorkit.errors import FAILURE_COLUMNS, ErrorCode, ValidationError
 _SHOWN = 5
 
 
+def _distance(a: str, b: str) -> int:
+    """Edit distance with transpositions (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string.
+
+    Case is ignored; the closest choice by edit distance (a swap of two neighbours counts
+    once) is suggested when it is within a quarter of the name's length (at least 1).
+
+    Example:
+        >>> did_you_mean("crt", ["cvr", "ctr"]), did_you_mean("GPM", ["gpm"])
+        (" Did you mean 'ctr'?", " Did you mean 'gpm'?")
+        >>> did_you_mean("conversion_rate", ["completion_rate", "cvr"])
+        ''
+    """
+    text = str(name).lower()
+    listed = [str(c) for c in choices]
+    if not listed or not text:
+        return ""
+    scored = sorted((_distance(text, c.lower()), c) for c in listed)
+    best, choice = scored[0]
+    return f" Did you mean {choice!r}?" if best <= max(1, len(text) // 4) else ""
 
 
 def _short(values: Sequence[Any]) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "DegenerateDataWarning",
     "ErrorCode",
     "LowSampleWarning",
+    "MissingDependencyError",
     "ValidationError",
 ]
 
@@ -75,6 +76,15 @@ class CreatorkitError(Exception):
     """Base class of every exception raised on purpose by creatorkit."""
 
 
+class MissingDependencyError(CreatorkitError, ImportError):
+    """An optional extra is not installed (``pip install 'creatorkit[plot]'`` and the like).
+
+    Example:
+        >>> issubclass(MissingDependencyError, ImportError)
+        True
+    """
+
+
 class ValidationError(CreatorkitError, ValueError):
     """Invalid input: an argument, a column or a set of rows breaks a documented rule.
 
@@ -111,8 +121,12 @@ class ValidationError(CreatorkitError, ValueError):
         """The distinct error codes of the failure cases, sorted."""
         return tuple(sorted({str(c) for c in self.failure_cases["code"]}))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, redact: bool = False) -> dict[str, Any]:
         """Serialize to a JSON-ready dictionary with stable keys.
+
+        Args:
+            redact: Leave the offending values out (of ``failures`` and ``message``), for
+                a public answer that must not echo customer ids or amounts back.
 
         Returns:
             ``{"error", "argument", "message", "codes", "failures"}`` where
@@ -127,12 +141,20 @@ class ValidationError(CreatorkitError, ValueError):
         """
         from creatorkit._json import to_jsonable
 
+        cases = self.failure_cases
+        message = self.message
+        if redact:
+            cases = cases.assign(value=None)
+            message = "\n".join(
+                line.rsplit("; values [", 1)[0] if "; values [" in line else line
+                for line in message.splitlines()
+            )
         return {
             "error": "validation_error",
             "argument": self.argument,
-            "message": self.message,
+            "message": message,
             "codes": list(self.codes),
-            "failures": to_jsonable(self.failure_cases),
+            "failures": to_jsonable(cases),
         }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from creatorkit._validation import fail
-from creatorkit.errors import ErrorCode
+from creatorkit.errors import ErrorCode, MissingDependencyError
 
 if TYPE_CHECKING:
     from creatorkit.compare import ComparisonResult
@@ -26,8 +26,10 @@ __all__ = ["forest", "funnel", "waterfall"]
 def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - depends on the environment
-        fail("plot", "needs matplotlib: pip install 'creatorkit[plot]'", ErrorCode.MISSING_VALUE)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError(
+            "creatorkit.plot needs matplotlib: pip install 'creatorkit[plot]'"
+        ) from exc
     return plt
 
 
