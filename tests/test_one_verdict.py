@@ -73,3 +73,28 @@ def test_whole_floats_are_counts_everywhere():
     )
     assert record.views == 3
     assert isinstance(record.views, int)
+
+
+def test_float_ids_are_refused_as_group_keys_not_merged():
+    posts = pd.DataFrame(
+        {"content_id": [7394017712830001234.0, 7394017712830001235.0], "views": [1234, 5]}
+    )
+    assert posts["content_id"].nunique() == 1  # the two ids are one float already
+    with pytest.raises(ValidationError) as info:
+        metrics.compute(posts, "views", by="content_id")
+    assert info.value.codes == ("lossy_id",)
+    log = pd.DataFrame(
+        {
+            "user_id": [7394017712830001234.0, 7394017712830001235.0],
+            "event": ["A", "A"],
+            "timestamp": pd.to_datetime([0, 1], unit="s", utc=True),
+        }
+    )
+    with pytest.raises(ValidationError) as info:
+        funnel.from_events(log, ["A"], window="1h")
+    assert info.value.codes == ("lossy_id",)
+    big = pd.DataFrame({"bucket": [2.0**60, 2.0**60 + 1], "views": [1, 2]})
+    with pytest.raises(ValidationError, match="lose digits"):
+        metrics.compute(big, "views", by="bucket")
+    small = pd.DataFrame({"bucket": [1.5, 2.5], "views": [1, 2]})  # a float key that is no id
+    assert metrics.compute(small, "views", by="bucket").table["views"].tolist() == [1.0, 2.0]

@@ -146,6 +146,35 @@ class Problems:
             raise self.error()
 
 
+def check_keys(argument: str, frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    """Refuse key columns whose ids were read as floats (19-digit ids lose digits).
+
+    A float key column is refused when its name says it holds ids (``*_id``, ``user``) or
+    when any value is beyond 2^53, where floats stop holding every whole number: two
+    different video ids would silently become one group.
+
+    Example:
+        >>> check_keys("df", pd.DataFrame({"video_id": [7394017712830001234.0]}), ["video_id"])
+        Traceback (most recent call last):
+        ...
+        creatorkit.errors.ValidationError: df: 1 problem
+          - df['video_id']: ids read as floats lose digits; read them as text (dtype=str) ...
+    """
+    problems = Problems(argument)
+    for column in columns:
+        series = frame[column]
+        if not pd.api.types.is_float_dtype(series.dtype):
+            continue
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            large = np.abs(values) >= 2.0**53
+        id_like = column.endswith("_id") or column in ("user", "id")
+        bad = np.isfinite(values) if id_like else large
+        rule = "ids read as floats lose digits; read them as text (dtype=str)"
+        problems.add_mask(column, bad, frame.index, series, rule, ErrorCode.LOSSY_ID)
+    problems.raise_if_any()
+
+
 INT64_LIMIT = 2.0**63
 """Whole numbers at or above this do not fit a 64-bit count (they would wrap around)."""
 

@@ -18,6 +18,7 @@ from creatorkit._validation import (
     check_choice,
     check_columns,
     check_frame,
+    check_keys,
     did_you_mean,
     fail,
 )
@@ -162,6 +163,7 @@ def from_events(
     if explicit_id:
         needed.append(str(event_id))
     check_columns("events", frame, needed)
+    check_keys("events", frame, [user, *keys])
     stamp = parse_as_of(as_of)
     missing_user = frame[user].isna().to_numpy()
     if missing_user.any():

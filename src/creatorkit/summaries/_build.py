@@ -15,6 +15,7 @@ from creatorkit._validation import (
     as_str_list,
     check_columns,
     check_frame,
+    check_keys,
     check_number,
     check_numeric,
     did_you_mean,
@@ -183,6 +184,7 @@ class Prepared:
             ):
                 needed.add(str(metric.time_column))
         check_columns("df", frame, sorted(needed))
+        check_keys("df", frame, self.by)
         windowed = [m.name for m in metrics if m.window is not None]
         if windowed and self.as_of is None:
             fail(
