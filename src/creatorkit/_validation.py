@@ -334,6 +334,54 @@ def check_number(
     return number
 
 
+def check_array(
+    argument: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    low_open: bool = False,
+    high: float | None = None,
+) -> np.ndarray:
+    """A scalar or a list of numbers as a float array: real, finite and within bounds.
+
+    Example:
+        >>> check_array("n", [100, 200], low=0, low_open=True).tolist()
+        [100.0, 200.0]
+    """
+    if isinstance(value, str | bytes | bool | np.bool_) or value is None:
+        fail(argument, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(argument, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    if array.ndim > 1:
+        fail(argument, "must be a number or a flat list of numbers", ErrorCode.INVALID_VALUE)
+    if not np.isfinite(array).all():
+        fail(argument, "must be finite", ErrorCode.NOT_FINITE, value=value)
+    too_low = low is not None and bool((array <= low if low_open else array < low).any())
+    too_high = high is not None and bool((array > high).any())
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}]"
+        fail(argument, f"must be in {span}", ErrorCode.OUT_OF_RANGE, value=value)
+    return array
+
+
+def check_broadcast(arguments: dict[str, np.ndarray]) -> tuple[int, ...]:
+    """The common shape of arrays given together, or one clear error naming them.
+
+    Example:
+        >>> check_broadcast({"gmv": np.ones(3), "rate": np.ones(1)})
+        (3,)
+    """
+    try:
+        return np.broadcast(*arguments.values()).shape
+    except ValueError:
+        sizes = {k: int(np.size(v)) for k, v in arguments.items()}
+        first = next(iter(arguments))
+        fail(first, f"lengths do not match: {sizes}", ErrorCode.INCONSISTENT)
+
+
 def check_frame(argument: str, df: Any, *, allow_empty: bool = False) -> pd.DataFrame:
     """Return ``df`` if it is a DataFrame (non-empty unless allowed) with unique column names."""
     if not isinstance(df, pd.DataFrame):

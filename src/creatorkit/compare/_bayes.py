@@ -133,8 +133,10 @@ def bayes_proportions(
         fail("successes", "must not exceed trials, one value per arm", ErrorCode.OUT_OF_RANGE)
     names = arm_labels(labels, len(x))
     ctrl = control_index(control, names)
-    a0 = check_number("prior[0]", prior[0], low=0, low_open=True)
-    b0 = check_number("prior[1]", prior[1], low=0, low_open=True)
+    if isinstance(prior, str) or not isinstance(prior, tuple | list) or len(prior) != 2:
+        fail("prior", "must be a pair (a, b) of Beta parameters", ErrorCode.WRONG_TYPE, value=prior)
+    a0 = check_number("prior", prior[0], low=0, low_open=True)
+    b0 = check_number("prior", prior[1], low=0, low_open=True)
     threshold = check_number("threshold", threshold, low=0.5, high=1, high_open=True)
     level = check_number("level", level, low=0, high=1, low_open=True, high_open=True)
     a, b = a0 + x, b0 + n - x

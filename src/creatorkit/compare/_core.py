@@ -52,6 +52,10 @@ def as_counts(name: str, value: Any, *, integer: bool = True) -> np.ndarray:
     return array
 
 
+MAX_MAGNITUDE = 1e150
+"""Largest size of a mean, std or sum compared: its square must stay a finite float."""
+
+
 def as_values(name: str, value: Any, size: int) -> np.ndarray:
     """A 1-D float array of finite numbers with one value per arm."""
     try:
@@ -73,6 +77,16 @@ def as_values(name: str, value: Any, size: int) -> np.ndarray:
         array,
         "must be finite",
         ErrorCode.NOT_FINITE,
+    )
+    with np.errstate(invalid="ignore"):
+        huge = np.isfinite(array) & (np.abs(array) > MAX_MAGNITUDE)
+    problems.add_mask(
+        name,
+        huge,
+        pd.RangeIndex(size),
+        array,
+        f"is too large to square safely (at most {MAX_MAGNITUDE:g} in size)",
+        ErrorCode.OUT_OF_RANGE,
     )
     problems.raise_if_any()
     return array

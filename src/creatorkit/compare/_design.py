@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from creatorkit._validation import check_number, fail
+from creatorkit._validation import check_array, check_broadcast, check_number, fail
 from creatorkit.compare._core import Numbers, as_counts, check_alpha
 from creatorkit.errors import ErrorCode
 from creatorkit.results import MethodCard, TableResult
@@ -33,10 +33,22 @@ def _h(p1: Any, p0: Any) -> np.ndarray:
 
 
 def _check_rate(name: str, value: Any) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
-    if not (np.isfinite(array).all() and ((array >= 0) & (array <= 1)).all()):
+    array = check_array(name, value)
+    if not ((array >= 0) & (array <= 1)).all():
         fail(name, "must be rates in [0, 1]", ErrorCode.OUT_OF_RANGE, value=value)
     return array
+
+
+def _n(value: Any) -> np.ndarray:
+    return check_array("n", value, low=0, low_open=True)
+
+
+def _std(value: Any) -> np.ndarray:
+    return check_array("std", value, low=0, low_open=True)
+
+
+def _mde(value: Any) -> np.ndarray:
+    return check_array("mde", value)
 
 
 def _power(effect: np.ndarray, n: np.ndarray, ratio: float, alpha: float) -> np.ndarray:
@@ -97,8 +109,8 @@ def power_proportions(
     """
     alpha, ratio, _ = _common(alpha, ratio)
     p0 = _check_rate("p0", p0)
-    p1 = _check_rate("p0 + mde", p0 + np.asarray(mde, dtype=float))
-    return _power(_h(p1, p0), np.asarray(n, dtype=float), ratio, alpha)
+    p1 = _check_rate("mde", p0 + _mde(mde))
+    return _power(_h(p1, p0), _n(n), ratio, alpha)
 
 
 def sample_size_proportions(
@@ -112,7 +124,7 @@ def sample_size_proportions(
     """
     alpha, ratio, power = _common(alpha, ratio, power)
     p0 = _check_rate("p0", p0)
-    p1 = _check_rate("p0 + mde", p0 + np.asarray(mde, dtype=float))
+    p1 = _check_rate("mde", p0 + _mde(mde))
     return _size(_h(p1, p0), power, ratio, alpha)
 
 
@@ -127,8 +139,8 @@ def mde_proportions(
     """
     alpha, ratio, power = _common(alpha, ratio, power)
     p0 = _check_rate("p0", p0)
-    n = np.asarray(n, dtype=float)
-    shape = np.broadcast(p0, n).shape
+    n = _n(n)
+    shape = check_broadcast({"p0": p0, "n": n})
     return _smallest(
         lambda d: _power(_h(p0 + d, p0), n, ratio, alpha) >= power,
         np.zeros(shape),
@@ -146,12 +158,7 @@ def power_means(
         0.8
     """
     alpha, ratio, _ = _common(alpha, ratio)
-    return _power(
-        np.asarray(mde, dtype=float) / np.asarray(std, dtype=float),
-        np.asarray(n, dtype=float),
-        ratio,
-        alpha,
-    )
+    return _power(_mde(mde) / _std(std), _n(n), ratio, alpha)
 
 
 def sample_size_means(
@@ -164,7 +171,7 @@ def sample_size_means(
         1570
     """
     alpha, ratio, power = _common(alpha, ratio, power)
-    return _size(np.asarray(mde, dtype=float) / np.asarray(std, dtype=float), power, ratio, alpha)
+    return _size(_mde(mde) / _std(std), power, ratio, alpha)
 
 
 def mde_means(
@@ -177,7 +184,7 @@ def mde_means(
         1.0
     """
     alpha, ratio, power = _common(alpha, ratio, power)
-    std, n = np.asarray(std, dtype=float), np.asarray(n, dtype=float)
+    std, n = _std(std), _n(n)
     d = _smallest(
         lambda e: _power(e, n, ratio, alpha) >= power, np.zeros(n.shape), np.full(n.shape, 100.0)
     )

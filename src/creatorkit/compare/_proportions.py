@@ -27,6 +27,9 @@ from creatorkit.metrics._intervals import wilson
 from creatorkit.results import Note
 
 TESTS = ("z_pooled", "z_unpooled", "chi2", "fisher", "barnard")
+
+BARNARD_MAX_N = 5_000
+"""Largest arm for Barnard's test: its cost grows with n1 × n0 (and its memory too)."""
 """Tests of ``proportions``; never switched silently."""
 
 INTERVALS = ("newcombe", "agresti_caffo")
@@ -113,6 +116,14 @@ def _barnard(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray) -> 
     """
     from scipy.stats import barnard_exact
 
+    largest = float(np.max(np.maximum(n1, n0))) if len(n1) else 0.0
+    if largest > BARNARD_MAX_N:
+        fail(
+            "test",
+            f"barnard is an exact test for small samples (at most {BARNARD_MAX_N:,} trials per "
+            f"arm; got {largest:,.0f}); use 'z_pooled' or 'fisher' for large ones",
+            ErrorCode.INVALID_VALUE,
+        )
     out = np.full(len(x1), np.nan)
     for i in range(len(x1)):  # one numerical optimization per comparison (no closed form)
         if n1[i] > 0 and n0[i] > 0:

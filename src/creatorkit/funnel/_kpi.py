@@ -14,6 +14,8 @@ import pandas as pd
 from creatorkit._validation import (
     Problems,
     as_str_list,
+    check_array,
+    check_broadcast,
     check_choice,
     check_columns,
     check_number,
@@ -75,7 +77,17 @@ class KPITree:
         return out
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
-        """The node's value from leaf values (scalars or arrays)."""
+        """The node's value from leaf values (scalars or arrays).
+
+        Example:
+            >>> KPITree.product("gmv", ["views", "aov"]).evaluate({"views": 10, "aov": 2.5})
+            25.0
+        """
+        if not isinstance(values, Mapping):
+            fail("values", "must map factor names to values", ErrorCode.WRONG_TYPE)
+        missing = [leaf for leaf in self.leaves() if leaf not in values]
+        if missing:
+            fail("values", f"factors of the tree are missing: {missing}", ErrorCode.MISSING_VALUE)
         parts = [c.evaluate(values) if isinstance(c, KPITree) else values[c] for c in self.children]
         if self.op == "product":
             return (
@@ -372,6 +384,8 @@ def solve_target(
     """
     from creatorkit.results import TableResult
 
+    if not isinstance(tree, KPITree):
+        fail("tree", "must be a KPITree", ErrorCode.WRONG_TYPE, value=type(tree).__name__)
     leaves = tree.leaves()
     values = _leaf_values("current", current, leaves)
     target = check_number("target", target, low=0, low_open=True)
@@ -485,10 +499,10 @@ def pace(
     Returns:
         A :class:`PacingResult`.
     """
-    actual_v = np.atleast_1d(np.asarray(actual, dtype=float))
-    target_v = np.atleast_1d(np.asarray(target, dtype=float))
-    if not (np.isfinite(actual_v).all() and np.isfinite(target_v).all() and (target_v > 0).all()):
-        fail("target", "actual must be finite and target finite and > 0", ErrorCode.OUT_OF_RANGE)
+    actual_v = np.atleast_1d(check_array("actual", actual))
+    target_v = np.atleast_1d(check_array("target", target, low=0, low_open=True))
+    check_broadcast({"actual": actual_v, "target": target_v})
+    actual_v, target_v = (np.array(v, dtype=float) for v in np.broadcast_arrays(actual_v, target_v))
     try:
         t0, t1, now = pd.Timestamp(start), pd.Timestamp(end), pd.Timestamp(as_of)
     except (TypeError, ValueError):

@@ -21,6 +21,7 @@ import pandas as pd
 from creatorkit._validation import (
     Problems,
     as_str_list,
+    check_broadcast,
     check_choice,
     check_columns,
     check_frame,
@@ -95,7 +96,9 @@ def commission(gmv: Any, commission_rate: Any, guaranteed_minimum: Any = 0.0) ->
     if (rate > 1).any():
         fail("commission_rate", "must be in [0, 1]", ErrorCode.OUT_OF_RANGE)
     floor = _array("guaranteed_minimum", guaranteed_minimum)
-    return np.asarray(np.maximum(floor, rate * _array("gmv", gmv)), dtype=float)
+    sales = _array("gmv", gmv)
+    check_broadcast({"gmv": sales, "commission_rate": rate, "guaranteed_minimum": floor})
+    return np.asarray(np.maximum(floor, rate * sales), dtype=float)
 
 
 def with_costs(df: pd.DataFrame) -> pd.DataFrame:
