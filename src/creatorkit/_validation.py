@@ -235,9 +235,10 @@ def check_numeric(
         values = np.asarray(converted.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         bad = np.isnan(values) & series.notna().to_numpy()
         problems.add_mask(column, bad, index, series, "must be numeric", ErrorCode.WRONG_TYPE)
-    total = float(values.sum()) if len(values) else 0.0
-    finite = np.isfinite(values) if not math.isfinite(total) else None
-    if finite is not None:
+    if not len(values):
+        return values
+    clean = math.isfinite(float(values.sum()))  # one pass rules out NaN and inf
+    if not clean:
         missing = np.isnan(values) & series.isna().to_numpy()  # text already reported
         if not missing_ok:
             problems.add_mask(
@@ -246,26 +247,33 @@ def check_numeric(
         problems.add_mask(
             column, np.isinf(values), index, series, "must be finite", ErrorCode.NOT_FINITE
         )
-    real = np.isfinite(values)
-    with np.errstate(invalid="ignore"):
-        below = (values < low) & real if low is not None else None
-        above = (values > high) & real if high is not None else None
+    real = None if clean else np.isfinite(values)
+    if real is None:
+        smallest, largest = float(values.min()), float(values.max())
+    elif real.any():
+        smallest, largest = float(values[real].min()), float(values[real].max())
+    else:
+        smallest, largest = math.inf, -math.inf
     rule = _bounds_rule(low, high, integer)
-    if below is not None and below.any():
+    below = None
+    if low is not None and smallest < low:  # masks only when a bound is broken
+        below = values < low if real is None else (values < low) & real
         code = ErrorCode.NEGATIVE if low == 0 and high is None else ErrorCode.OUT_OF_RANGE
         problems.add_mask(column, below, index, series, rule, code)
-    if above is not None and above.any():
+    if high is not None and largest > high:
+        above = values > high if real is None else (values > high) & real
         problems.add_mask(column, above, index, series, rule, ErrorCode.OUT_OF_RANGE)
-    if integer:
+    if integer and not pd.api.types.is_integer_dtype(dtype):  # integer dtypes are whole
+        finite = np.isfinite(values) if real is None else real
         with np.errstate(invalid="ignore"):
-            fraction = (values != np.floor(values)) & np.isfinite(values)
-            huge = np.abs(values) >= INT64_LIMIT
+            fraction = (values != np.floor(values)) & finite
+            huge = (np.abs(values) >= INT64_LIMIT) & finite
         if below is not None:
             fraction &= ~below
         problems.add_mask(column, fraction, index, series, rule, ErrorCode.NOT_INTEGER)
         problems.add_mask(
             column,
-            huge & np.isfinite(values),
+            huge,
             index,
             series,
             "is too large for a 64-bit whole number",
