@@ -647,3 +647,53 @@ def test_check_metric_on_one_row_and_registry_arguments():
         Registry("x", check=3)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="group"):
         Registry("x").load_entry_points("")
+
+
+def test_validation_time_and_division_have_one_home():
+    import ast
+
+    homes = {
+        "_validation.py": {
+            "Problems",
+            "check_numeric",
+            "check_keys",
+            "check_array",
+            "check_broadcast",
+            "check_number",
+            "check_frame",
+            "check_columns",
+        },
+        "_time.py": {
+            "parse_tz",
+            "parse_as_of",
+            "require_as_of",
+            "parse_window",
+            "aware_column",
+            "localize",
+        },
+        "_arith.py": {"divide"},
+    }
+    owner = {name: home for home, names in homes.items() for name in names}
+    strays = []
+    for path, tree in _modules().items():
+        for node in ast.walk(tree):  # type: ignore[arg-type]
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in owner:
+                if owner[node.name] != path:
+                    strays.append(f"{path}: defines {node.name}")
+            if isinstance(node, ast.FunctionDef) and len(node.body) <= 4 and path != "_arith.py":
+                for call in ast.walk(node):
+                    if (
+                        isinstance(call, ast.Call)
+                        and getattr(call.func, "attr", "") == "divide"
+                        and any(k.arg == "where" for k in call.keywords)
+                    ):
+                        strays.append(f"{path}: {node.name} is a safe division of its own")
+            if isinstance(node, ast.Call) and path != "_time.py":
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                first = node.args[0] if node.args else None
+                localizes = name == "tz_localize" and not (
+                    isinstance(first, ast.Constant) and first.value is None
+                )
+                if name == "ZoneInfo" or localizes:
+                    strays.append(f"{path}: parses time zones ({name})")
+    assert strays == []

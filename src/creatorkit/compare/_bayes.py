@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from creatorkit._arith import divide as _div
 from creatorkit._validation import check_number, fail
 from creatorkit.compare._core import (
     ComparisonResult,
@@ -17,7 +18,6 @@ from creatorkit.compare._core import (
     control_index,
     pairs,
 )
-from creatorkit.compare._proportions import _div
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Note
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from creatorkit._arith import divide as _div
 from creatorkit._validation import check_choice, fail
 from creatorkit.compare._core import (
     ComparisonResult,
@@ -23,7 +24,7 @@ from creatorkit.compare._core import (
     verdicts,
 )
 from creatorkit.compare._design import sample_size_means
-from creatorkit.compare._proportions import LIFTS, _div, _two_sided, lift_interval
+from creatorkit.compare._proportions import LIFTS, _two_sided, lift_interval
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Note
 

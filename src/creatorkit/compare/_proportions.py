@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from creatorkit._arith import divide as _div
 from creatorkit._validation import check_choice, fail
 from creatorkit.compare._core import (
     ComparisonResult,
@@ -37,12 +38,6 @@ INTERVALS = ("newcombe", "agresti_caffo")
 
 LIFTS = ("fieller", "log", "delta")
 """Intervals for the relative lift ``p / p_versus − 1``."""
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.full(np.broadcast(a, b).shape, np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
 
 
 def _two_sided(z: np.ndarray) -> np.ndarray:

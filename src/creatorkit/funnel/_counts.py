@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit import summaries
+from creatorkit._arith import divide as _div
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -22,12 +23,6 @@ from creatorkit.funnel._definition import Funnel, FunnelResult, Stage, stage_lis
 from creatorkit.metrics._intervals import poisson, wilson
 from creatorkit.metrics._metric import column_metric
 from creatorkit.results import MethodCard, Note
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.full(np.broadcast(a, b).shape, np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
 
 
 def from_counts(

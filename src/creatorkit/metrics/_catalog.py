@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import divide as _ratio
 from creatorkit.metrics._expr import RowFunction
 from creatorkit.metrics._metric import Metric, Reducer, registry
 
@@ -92,12 +93,6 @@ def _median(column: str) -> Reducer:
         return out, np.bincount(codes[ok], minlength=ngroups).astype(float)
 
     return reduce
-
-
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.full(len(a), np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
 
 
 def _effective(frame: pd.DataFrame, params: Mapping[str, float]) -> np.ndarray:

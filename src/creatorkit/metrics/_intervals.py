@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from creatorkit._arith import divide as _safe_div
+
 
 def _z(level: float) -> float:
     from scipy.special import ndtri
 
     return float(ndtri(0.5 + level / 2.0))
-
-
-def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.full(np.broadcast(a, b).shape, np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
 
 
 def wilson(x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

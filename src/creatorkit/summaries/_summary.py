@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import divide as _div
 from creatorkit._grouping import group
 from creatorkit._time import parse_as_of
 from creatorkit._validation import (
@@ -41,12 +42,6 @@ __all__ = ["CI_METHODS", "Summary", "from_sums", "merge", "summarize"]
 
 CI_METHODS = ("auto", "wilson", "jeffreys", "poisson", "cluster")
 """Interval methods accepted by ``compute(ci=...)``."""
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.full(len(a), np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
 
 
 def _card(name: str, summary_fields: Mapping[str, Any], **extra: Any) -> MethodCard:
