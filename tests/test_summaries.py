@@ -677,9 +677,9 @@ def test_validation_time_and_division_have_one_home():
     strays = []
     for path, tree in _modules().items():
         for node in ast.walk(tree):  # type: ignore[arg-type]
-            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in owner:
-                if owner[node.name] != path:
-                    strays.append(f"{path}: defines {node.name}")
+            named = isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in owner
+            if named and owner[node.name] != path:  # type: ignore[union-attr]
+                strays.append(f"{path}: defines {node.name}")  # type: ignore[union-attr]
             if isinstance(node, ast.FunctionDef) and len(node.body) <= 4 and path != "_arith.py":
                 for call in ast.walk(node):
                     if (
