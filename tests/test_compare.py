@@ -246,7 +246,7 @@ def test_degenerate_arms_give_nan_with_a_note():
     [
         (lambda: compare.proportions([5, 11], [10, 10]), "must not exceed trials"),
         (lambda: compare.proportions([-1, 1], [10, 10]), ">= 0"),
-        (lambda: compare.proportions([1.5, 1], [10, 10]), "whole numbers"),
+        (lambda: compare.proportions([1.5, 1], [10, 10]), "whole number"),
         (lambda: compare.proportions([1], [10]), "at least two arms"),
         (
             lambda: compare.proportions([1, 2], [10, 10], control="Z", labels=["A", "B"]),

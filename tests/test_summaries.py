@@ -697,3 +697,20 @@ def test_validation_time_and_division_have_one_home():
                 if name == "ZoneInfo" or localizes:
                     strays.append(f"{path}: parses time zones ({name})")
     assert strays == []
+
+
+def test_a_broken_plugin_is_a_plugin_error_and_registers_nothing(tmp_path, monkeypatch):
+    from creatorkit.errors import PluginError
+
+    info = tmp_path / "ck_broken-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ck-broken\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[creatorkit.metrics]\nbroken_rate = ck_no_such_module:broken_rate\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = ck.metrics.registry.names()
+    with pytest.raises(PluginError, match="broken_rate") as err:
+        ck.metrics.load_entry_points()
+    assert isinstance(err.value.__cause__, ImportError)
+    assert ck.metrics.registry.names() == before

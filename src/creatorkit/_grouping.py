@@ -111,9 +111,10 @@ def factorize(
         except TypeError:  # values that do not compare (tuples and numbers): by type, then text
             keys = [(type(v).__name__, repr(v)) for v in uniques]
             order = np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.intp)
-    rank = np.empty(len(order), dtype=np.intp)
+    rank = np.empty(len(order) + 1, dtype=np.intp)  # the extra last slot maps -1 to -1
     rank[order] = np.arange(len(order))
-    codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    rank[-1] = -1
+    codes = rank[codes]
     return codes, pd.Index(uniques).take(order)
 
 

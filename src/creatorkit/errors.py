@@ -36,6 +36,7 @@ __all__ = [
     "ErrorCode",
     "LowSampleWarning",
     "MissingDependencyError",
+    "PluginError",
     "ValidationError",
 ]
 
@@ -81,6 +82,15 @@ class MissingDependencyError(CreatorkitError, ImportError):
 
     Example:
         >>> issubclass(MissingDependencyError, ImportError)
+        True
+    """
+
+
+class PluginError(CreatorkitError, ImportError):
+    """A plugin published through an entry point could not be loaded (its error is the cause).
+
+    Example:
+        >>> issubclass(PluginError, ImportError)
         True
     """
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar, overload
 
 from creatorkit._validation import did_you_mean, fail
-from creatorkit.errors import ErrorCode
+from creatorkit.errors import ErrorCode, PluginError
 
 T = TypeVar("T")
 
@@ -160,14 +160,11 @@ class Registry(Generic[T]):
         for point in sorted(found, key=lambda p: p.name):
             try:
                 obj = point.load()
-            except Exception as exc:  # a broken plugin is reported, never half-loaded
-                fail(
-                    self.kind,
+            except (ImportError, AttributeError, SyntaxError) as exc:  # a broken plugin
+                raise PluginError(
                     f"entry point {point.name!r} ({point.value}) of {group!r} failed to load: "
-                    f"{type(exc).__name__}: {exc}",
-                    ErrorCode.INVALID_VALUE,
-                    value=point.value,
-                )
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
             loaded.append((point.name, obj))
         with self._lock:  # all or nothing
             self._refuse_if_frozen(group)

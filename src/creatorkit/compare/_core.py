@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import Problems, check_choice, check_number, fail
+from creatorkit._validation import Problems, check_choice, check_number, check_numeric, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result
 
@@ -37,17 +37,8 @@ def as_counts(name: str, value: Any, *, integer: bool = True) -> np.ndarray:
     if array.ndim != 1:
         fail(name, "must be one value per arm (1-D)", ErrorCode.INVALID_VALUE, value=array.shape)
     problems = Problems(name)
-    index = pd.RangeIndex(len(array))
-    problems.add_mask(
-        name, ~np.isfinite(array), index, array, "must be finite", ErrorCode.NOT_FINITE
-    )
-    with np.errstate(invalid="ignore"):
-        problems.add_mask(name, array < 0, index, array, "must be >= 0", ErrorCode.NEGATIVE)
-        if integer:
-            fractional = np.isfinite(array) & (array != np.round(array))
-            problems.add_mask(
-                name, fractional, index, array, "must be whole numbers", ErrorCode.NOT_INTEGER
-            )
+    raw = pd.Series(value if isinstance(value, pd.Series) else list(np.atleast_1d(value)))
+    check_numeric(problems, name, raw.reset_index(drop=True), low=0.0, integer=integer)
     problems.raise_if_any()
     return array
 
