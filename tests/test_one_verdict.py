@@ -98,3 +98,12 @@ def test_float_ids_are_refused_as_group_keys_not_merged():
         metrics.compute(big, "views", by="bucket")
     small = pd.DataFrame({"bucket": [1.5, 2.5], "views": [1, 2]})  # a float key that is no id
     assert metrics.compute(small, "views", by="bucket").table["views"].tolist() == [1.0, 2.0]
+
+
+def test_metrics_of_several_tables_name_the_table_each_needs():
+    data = ck.datasets.synthetic(seed=0, n_creators=10, n_events=100)
+    with pytest.raises(ValidationError) as info:
+        metrics.compute(data.content, ["ctr", "roas"], by="creator_id")
+    text = str(info.value)
+    assert "different tables (collaboration: roas; content: ctr)" in text
+    assert "read by roas (collaboration table)" in text

@@ -13,7 +13,6 @@ from creatorkit._time import aware_column, parse_as_of
 from creatorkit._validation import (
     Problems,
     as_str_list,
-    check_columns,
     check_frame,
     check_keys,
     check_number,
@@ -165,6 +164,33 @@ def _check_currency(frame: pd.DataFrame, metrics: list[Metric], groups: Groups) 
         fail("df", rule, ErrorCode.MIXED_CURRENCY, column="currency")
 
 
+def _check_metric_columns(
+    frame: pd.DataFrame, metrics: list[Metric], available: frozenset[str], needed: list[str]
+) -> None:
+    """Missing columns, each with the metrics that read it and the table they belong to."""
+    missing = [c for c in needed if c not in available]
+    if not missing:
+        return
+    problems = Problems("df")
+    tables = sorted({m.table for m in metrics})
+    if len(tables) > 1:
+        by_table = "; ".join(
+            f"{t}: {', '.join(m.name for m in metrics if m.table == t)}" for t in tables
+        )
+        problems.add(
+            None,
+            f"the metrics read different tables ({by_table}); compute each on its own table",
+            ErrorCode.INCONSISTENT,
+        )
+    present = [str(c) for c in frame.columns]
+    for column in missing:
+        users = [m for m in metrics if column in m.columns(available) or column == m.time_column]
+        who = ", ".join(f"{m.name} ({m.table} table)" for m in users) or "the group keys"
+        rule = f"required column is missing (read by {who}).{did_you_mean(column, present)}"
+        problems.add(column, rule, ErrorCode.MISSING_COLUMN)
+    problems.raise_if_any()
+
+
 class Prepared:
     """A checked table, its groups and the per-metric row masks (as_of, windows)."""
 
@@ -183,7 +209,7 @@ class Prepared:
                 self.as_of is not None and metric.time_column in available
             ):
                 needed.add(str(metric.time_column))
-        check_columns("df", frame, sorted(needed))
+        _check_metric_columns(frame, metrics, available, sorted(needed))
         check_keys("df", frame, self.by)
         windowed = [m.name for m in metrics if m.window is not None]
         if windowed and self.as_of is None:
