@@ -150,3 +150,18 @@ def test_arrow_timestamps_are_aware():
     )
     res = funnel.from_events(_log().assign(timestamp=times), ["A", "B"], window="1min")
     assert res.table["users"].tolist() == [2, 1]
+
+
+def test_records_keep_their_zone_and_nullable_counts_on_the_round_trip():
+    record = ck.Content(
+        content_id="1",
+        creator_id="c1",
+        content_type="video",
+        published_at="2026-06-01T10:00:00+07:00",
+        views=3,
+    )
+    frame = ck.to_frame([record])
+    assert str(frame["published_at"].iloc[0]) == "2026-06-01 10:00:00+07:00"
+    assert ck.from_frame(frame, ck.Content) == [record]
+    nullable = frame.assign(followers_at_post=pd.array([pd.NA], dtype="Int64"))
+    assert ck.from_frame(nullable, ck.Content)[0].followers_at_post is None

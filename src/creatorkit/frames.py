@@ -260,7 +260,7 @@ class _Checker:
         bad = parsed.isna().to_numpy() & ~isna
         self.flag(col, bad, series, "must be an ISO-8601 timestamp", ErrorCode.WRONG_TYPE)
         if aware_mask.any():
-            return parsed
+            return _one_zone(series, parsed)
         return self._localize(col, parsed, isna)
 
     def _localize(self, col: Column, series: pd.Series, isna: np.ndarray) -> pd.Series:
@@ -308,6 +308,17 @@ class _Checker:
 
 
 _OBJECT_CONVERTERS = {Kind.COUNTRIES: to_tuple, Kind.TAGS: to_tuple, Kind.TARGETS: to_targets}
+
+
+def _one_zone(raw: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Keep the zone of datetimes that all share one (records round-trip with +07:00)."""
+    zones = {v.tzinfo for v in raw.dropna() if isinstance(v, dt.datetime)}
+    if len(zones) == 1 and raw.dropna().map(lambda v: isinstance(v, dt.datetime)).all():
+        zone = next(iter(zones))
+        if zone is not None:
+            converted: pd.Series = parsed.dt.tz_convert(zone)
+            return converted
+    return parsed
 
 
 def _is_aware(value: Any) -> bool | None:
