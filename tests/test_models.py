@@ -168,3 +168,17 @@ def test_from_dict_rejects_unknown_and_missing_keys():
 def test_bool_is_not_a_count():
     with pytest.raises(ck.ValidationError, match="must be a number"):
         ck.Creator(**{**MINIMAL[ck.Creator], "followers": True})
+
+
+def test_missing_and_unknown_fields_are_validation_errors():
+    with pytest.raises(ck.ValidationError) as info:
+        ck.Creator(creator_id="c1", folowers=3)  # type: ignore[call-arg]
+    cases = info.value.failure_cases.set_index("column")["code"].to_dict()
+    assert cases == {
+        "folowers": "unknown_name",
+        "platform": "missing_value",
+        "country": "missing_value",
+        "category": "missing_value",
+        "followers": "missing_value",
+    }
+    assert "Did you mean 'followers'" in str(info.value)

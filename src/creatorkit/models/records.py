@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from creatorkit._json import to_jsonable
-from creatorkit._validation import Problems, fail
+from creatorkit._validation import Problems, did_you_mean, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.models._schema import Column, Kind, check_scalar, column, columns_of
 from creatorkit.models.enums import (
@@ -412,3 +412,34 @@ class Violation(Record):
         Kind.ENUM, "active, appealed or overturned.", enum=ViolationStatus
     )
     policy: str | None = column(Kind.TEXT, "Policy name.", default=None)
+
+
+def _named_arguments(model: type[Record]) -> None:
+    """Missing or unknown keyword arguments raise ValidationError (all of them, by name).
+
+    Without this, attrs' own ``__init__`` raises a ``TypeError`` naming only some of them.
+    """
+    init = model.__init__
+    names = [c.name for c in model.schema()]
+    required = [c.name for c in model.schema() if c.required]
+
+    def checked_init(self: Record, *args: Any, **kwargs: Any) -> None:
+        if not args:  # positional arguments stay a TypeError: the fields are keyword-only
+            problems = Problems(model.__name__)
+            for key in kwargs:
+                if key not in names:
+                    rule = f"is not a field of {model.__name__}.{did_you_mean(key, names)}"
+                    problems.add(key, rule, ErrorCode.UNKNOWN_NAME)
+            for name in required:
+                if name not in kwargs:
+                    problems.add(name, "is required", ErrorCode.MISSING_VALUE)
+            problems.raise_if_any()
+        init(self, *args, **kwargs)
+
+    checked_init.__doc__ = init.__doc__
+    checked_init.__name__ = checked_init.__qualname__ = "__init__"
+    setattr(model, "__init__", checked_init)  # noqa: B010 - replaces attrs' generated __init__
+
+
+for _model in (Creator, Content, Campaign, Collaboration, Sample, Review, OrderLine, Violation):
+    _named_arguments(_model)
