@@ -87,3 +87,20 @@ def test_bad_input_raises_a_validation_error_naming_the_argument(case):
 def test_fixed_offset_time_zone_in_the_sweep():
     with pytest.raises(ValidationError):
         ck.datasets.synthetic(seed=0, as_of="2026-06-30")  # naive
+
+
+def test_errors_name_arguments_of_the_call():
+    with pytest.raises(ValidationError) as info:
+        compare.proportions([1], [10])
+    assert info.value.argument == "successes"
+    with pytest.raises(ValidationError) as info:
+        compare.means([10], [1.0], [1.0])
+    assert info.value.argument == "n"
+    with pytest.raises(ValidationError) as info:
+        compare.proportions([1, 2], [10, 10], correction="holmes")
+    assert info.value.argument == "correction"
+    assert "Did you mean 'holm'" in str(info.value)
+    assert compare.adjust([0.01, 0.04]).round(2).tolist() == [0.02, 0.04]  # holm by default
+    with pytest.raises(ValidationError) as info:
+        compare.adjust([0.5, 2.0])
+    assert info.value.argument == "p"

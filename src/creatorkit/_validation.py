@@ -38,7 +38,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string.
 
     Case is ignored; the closest choice by edit distance (a swap of two neighbours counts
-    once) is suggested when it is within a quarter of the name's length (at least 1).
+    once) is suggested when at most a third of the name's letters differ (1 to 3 edits).
 
     Example:
         >>> did_you_mean("crt", ["cvr", "ctr"]), did_you_mean("GPM", ["gpm"])
@@ -52,7 +52,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
         return ""
     scored = sorted((_distance(text, c.lower()), c) for c in listed)
     best, choice = scored[0]
-    return f" Did you mean {choice!r}?" if best <= max(1, len(text) // 4) else ""
+    return f" Did you mean {choice!r}?" if best <= max(1, min(3, len(text) // 3)) else ""
 
 
 def _short(values: Sequence[Any]) -> str:
@@ -349,6 +349,7 @@ def check_array(
     low: float | None = None,
     low_open: bool = False,
     high: float | None = None,
+    nan_ok: bool = False,
 ) -> np.ndarray:
     """A scalar or a list of numbers as a float array: real, finite and within bounds.
 
@@ -364,10 +365,11 @@ def check_array(
         fail(argument, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
     if array.ndim > 1:
         fail(argument, "must be a number or a flat list of numbers", ErrorCode.INVALID_VALUE)
-    if not np.isfinite(array).all():
+    if np.isinf(array).any() or (np.isnan(array).any() and not nan_ok):
         fail(argument, "must be finite", ErrorCode.NOT_FINITE, value=value)
-    too_low = low is not None and bool((array <= low if low_open else array < low).any())
-    too_high = high is not None and bool((array > high).any())
+    real = array[~np.isnan(array)]
+    too_low = low is not None and bool((real <= low if low_open else real < low).any())
+    too_high = high is not None and bool((real > high).any())
     if too_low or too_high:
         left = "(" if low_open else "["
         span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}]"

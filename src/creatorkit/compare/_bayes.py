@@ -131,7 +131,7 @@ def bayes_proportions(
     n = as_counts("trials", trials)
     if x.shape != n.shape or (x > n).any():
         fail("successes", "must not exceed trials, one value per arm", ErrorCode.OUT_OF_RANGE)
-    names = arm_labels(labels, len(x))
+    names = arm_labels(labels, len(x), "successes")
     ctrl = control_index(control, names)
     if isinstance(prior, str) or not isinstance(prior, tuple | list) or len(prior) != 2:
         fail("prior", "must be a pair (a, b) of Beta parameters", ErrorCode.WRONG_TYPE, value=prior)

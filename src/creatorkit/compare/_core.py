@@ -9,7 +9,14 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import Problems, check_choice, check_number, check_numeric, fail
+from creatorkit._validation import (
+    Problems,
+    check_array,
+    check_choice,
+    check_number,
+    check_numeric,
+    fail,
+)
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result
 
@@ -83,10 +90,11 @@ def as_values(name: str, value: Any, size: int) -> np.ndarray:
     return array
 
 
-def arm_labels(labels: Iterable[Any] | None, size: int) -> list[str]:
+def arm_labels(labels: Iterable[Any] | None, size: int, argument: str = "n") -> list[str]:
     """Labels of the arms: given (unique) or ``"0"``, ``"1"``, ..."""
     if size < 2:
-        fail("arms", "need at least two arms to compare", ErrorCode.INVALID_VALUE, value=size)
+        rule = "needs at least two arms (one value per arm) to compare"
+        fail(argument, rule, ErrorCode.INVALID_VALUE, value=size)
     if labels is None:
         return [str(i) for i in range(size)]
     names = [str(v) for v in labels]
@@ -136,13 +144,16 @@ def pairs(size: int, control: int, comparisons: str) -> tuple[np.ndarray, np.nda
     return second.astype(np.intp), first.astype(np.intp)
 
 
-def adjust(p: np.ndarray, method: str) -> np.ndarray:
+def adjust(p: Any, method: str = "holm") -> np.ndarray:
     """Adjust p-values for multiplicity (NaN entries are left out and stay NaN).
 
     ``holm`` (step-down), ``bonferroni``, ``bh`` (Benjamini–Hochberg) or ``none``;
     equal to statsmodels ``multipletests`` with ``holm``, ``bonferroni``, ``fdr_bh``.
     """
-    check_choice("correction", method, CORRECTIONS)
+    check_choice("method", method, CORRECTIONS)
+    p = check_array("p", p, low=0.0, nan_ok=True)
+    if (p[~np.isnan(p)] > 1).any():
+        fail("p", "p-values must lie in [0, 1]", ErrorCode.OUT_OF_RANGE)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
     values = p[ok]

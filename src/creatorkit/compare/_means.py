@@ -10,6 +10,7 @@ import numpy as np
 from creatorkit._arith import divide as _div
 from creatorkit._validation import check_choice, fail
 from creatorkit.compare._core import (
+    CORRECTIONS,
     ComparisonResult,
     Numbers,
     adjust,
@@ -120,7 +121,7 @@ def means(
     notes += degenerate_note(metric, ~valid & ok[arm] & ok[versus], "have zero variance")
     log_var = (_div(v1, mu[arm] ** 2), _div(v0, mu[versus] ** 2))
     lift_low, lift_high = lift_interval(lift, mu[arm], v1, mu[versus], v0, 1.0 - alpha, log_var)
-    p_adj = adjust(p, correction)
+    p_adj = adjust(p, check_choice("correction", correction, CORRECTIONS))
     columns: dict[str, np.ndarray] = {
         "estimate": diff,
         "ci_low": diff - q * se,
@@ -291,7 +292,7 @@ def ratios(
         np.isnan(p) & (counts[arm] >= 2) & (counts[versus] >= 2),
         "have an undefined ratio or zero variance",
     )
-    p_adj = adjust(p, correction)
+    p_adj = adjust(p, check_choice("correction", correction, CORRECTIONS))
     columns: dict[str, np.ndarray] = {
         "estimate": diff,
         "se": se,

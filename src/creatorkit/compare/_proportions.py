@@ -10,6 +10,7 @@ import numpy as np
 from creatorkit._arith import divide as _div
 from creatorkit._validation import check_choice, fail
 from creatorkit.compare._core import (
+    CORRECTIONS,
     ComparisonResult,
     Numbers,
     adjust,
@@ -284,7 +285,7 @@ def proportions(
             ErrorCode.OUT_OF_RANGE,
             value=x[x > n].tolist(),
         )
-    names = arm_labels(labels, len(x))
+    names = arm_labels(labels, len(x), "successes")
     ctrl = control_index(control, names)
     alpha = check_alpha(alpha)
     check_choice("test", test, TESTS)
@@ -312,7 +313,7 @@ def proportions(
     lift_low, lift_high = lift_interval(lift, p1, v1, p0, v0, level, log_var)
     zero_variance = np.isnan(p) & (n1 > 0) & (n0 > 0)
     notes += degenerate_note(metric, zero_variance, "have zero variance (all or no successes)")
-    p_adj = adjust(p, correction)
+    p_adj = adjust(p, check_choice("correction", correction, CORRECTIONS))
     estimate = p1 - p0
     columns: dict[str, np.ndarray] = {
         "estimate": estimate,
