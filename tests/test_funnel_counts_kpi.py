@@ -163,9 +163,9 @@ def test_solve_target_and_pace():
     res = pace(
         [61.0, 40.0],
         [100.0, 100.0],
-        start="2026-04-01",
-        end="2026-04-11",
-        as_of="2026-04-06 12:00",
+        start="2026-04-01T00:00Z",
+        end="2026-04-11T00:00Z",
+        as_of="2026-04-06T12:00Z",
         kpi=["gmv", "orders"],
     )
     t = res.to_frame()
@@ -173,6 +173,28 @@ def test_solve_target_and_pace():
     assert t["on_track"].tolist() == [True, False]
     assert "61% of target at 55% of the time" in res.sentence()
     with pytest.raises(ck.ValidationError, match="after start"):
-        pace(1.0, 2.0, start="2026-04-02", end="2026-04-01", as_of="2026-04-01")
+        pace(
+            1.0, 2.0, start="2026-04-02T00:00Z", end="2026-04-01T00:00Z", as_of="2026-04-01T00:00Z"
+        )
+    with pytest.raises(ck.ValidationError, match="timezone-aware") as info:
+        pace(1.0, 2.0, start="2026-04-01T00:00Z", end="2026-04-11T00:00Z", as_of="2026-04-06")
+    assert info.value.argument == "as_of"
+    with pytest.warns(ck.errors.CreatorkitDeprecationWarning, match="naive"):
+        pace(1.0, 2.0, start="2026-04-01", end="2026-04-11", as_of="2026-04-06")
+    with pytest.raises(ck.ValidationError, match="timestamp"):
+        pace(1.0, 2.0, start="garbage", end="2026-04-11T00:00Z", as_of="2026-04-06T00:00Z")
     with pytest.raises(ck.ValidationError, match="factors of the tree"):
         solve_target(now, 10.0, ["likes"])
+
+
+def test_lmdi_with_subnormal_factors_falls_back_and_stays_exact():
+    from creatorkit.funnel import decompose
+
+    before = {"views": 1.0, "ctr": 1.0, "cvr": 1.0, "aov": 1.0}
+    after = {"views": 1.0, "ctr": 0.0625, "cvr": 1e-07, "aov": 2.225073858507e-311}
+    res = decompose(before, after, method="lmdi")
+    table = res.to_frame()
+    parts = table.loc[table["factor"] != "total", "contribution"].sum()
+    change = table.loc[table["factor"] == "total", "contribution"].item()
+    assert parts == pytest.approx(change, abs=1e-12)
+    assert [n.code for n in res.warnings] == ["lmdi_fallback"]

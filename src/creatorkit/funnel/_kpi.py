@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._time import require_as_of
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -132,8 +133,10 @@ def _lmdi_product(
             - np.log(np.where((b > 0) & (a > 0), b, 1.0))
             for b, a in zip(before, after, strict=True)
         ]
-    positive = np.all([(b > 0) & (a > 0) for b, a in zip(before, after, strict=True)], axis=0)
-    positive &= (v0 > 0) & (v1 > 0) & np.isfinite(v0) & np.isfinite(v1)
+    tiny = np.finfo(float).tiny  # subnormal values lose the digits the logs need
+    normal = [(b >= tiny) & (a >= tiny) for b, a in zip(before, after, strict=True)]
+    positive = np.all(normal, axis=0)
+    positive &= (v0 >= tiny) & (v1 >= tiny) & np.isfinite(v0) & np.isfinite(v1)
     positive &= np.all([np.isfinite(x) for x in logs], axis=0)
     safe_v0 = np.where(positive, v0, 1.0)
     safe_v1 = np.where(positive, v1, 1.0)
@@ -459,8 +462,9 @@ class PacingResult(Result):
         """One line per KPI, e.g. ``GMV +20% this quarter: 61% of target at 55% of the time``.
 
         Example:
-            >>> res = pace(73_200.0, 120_000.0, start="2026-04-01", end="2026-06-30",
-            ...            as_of="2026-05-20 12:00", kpi="GMV +20% this quarter")
+            >>> res = pace(73_200.0, 120_000.0, start="2026-04-01T00:00+07:00",
+            ...            end="2026-06-30T00:00+07:00", as_of="2026-05-20T12:00+07:00",
+            ...            kpi="GMV +20% this quarter")
             >>> print(res.sentence())  # doctest: +NORMALIZE_WHITESPACE
             GMV +20% this quarter: 61% of target at 55% of the time
             (on track; projected 111% of target)
@@ -474,6 +478,28 @@ class PacingResult(Result):
                 f"({status}; projected {row['projected'] / row['target']:.0%} of target)"
             )
         return "\n".join(lines)
+
+
+def _pace_times(start: Any, end: Any, as_of: Any) -> tuple[pd.Timestamp, ...]:
+    """Aware start, end and as_of; naive ones all three still work in 0.2, with a warning."""
+    import warnings
+
+    from creatorkit.errors import CreatorkitDeprecationWarning
+
+    values = {"start": start, "end": end, "as_of": as_of}
+    try:
+        naive = all(pd.Timestamp(v).tzinfo is None for v in values.values())
+    except (TypeError, ValueError):
+        naive = False
+    if not naive:
+        return tuple(require_as_of(v, k) for k, v in values.items())
+    warnings.warn(
+        "pace() with naive start, end and as_of is deprecated and will be an error in 0.3; "
+        "pass timezone-aware times such as '2026-04-01T00:00+07:00'",
+        CreatorkitDeprecationWarning,
+        stacklevel=3,
+    )
+    return tuple(pd.Timestamp(v) for v in values.values())
 
 
 def pace(
@@ -491,9 +517,9 @@ def pace(
         actual: Value reached so far (per KPI).
         target: Target for the whole period (per KPI, > 0). For a growth target pass
             ``baseline × (1 + growth)``.
-        start: Period start (dates or timestamps; as an argument, never the clock).
-        end: Period end (after ``start``).
-        as_of: The date the actual value refers to.
+        start: Period start, a timezone-aware timestamp (``"2026-04-01T00:00+07:00"``).
+        end: Period end (after ``start``), timezone-aware.
+        as_of: The moment the actual value refers to, timezone-aware (never the clock).
         kpi: KPI label(s).
 
     Returns:
@@ -503,16 +529,7 @@ def pace(
     target_v = np.atleast_1d(check_array("target", target, low=0, low_open=True))
     check_broadcast({"actual": actual_v, "target": target_v})
     actual_v, target_v = (np.array(v, dtype=float) for v in np.broadcast_arrays(actual_v, target_v))
-    try:
-        t0, t1, now = pd.Timestamp(start), pd.Timestamp(end), pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        fail("start", "start, end and as_of must be dates or timestamps", ErrorCode.WRONG_TYPE)
-    if len({t.tzinfo is None for t in (t0, t1, now)}) > 1:
-        fail(
-            "as_of",
-            "start, end and as_of must all be naive dates or all timezone-aware",
-            ErrorCode.NAIVE_TIMESTAMP,
-        )
+    t0, t1, now = _pace_times(start, end, as_of)
     if t1 <= t0:
         fail("end", "must be after start", ErrorCode.INCONSISTENT)
     elapsed = float(np.clip((now - t0) / (t1 - t0), 0.0, 1.0))
