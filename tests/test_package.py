@@ -87,7 +87,7 @@ def test_cli_reports_bad_arguments_in_one_line_and_survives_a_closed_pipe():
     )
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
-        "creatorkit: error: seed: must be in [0, inf] [out_of_range]; got -1"
+        "creatorkit: error: seed: must be in [0, 9223372036854775807] [out_of_range]; got -1"
     ]
     piped = subprocess.run(
         f"{sys.executable} -m creatorkit demo | head -1", shell=True, capture_output=True, text=True

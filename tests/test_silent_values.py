@@ -91,9 +91,9 @@ def test_bayes_proportions_refuses_a_count_as_zero_one():
 
 
 def test_srm_refuses_repeated_labels():
-    with pytest.raises(ValidationError, match="distinct"):
+    with pytest.raises(ValidationError, match="must be unique"):
         compare.srm([100, 120], labels=["a", "a"])
-    with pytest.raises(ValidationError, match="distinct"):
+    with pytest.raises(ValidationError, match="one label per arm"):
         compare.srm([100, 120], labels=["a"])
 
 

@@ -377,6 +377,38 @@ def check_array(
     return array
 
 
+def check_labels(argument: str, labels: Any, size: int) -> list[str]:
+    """``size`` distinct labels (as text) from a list; one clear error otherwise.
+
+    Example:
+        >>> check_labels("labels", ["A", "B"], 2)
+        ['A', 'B']
+    """
+    if isinstance(labels, str | bytes) or not isinstance(labels, Iterable):
+        fail(argument, "must be a list of names, one per arm", ErrorCode.WRONG_TYPE, value=labels)
+    names = [str(v) for v in labels]
+    if len(names) != size:
+        rule = f"must have one label per arm ({size})"
+        fail(argument, rule, ErrorCode.INVALID_VALUE, value=len(names))
+    if len(set(names)) != size:
+        fail(argument, "must be unique", ErrorCode.DUPLICATE_NAME, value=names)
+    return names
+
+
+def check_mapping(argument: str, value: Any) -> dict[Any, Any]:
+    """A mapping argument as a dict, or one clear error.
+
+    Example:
+        >>> check_mapping("values", {"like": 0.1})
+        {'like': 0.1}
+    """
+    from collections.abc import Mapping
+
+    if not isinstance(value, Mapping):
+        fail(argument, "must be a mapping (a dict)", ErrorCode.WRONG_TYPE, value=value)
+    return dict(value)
+
+
 def check_broadcast(arguments: dict[str, np.ndarray]) -> tuple[int, ...]:
     """The common shape of arrays given together, or one clear error naming them.
 

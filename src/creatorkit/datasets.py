@@ -269,13 +269,13 @@ def synthetic(
         >>> sorted(data.orders["currency"].unique())[:3]
         ['GBP', 'IDR', 'MYR']
     """
-    n_creators = int(check_number("n_creators", n_creators, low=10, integer=True))
+    n_creators = int(check_number("n_creators", n_creators, low=10, high=10_000_000, integer=True))
     posts = check_number("posts_per_creator", posts_per_creator, low=0.5, high=1_000)
     n_campaigns = int(check_number("n_campaigns", n_campaigns, low=1, high=10_000, integer=True))
-    n_events = int(check_number("n_events", n_events, low=100, integer=True))
+    n_events = int(check_number("n_events", n_events, low=100, high=1_000_000_000, integer=True))
     n_reviewers = int(check_number("n_reviewers", n_reviewers, low=3, high=1_000, integer=True))
     per_order = check_number("orders_per_creator", orders_per_creator, low=0.1, high=10_000)
-    check_number("seed", seed, low=0, integer=True)
+    check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
     stamp = require_as_of(as_of)
     rng = np.random.default_rng(seed)
     creators, fake = _creators(rng, n_creators, stamp)

@@ -503,13 +503,22 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def from_frame(df: pd.DataFrame, model: type[R], *, tz: Any = None) -> list[R]:
+def from_frame(
+    df: pd.DataFrame,
+    model: type[R],
+    *,
+    tz: Any = None,
+    ambiguous: str = "raise",
+    nonexistent: str = "raise",
+) -> list[R]:
     """Validate a table and turn each row into a record of type ``model``.
 
     Args:
         df: The table (not modified).
         model: The record type.
         tz: Time zone for naive timestamps, as in :func:`validate`.
+        ambiguous: Choice for repeated local times, as in :func:`validate`.
+        nonexistent: Choice for skipped local times, as in :func:`validate`.
 
     Returns:
         One record per row, in row order.
@@ -521,7 +530,7 @@ def from_frame(df: pd.DataFrame, model: type[R], *, tz: Any = None) -> list[R]:
         >>> rows[0].followers
         12
     """
-    frame = validate(df, model, tz=tz).frame
+    frame = validate(df, model, tz=tz, ambiguous=ambiguous, nonexistent=nonexistent).frame
     names = [c.name for c in model.schema() if c.name in frame.columns]
     objects = frame[names].astype(object)
     objects = objects.where(frame[names].notna(), None)

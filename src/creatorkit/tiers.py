@@ -72,7 +72,21 @@ def tier(
     if isinstance(scheme, str):
         bands = TIER_SCHEMES[check_choice("scheme", scheme, TIER_SCHEMES)]
     else:
-        bands = tuple(scheme)
+        pairs = isinstance(scheme, Sequence) and all(
+            isinstance(p, tuple | list)
+            and len(p) == 2
+            and isinstance(p[1], str)
+            and isinstance(p[0], int | float)
+            and not isinstance(p[0], bool)
+            for p in scheme
+        )
+        if not pairs:
+            fail(
+                "scheme",
+                f"must be a scheme name {sorted(TIER_SCHEMES)} or (lower bound, label) pairs",
+                ErrorCode.WRONG_TYPE,
+            )
+        bands = tuple((float(b), str(label)) for b, label in scheme)
         bounds = [b for b, _ in bands]
         if not bands or bounds[0] != 0 or any(b >= c for b, c in itertools.pairwise(bounds)):
             fail(
@@ -80,6 +94,8 @@ def tier(
                 "must be (lower bound, label) pairs increasing from 0",
                 ErrorCode.INVALID_VALUE,
             )
+    if isinstance(followers, pd.DataFrame) or np.ndim(followers) > 1:
+        fail("followers", "must be one count per creator (1-D)", ErrorCode.INVALID_VALUE)
     series = followers if isinstance(followers, pd.Series) else pd.Series(followers)
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if not (np.isfinite(values) & (values >= 0)).all():

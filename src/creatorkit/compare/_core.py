@@ -13,6 +13,7 @@ from creatorkit._validation import (
     Problems,
     check_array,
     check_choice,
+    check_labels,
     check_number,
     check_numeric,
     fail,
@@ -97,17 +98,7 @@ def arm_labels(labels: Iterable[Any] | None, size: int, argument: str = "n") -> 
         fail(argument, rule, ErrorCode.INVALID_VALUE, value=size)
     if labels is None:
         return [str(i) for i in range(size)]
-    names = [str(v) for v in labels]
-    if len(names) != size:
-        fail(
-            "labels",
-            f"must have one label per arm ({size})",
-            ErrorCode.INVALID_VALUE,
-            value=len(names),
-        )
-    if len(set(names)) != size:
-        fail("labels", "must be unique", ErrorCode.DUPLICATE_NAME, value=names)
-    return names
+    return check_labels("labels", labels, size)
 
 
 def control_index(control: Any, labels: list[str]) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from creatorkit._validation import check_array, check_broadcast, check_number, fail
+from creatorkit._validation import check_array, check_broadcast, check_labels, check_number, fail
 from creatorkit.compare._core import Numbers, as_counts, check_alpha
 from creatorkit.errors import ErrorCode
 from creatorkit.results import MethodCard, TableResult
@@ -77,7 +77,14 @@ def _size(effect: np.ndarray, power: float, ratio: float, alpha: float) -> np.nd
     from scipy.special import ndtri
 
     crit = float(ndtri(1.0 - alpha / 2.0))
-    base = ((crit + float(ndtri(power))) / np.where(effect != 0, np.abs(effect), np.nan)) ** 2
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        base = ((crit + float(ndtri(power))) / np.where(effect != 0, np.abs(effect), np.nan)) ** 2
+    if np.isinf(base).any():
+        fail(
+            "mde",
+            "is too small to detect with any sample size a float can hold",
+            ErrorCode.OUT_OF_RANGE,
+        )
     n = base * (1.0 + 1.0 / ratio)
     # refine: the far tail adds a little power, so solve power(n) = target by bisection
     return _smallest(lambda m: _power(effect, m, ratio, alpha) >= power, n * 0.5, n * 1.0)
@@ -222,8 +229,12 @@ def srm(
     if len(counts) < 2 or counts.sum() == 0:
         fail("observed", "need at least two arms and some units", ErrorCode.INVALID_VALUE)
     alpha = check_alpha(alpha)
-    weights = np.ones(len(counts)) if expected is None else np.asarray(expected, dtype=float)
-    if weights.shape != counts.shape or not (np.isfinite(weights).all() and (weights > 0).all()):
+    weights = (
+        np.ones(len(counts))
+        if expected is None
+        else check_array("expected", expected, low=0.0, low_open=True)
+    )
+    if weights.shape != counts.shape:
         fail(
             "expected",
             "must be one positive weight per arm",
@@ -234,14 +245,11 @@ def srm(
     stat = float(((counts - exp) ** 2 / exp).sum())
     df = len(counts) - 1
     p = float(chdtrc(df, stat))
-    names = [str(v) for v in labels] if labels is not None else [str(i) for i in range(len(counts))]
-    if len(names) != len(counts) or len(set(names)) != len(names):
-        fail(
-            "labels",
-            f"must be {len(counts)} distinct names, one per arm",
-            ErrorCode.INVALID_VALUE,
-            value=names,
-        )
+    names = (
+        check_labels("labels", labels, len(counts))
+        if labels is not None
+        else [str(i) for i in range(len(counts))]
+    )
     table = pd.DataFrame({"statistic": [stat], "df": [df], "p_value": [p], "mismatch": [p < alpha]})
     card = MethodCard.create(
         "compare.srm",

@@ -14,6 +14,7 @@ from creatorkit._validation import (
     as_str_list,
     check_columns,
     check_frame,
+    check_mapping,
     check_number,
     check_numeric,
     fail,
@@ -84,6 +85,8 @@ def from_counts(
             value=[s.name for s in stage_objs],
         )
     numeric = isinstance(value, int | float | np.integer | np.floating)
+    if isinstance(value, str) and not value:
+        fail("value", "must be a column name, a number or None", ErrorCode.INVALID_VALUE)
     if (
         value is not None
         and not isinstance(value, str)
@@ -220,6 +223,7 @@ def _benchmarks(
     notes: list[Note],
 ) -> np.ndarray:
     if given is not None:
+        given = check_mapping("benchmark", given)
         names = {s.name for s in stages}
         unknown = sorted(set(given) - names)
         if unknown:

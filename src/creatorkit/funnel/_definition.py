@@ -69,9 +69,11 @@ def _stages(value: Sequence[Stage | str]) -> tuple[Stage, ...]:
 
 def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
     """Options from ``"ordered"`` (none), one option name, or several."""
-    if mode is None or not isinstance(mode, str | Iterable):
+    if mode is None or not isinstance(mode, str | list | tuple):
         fail("mode", "must be 'ordered' or option names", ErrorCode.WRONG_TYPE, value=mode)
     names = [mode] if isinstance(mode, str) else list(mode)
+    if not all(isinstance(n, str) for n in names):
+        fail("mode", "option names must be text", ErrorCode.WRONG_TYPE, value=names)
     problems = Problems("mode")
     for name in names:
         if name != "ordered" and name not in OPTIONS:
@@ -185,6 +187,8 @@ class FunnelResult(Result):
             >>> res.to_dict(units=True)["units"][0]["level"]
             2
         """
+        if not isinstance(units, bool):
+            fail("units", "must be True or False", ErrorCode.WRONG_TYPE, value=units)
         out = super().to_dict()
         stored = self._units
         out["units_count"] = None if stored is None else len(stored)

@@ -19,6 +19,7 @@ from creatorkit._validation import (
     check_broadcast,
     check_choice,
     check_columns,
+    check_labels,
     check_number,
     fail,
 )
@@ -29,9 +30,14 @@ METHODS = ("shapley", "lmdi")
 
 
 def _children(value: Iterable[str | KPITree]) -> tuple[str | KPITree, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        fail("children", "must be a list of factor names or KPI trees", ErrorCode.WRONG_TYPE)
     out = tuple(value)
     if not out:
         fail("children", "a KPI node needs at least one child", ErrorCode.EMPTY)
+    wrong = [type(c).__name__ for c in out if not isinstance(c, str | KPITree)]
+    if wrong:
+        fail("children", "must be factor names or KPI trees", ErrorCode.WRONG_TYPE, value=wrong)
     return out
 
 
@@ -63,12 +69,12 @@ class KPITree:
     @classmethod
     def product(cls, name: str, children: Iterable[str | KPITree]) -> KPITree:
         """A multiplicative node (GMV = views × CTR × CVR × AOV)."""
-        return cls(name=name, op="product", children=tuple(children))
+        return cls(name=name, op="product", children=_children(children))
 
     @classmethod
     def sum(cls, name: str, children: Iterable[str | KPITree]) -> KPITree:
         """An additive node (GMV = content GMV + live GMV + ...)."""
-        return cls(name=name, op="sum", children=tuple(children))
+        return cls(name=name, op="sum", children=_children(children))
 
     def leaves(self) -> list[str]:
         """Factor names, depth first."""
@@ -533,7 +539,9 @@ def pace(
     if t1 <= t0:
         fail("end", "must be after start", ErrorCode.INCONSISTENT)
     elapsed = float(np.clip((now - t0) / (t1 - t0), 0.0, 1.0))
-    labels = [kpi] * len(actual_v) if isinstance(kpi, str) else list(kpi)
+    labels = (
+        [kpi] * len(actual_v) if isinstance(kpi, str) else check_labels("kpi", kpi, len(actual_v))
+    )
     attainment = actual_v / target_v
     with np.errstate(divide="ignore", invalid="ignore"):
         pace_ratio = attainment / elapsed if elapsed > 0 else np.full(len(actual_v), np.nan)

@@ -25,6 +25,7 @@ from creatorkit._validation import (
     check_choice,
     check_columns,
     check_frame,
+    check_mapping,
     check_number,
     fail,
 )
@@ -62,6 +63,8 @@ _MONEY = tuple(sorted({c.name for m in MODELS for c in m.schema() if c.money}))
 
 
 def _array(name: str, value: Any, *, missing_ok: bool = False) -> np.ndarray:
+    if isinstance(value, pd.DataFrame) or np.ndim(value) > 1:
+        fail(name, "must be a number or one number per row", ErrorCode.INVALID_VALUE)
     series = value if isinstance(value, pd.Series) else pd.Series(np.atleast_1d(value))
     if not (pd.api.types.is_numeric_dtype(series.dtype) or series.isna().all()):
         converted = pd.to_numeric(series, errors="coerce")
@@ -246,6 +249,7 @@ def emv(
         names.append("emv_cpm")
         params["cpm"] = check_number("cpm", cpm, low=0)
     if values is not None:
+        values = check_mapping("values", values)
         actions = ("view", "like", "comment", "share", "save", "click")
         problems = Problems("values")
         for key in values:

@@ -116,6 +116,8 @@ class Summary(Result):
             >>> ck.metrics.summarize(df, "ctr").metric("ctr").formula
             'clicks / views'
         """
+        if not isinstance(name, str):
+            fail("metric", "must be a metric name", ErrorCode.WRONG_TYPE, value=type(name).__name__)
         for metric in self.metrics:
             if metric.name == name:
                 return metric

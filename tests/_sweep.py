@@ -1,0 +1,326 @@
+"""Bad-input sweep over the public functions, run by ``test_sweep.py`` in a child process.
+
+For every public function a valid call is declared; each parameter of its signature is then
+replaced, one at a time, by each value of :data:`BAD`. Every call must either succeed or
+raise ``ValidationError`` (``MissingDependencyError`` for a missing extra); any other
+exception, any warning of numpy, a call that takes over ``LIMIT`` seconds, or an allocation
+over the process's memory limit is a failure. The child prints one line per failure.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import signal
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import creatorkit as ck
+from creatorkit import compare, frames, funnel, metrics, summaries, tiers
+from creatorkit.errors import MissingDependencyError, ValidationError
+from creatorkit.metrics import economics
+
+LIMIT = 10
+
+DATA = ck.datasets.synthetic(seed=0, n_creators=20, n_events=300)
+CONTENT = DATA.content
+COLLABS = DATA.collaborations
+EVENTS = DATA.events
+GMV = {"views": 1000.0, "ctr": 0.1, "cvr": 0.1, "aov": 10.0}
+SUMS = pd.DataFrame(
+    {"arm": ["A", "B"], "ctr__n": [2, 3], "ctr__num": [3.0, 4.0], "ctr__den": [300.0, 400.0]}
+)
+AWARE = "2026-06-30T00:00:00+00:00"
+SUMMARY = metrics.summarize(CONTENT, ["ctr", "gpm"], by="creator_id", moments=True)
+_ROWS = pd.DataFrame(
+    {
+        "arm": ["A", "A", "B", "B"],
+        "bought": [0, 1, 1, 1],
+        "gmv": [0.0, 20.0, 35.0, 15.0],
+        "orders": [0, 1, 2, 1],
+    }
+)
+ARMS = compare.summarize(
+    _ROWS, arm="arm", metrics={"bought": "bought", "gmv": "gmv", "aov": ("gmv", "orders")}
+)
+
+BAD: list[Any] = [
+    None,
+    "",
+    "x",
+    0,
+    -1,
+    2.5,
+    math.nan,
+    math.inf,
+    1e300,
+    True,
+    [],
+    [1],
+    {},
+    object(),
+    pd.DataFrame(),
+    np.array([[1, 2], [3, 4]]),
+]
+
+CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
+    "metrics.compute": (
+        metrics.compute,
+        {
+            "df": CONTENT,
+            "names": ["ctr", "gpm"],
+            "by": "creator_id",
+            "ci": "cluster",
+            "as_of": AWARE,
+            "level": 0.9,
+            "params": None,
+        },
+    ),
+    "metrics.summarize": (
+        metrics.summarize,
+        {
+            "df": CONTENT,
+            "names": "ctr",
+            "by": "creator_id",
+            "as_of": AWARE,
+            "params": None,
+            "moments": True,
+        },
+    ),
+    "metrics.get": (metrics.get, {"name": "ctr"}),
+    "metrics.column_metric": (
+        metrics.column_metric,
+        {"name": "x", "numerator": "views", "denominator": "likes"},
+    ),
+    "summaries.from_sums": (
+        summaries.from_sums,
+        {"frame": SUMS, "metrics": "ctr", "by": "arm", "as_of": None, "params": None},
+    ),
+    "summaries.merge": (summaries.merge, {"parts": [metrics.summarize(CONTENT, "ctr")] * 2}),
+    "economics.commission": (
+        economics.commission,
+        {"gmv": [100.0, 50.0], "commission_rate": 0.1, "guaranteed_minimum": 0.0},
+    ),
+    "economics.break_even_commission": (
+        economics.break_even_commission,
+        {
+            "gmv": 1000.0,
+            "margin": 0.4,
+            "other_costs": 10.0,
+            "refund_rate": 0.1,
+            "guaranteed_minimum": 0.0,
+        },
+    ),
+    "economics.contribution": (economics.contribution, {"df": COLLABS, "by": "creator_id"}),
+    "economics.with_costs": (economics.with_costs, {"df": COLLABS}),
+    "economics.total_cost": (economics.total_cost, {"df": COLLABS}),
+    "economics.emv": (
+        economics.emv,
+        {"df": CONTENT, "cpm": 5.0, "values": {"like": 0.1}, "by": "creator_id"},
+    ),
+    "economics.convert": (
+        economics.convert,
+        {"df": DATA.orders, "rates": DATA.fx_rates, "to": "USD"},
+    ),
+    "compare.proportions": (
+        compare.proportions,
+        {
+            "successes": [40, 60],
+            "trials": [1000, 1000],
+            "labels": ["A", "B"],
+            "control": 0,
+            "test": "z_pooled",
+            "correction": "holm",
+            "alpha": 0.05,
+        },
+    ),
+    "compare.bayes_proportions": (
+        compare.bayes_proportions,
+        {
+            "successes": [40, 60],
+            "trials": [1000, 1000],
+            "labels": ["A", "B"],
+            "control": 0,
+            "prior": (1.0, 1.0),
+            "threshold": 0.95,
+            "level": 0.95,
+        },
+    ),
+    "compare.means": (
+        compare.means,
+        {
+            "n": [100, 100],
+            "mean": [10.0, 11.0],
+            "std": [5.0, 5.0],
+            "labels": ["A", "B"],
+            "alpha": 0.05,
+        },
+    ),
+    "compare.ratios": (
+        compare.ratios,
+        {
+            "n": [100, 100],
+            "sum_x": [500.0, 600.0],
+            "sum_y": [1000.0, 1000.0],
+            "sum_x2": [4000.0, 5000.0],
+            "sum_y2": [12000.0, 12000.0],
+            "sum_xy": [6000.0, 7000.0],
+        },
+    ),
+    "compare.adjust": (compare.adjust, {"p": [0.01, 0.04], "method": "holm"}),
+    "compare.srm": (
+        compare.srm,
+        {"observed": [5000, 5230], "expected": [1.0, 1.0], "labels": ["A", "B"], "alpha": 0.001},
+    ),
+    "compare.power_proportions": (
+        compare.power_proportions,
+        {"p0": 0.05, "mde": 0.01, "n": 8000, "alpha": 0.05, "ratio": 1.0},
+    ),
+    "compare.sample_size_proportions": (
+        compare.sample_size_proportions,
+        {"p0": 0.05, "mde": 0.01, "alpha": 0.05, "power": 0.8, "ratio": 1.0},
+    ),
+    "compare.mde_proportions": (compare.mde_proportions, {"p0": 0.05, "n": 8000}),
+    "compare.power_means": (compare.power_means, {"mde": 1.0, "std": 10.0, "n": 1571}),
+    "compare.sample_size_means": (compare.sample_size_means, {"mde": 1.0, "std": 10.0}),
+    "compare.mde_means": (compare.mde_means, {"std": 10.0, "n": 1570}),
+    "compare.summarize": (
+        compare.summarize,
+        {"df": CONTENT, "arm": "content_type", "metrics": "gmv", "winsorize": None, "trim": None},
+    ),
+    "compare.combine": (compare.combine, {"results": [compare.proportions([4, 6], [10, 10])]}),
+    "funnel.from_counts": (
+        funnel.from_counts,
+        {
+            "df": CONTENT,
+            "stages": ["views", "clicks"],
+            "by": "creator_id",
+            "benchmark": None,
+            "value": None,
+            "level": 0.95,
+        },
+    ),
+    "funnel.from_events": (
+        funnel.from_events,
+        {
+            "events": EVENTS,
+            "steps": ["view", "click", "purchase"],
+            "window": "7D",
+            "by": None,
+            "as_of": AWARE,
+        },
+    ),
+    "funnel.decompose": (
+        funnel.decompose,
+        {"before": GMV, "after": {**GMV, "ctr": 0.2}, "method": "shapley"},
+    ),
+    "funnel.solve_target": (
+        funnel.solve_target,
+        {"current": GMV, "target": 200.0, "levers": ["ctr"]},
+    ),
+    "funnel.pace": (
+        funnel.pace,
+        {
+            "actual": 50.0,
+            "target": 100.0,
+            "start": "2026-04-01T00:00Z",
+            "end": "2026-04-11T00:00Z",
+            "as_of": "2026-04-06T00:00Z",
+            "kpi": "gmv",
+        },
+    ),
+    "frames.validate": (frames.validate, {"df": CONTENT, "model": ck.Content, "tz": None}),
+    "frames.schema": (frames.schema, {"model": ck.Content}),
+    "tiers.tier": (tiers.tier, {"followers": [500, 5_000, 50_000], "scheme": "seller_guide"}),
+    "datasets.synthetic": (ck.datasets.synthetic, {"seed": 0, "n_creators": 10, "n_events": 100}),
+    "Summary.compute": (SUMMARY.compute, {"ci": "cluster", "level": 0.95}),
+    "Summary.proportions": (ARMS.proportions, {"metric": "bought", "control": 0}),
+    "Summary.means": (ARMS.means, {"metric": "gmv", "control": 0}),
+    "Summary.ratios": (ARMS.ratios, {"metric": "aov", "control": 0}),
+    "Summary.bayes_proportions": (ARMS.bayes_proportions, {"metric": "bought"}),
+    "Summary.metric": (SUMMARY.metric, {"name": "ctr"}),
+    "KPITree.evaluate": (funnel.GMV_TREE.evaluate, {"values": GMV}),
+    "KPITree.product": (funnel.KPITree.product, {"name": "gmv", "children": ["views", "aov"]}),
+    "Funnel": (funnel.Funnel, {"stages": ["view", "click"], "name": "f", "mode": "strict_once"}),
+    "Stage": (funnel.Stage, {"name": "click", "column": "clicks", "nested": True}),
+    "Content": (
+        ck.Content,
+        {
+            "content_id": "1",
+            "creator_id": "c1",
+            "content_type": "video",
+            "published_at": AWARE,
+            "views": 10,
+            "likes": 1,
+        },
+    ),
+    "Creator": (
+        ck.Creator,
+        {
+            "creator_id": "c1",
+            "platform": "tiktok",
+            "country": "TH",
+            "category": "beauty",
+            "followers": 1000,
+        },
+    ),
+    "frames.from_frame": (frames.from_frame, {"df": DATA.creators, "model": ck.Creator}),
+    "Registry": (ck.registry.Registry, {"kind": "thing", "check": None}),
+    "testing.check_metric": (ck.testing.check_metric, {"metric": metrics.get("ctr")}),
+    "FunnelResult.to_dict": (
+        funnel.from_events(EVENTS, ["view", "click"], window="7D").to_dict,
+        {"units": False},
+    ),
+}
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise TimeoutError(f"over {LIMIT} s")
+
+
+def _outcome(call: Callable[..., Any], kwargs: dict[str, Any]) -> str | None:
+    """None when the call succeeds or raises a clear error; else what went wrong."""
+    signal.alarm(LIMIT)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            call(**kwargs)
+    except (ValidationError, MissingDependencyError):
+        return None
+    except AssertionError as exc:  # conformance checks (creatorkit.testing) assert
+        if getattr(call, "__module__", "") == "creatorkit.testing":
+            return None
+        return f"AssertionError: {exc}"
+    except BaseException as exc:  # the sweep records whatever else escapes
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+    finally:
+        signal.alarm(0)
+    return None
+
+
+def main() -> int:
+    signal.signal(signal.SIGALRM, _alarm)
+    failures = []
+    calls = 0
+    for name, (call, valid) in CALLS.items():
+        assert _outcome(call, valid) is None, f"{name}: the valid call fails"
+        params = [p for p in inspect.signature(call).parameters if p in valid]
+        for param in params:
+            for bad in BAD:
+                calls += 1
+                found = _outcome(call, {**valid, param: bad})
+                if found is not None:
+                    failures.append(f"{name}({param}={bad!r:.40}): {found}")
+    for line in failures:
+        print(line)
+    print(f"sweep: {calls} calls, {len(failures)} failures", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
