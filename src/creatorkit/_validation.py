@@ -237,7 +237,11 @@ def check_numeric(
         problems.add_mask(column, bad, index, series, "must be numeric", ErrorCode.WRONG_TYPE)
     if not len(values):
         return values
-    clean = math.isfinite(float(values.sum()))  # one pass rules out NaN and inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(values.sum())
+    clean = math.isfinite(total) or (  # one pass rules out NaN and inf (unless it overflowed)
+        not np.isnan(total) and bool(np.isfinite(values).all())
+    )
     if not clean:
         missing = np.isnan(values) & series.isna().to_numpy()  # text already reported
         if not missing_ok:

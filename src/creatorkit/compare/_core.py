@@ -51,8 +51,9 @@ def as_counts(name: str, value: Any, *, integer: bool = True) -> np.ndarray:
     return array
 
 
-MAX_MAGNITUDE = 1e150
-"""Largest size of a mean, std or sum compared: its square must stay a finite float."""
+MAX_MAGNITUDE = 1e75
+"""Largest size of a mean, std or sum compared: its fourth power (Welch's degrees of freedom)
+must stay a finite float."""
 
 
 def as_values(name: str, value: Any, size: int) -> np.ndarray:
@@ -84,7 +85,7 @@ def as_values(name: str, value: Any, size: int) -> np.ndarray:
         huge,
         pd.RangeIndex(size),
         array,
-        f"is too large to square safely (at most {MAX_MAGNITUDE:g} in size)",
+        f"is too large to compare safely (at most {MAX_MAGNITUDE:g} in size)",
         ErrorCode.OUT_OF_RANGE,
     )
     problems.raise_if_any()

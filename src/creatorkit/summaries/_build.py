@@ -352,6 +352,14 @@ def build(
                 out[f"{name}__den"] = sums.of(f"den:{name}", token, clean[1].copy, mask)
         if moments:
             _moments(sums, metric, token, mask, out)
+        overflow = [k for k in out if k.startswith(f"{name}__") and not np.isfinite(out[k]).all()]
+        if overflow:
+            fail(
+                "df",
+                f"{name}: the sums overflow the float range ({', '.join(overflow)}); "
+                "rescale the columns",
+                ErrorCode.OUT_OF_RANGE,
+            )
     return out, notes
 
 
@@ -361,8 +369,20 @@ def _moments(
     """Sums of squares and cross products of the row values (for cluster intervals)."""
     name = metric.name
     num = np.nan_to_num(sums.rows(metric.numerator))
+    den = None if metric.denominator is None else np.nan_to_num(sums.rows(metric.denominator))
+    largest = max(
+        float(np.abs(num).max(initial=0.0)),
+        0.0 if den is None else float(np.abs(den).max(initial=0.0)),
+    )
+    if largest > 1e150:  # squares would overflow to infinity
+        fail(
+            "df",
+            f"{name}: values above 1e150 are too large for sums of squares (interval, "
+            "comparison); rescale the column",
+            ErrorCode.OUT_OF_RANGE,
+            value=largest,
+        )
     out[f"{name}__num2"] = sums.of(f"sq:{name}:num", token, lambda: num * num, mask)
-    if metric.denominator is not None:
-        den = np.nan_to_num(sums.rows(metric.denominator))
+    if den is not None:
         out[f"{name}__den2"] = sums.of(f"sq:{name}:den", token, lambda: den * den, mask)
         out[f"{name}__cross"] = sums.of(f"x:{name}", token, lambda: num * den, mask)
