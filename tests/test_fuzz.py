@@ -87,14 +87,14 @@ ENTRY_POINTS = {
 
 
 @pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=ROWS)
 def test_any_cell_gives_a_result_or_a_validation_error(name, rows):
     df = _frame(rows)
     _clear(lambda: ENTRY_POINTS[name](df))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -119,7 +119,7 @@ def test_event_funnels_give_a_result_or_a_validation_error(events, window):
     _clear(lambda: funnel.from_events(log, ["A", "B", "C"], window=window))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.one_of(st.integers(-3, 10**7), st.floats(allow_nan=True)), min_size=1, max_size=5),
     st.lists(st.one_of(st.integers(-3, 10**7), st.floats(allow_nan=True)), min_size=1, max_size=5),
@@ -130,7 +130,7 @@ def test_comparisons_give_a_result_or_a_validation_error(successes, trials):
     _clear(lambda: compare.means(trials, successes, np.abs(np.nan_to_num(successes)) + 1.0))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.one_of(st.integers(-3, 10**12), st.floats(allow_nan=True), st.text(max_size=2)),

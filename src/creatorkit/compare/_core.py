@@ -45,8 +45,9 @@ def as_counts(name: str, value: Any, *, integer: bool = True) -> np.ndarray:
     if array.ndim != 1:
         fail(name, "must be one value per arm (1-D)", ErrorCode.INVALID_VALUE, value=array.shape)
     problems = Problems(name)
-    raw = pd.Series(value if isinstance(value, pd.Series) else list(np.atleast_1d(value)))
-    check_numeric(problems, name, raw.reset_index(drop=True), low=0.0, integer=integer)
+    flags = np.asarray(value).dtype.kind == "b"  # True/False are not counts
+    raw = pd.Series(np.asarray(value) if flags else array)
+    check_numeric(problems, name, raw, low=0.0, integer=integer)
     problems.raise_if_any()
     return array
 
