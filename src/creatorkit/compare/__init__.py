@@ -15,9 +15,9 @@ Example:
     2   C  0.0225      0.0718  inconclusive
 """
 
-import warnings
 from typing import Any
 
+from creatorkit._compat import moved
 from creatorkit.compare._bayes import bayes_proportions
 from creatorkit.compare._core import COMPARISONS, CORRECTIONS, ComparisonResult, adjust, combine
 from creatorkit.compare._design import (
@@ -60,14 +60,5 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "Summary":
-        from creatorkit.errors import CreatorkitDeprecationWarning
-        from creatorkit.summaries import Summary
-
-        warnings.warn(
-            "creatorkit.compare.Summary is deprecated and will be removed in 0.3; "
-            "use creatorkit.summaries.Summary (the one summary type)",
-            CreatorkitDeprecationWarning,
-            stacklevel=2,
-        )
-        return Summary
+        return moved("creatorkit.compare.Summary", "creatorkit.summaries.Summary")
     raise AttributeError(f"module 'creatorkit.compare' has no attribute {name!r}")

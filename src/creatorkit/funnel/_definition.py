@@ -247,11 +247,4 @@ def stage_list(stages: Sequence[Stage | str] | Funnel) -> tuple[Stage, ...]:
     """Stages from a :class:`Funnel` or a list of stages or column names."""
     if isinstance(stages, Funnel):
         return stages.stages
-    if isinstance(stages, str) or not isinstance(stages, Sequence):
-        fail(
-            "stages",
-            "must be a list of stages or column names, or a Funnel",
-            ErrorCode.WRONG_TYPE,
-            value=stages,
-        )
     return _stages(stages)

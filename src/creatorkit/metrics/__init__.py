@@ -12,9 +12,9 @@ Example:
     30.0
 """
 
-import warnings
 from typing import Any
 
+from creatorkit._compat import moved
 from creatorkit.metrics import (
     _catalog,  # noqa: F401 - registers the built-in metrics
     economics,
@@ -58,14 +58,5 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "MetricSummary":
-        from creatorkit.errors import CreatorkitDeprecationWarning
-        from creatorkit.summaries import Summary
-
-        warnings.warn(
-            "creatorkit.metrics.MetricSummary is deprecated and will be removed in 0.3; "
-            "use creatorkit.summaries.Summary (the one summary type)",
-            CreatorkitDeprecationWarning,
-            stacklevel=2,
-        )
-        return Summary
+        return moved("creatorkit.metrics.MetricSummary", "creatorkit.summaries.Summary")
     raise AttributeError(f"module 'creatorkit.metrics' has no attribute {name!r}")
