@@ -294,6 +294,8 @@ class _Sums:
         return total
 
     def term(self, term: tuple[str, ...]) -> np.ndarray:
+        if len(term) == 1 and not term[0].startswith("{"):
+            return self.prep.reader.get(term[0])  # a plain column: no copy
         value: np.ndarray | float = 1.0
         for factor in term:
             if factor.startswith("{"):
