@@ -51,11 +51,17 @@ SCHEMA_VERSION = 1
 
 
 def _deep(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is dict or kind is types.MappingProxyType or isinstance(value, Mapping):
         return types.MappingProxyType({str(k): _deep(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
+        if not any(type(v) in _NESTED for v in value):  # JSON-ready lists are mostly flat
+            return tuple(value)
         return tuple(_deep(v) for v in value)
     return value
+
+
+_NESTED = (dict, list, tuple, types.MappingProxyType)
 
 
 def read_only(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
