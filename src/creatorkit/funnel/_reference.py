@@ -27,9 +27,41 @@ The level is the largest step any chain reached when the scan ended.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 OPTIONS = ("strict_order", "strict_deduplication", "strict_increase", "strict_once")
 """Options that can be combined; none of them is ClickHouse's default mode (``ordered``)."""
+
+
+def _checked(times: Any, events: Any, steps: Any, window: Any, options: Any) -> tuple[Any, ...]:
+    """The specification's inputs, checked: whole times, one name per time, known options."""
+    from creatorkit._validation import check_array, check_number, fail
+    from creatorkit.errors import ErrorCode
+
+    def names(argument: str, value: Any) -> list[str]:
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            fail(argument, "must be a list of names", ErrorCode.WRONG_TYPE, value=value)
+        if not all(isinstance(v, str) for v in value):
+            fail(argument, "must be names (text)", ErrorCode.WRONG_TYPE, value=list(value))
+        return list(value)
+
+    if isinstance(times, str) or not isinstance(times, Sequence):
+        fail("times", "must be a list of whole timestamps", ErrorCode.WRONG_TYPE, value=times)
+    stamps = check_array("times", list(times))
+    if (stamps != stamps.round()).any():
+        fail("times", "must be whole numbers", ErrorCode.NOT_INTEGER)
+    listed = names("events", events)
+    if len(listed) != len(stamps):
+        fail("events", "must hold one name per timestamp", ErrorCode.INCONSISTENT)
+    chain = names("steps", steps)
+    if not chain:
+        fail("steps", "must name at least one step", ErrorCode.EMPTY)
+    span = check_number("window", window, low=0, integer=True)
+    chosen = names("options", options)
+    unknown = [o for o in chosen if o not in OPTIONS]
+    if unknown:
+        fail("options", f"must be among {list(OPTIONS)}", ErrorCode.UNKNOWN_NAME, value=unknown)
+    return [int(t) for t in stamps], listed, chain, int(span), chosen
 
 
 def reference_level(
@@ -57,6 +89,7 @@ def reference_level(
         >>> reference_level([0, 90, 101], ["A", "B", "C"], ["A", "B", "C"], 100)
         2
     """
+    times, events, steps, window, options = _checked(times, events, steps, window, options)
     strict_order = "strict_order" in options
     dedup = "strict_deduplication" in options
     increase = "strict_increase" in options
