@@ -13,7 +13,7 @@ import creatorkit as ck
 from creatorkit import compare, funnel, metrics
 from creatorkit.errors import ValidationError
 
-BAD = [2.5, -1, -2.5, 1e300, 2.0**63, True, "many", math.inf, -math.inf]
+BAD = [2.5, -1, -2.5, 1e300, 2.0**63, True, "many", math.inf, -math.inf, math.nan]
 
 
 def _content(views: object) -> pd.DataFrame:

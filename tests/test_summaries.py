@@ -145,9 +145,27 @@ def test_a_custom_function_metric_is_identified_by_its_code():
     assert a.fingerprint != b.fingerprint
 
 
+def test_a_missing_value_gets_one_verdict_per_column():
+    # views may not be missing in a content record or table: an error everywhere
+    rows = _posts().assign(views=_posts()["views"].astype(float).where(lambda v: v != 200))
+    for call in (
+        lambda: metrics.compute(rows, "ctr"),
+        lambda: funnel.from_counts(rows, ["views", "clicks"]),
+        lambda: compare.summarize(rows, arm="creator_id", metrics="views"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.codes == ("missing_value",)
+    # completion may be missing (the record's field is optional): excluded and counted
+    optional = _posts().assign(completion=[None, 0.5, 0.4, 0.3, 0.2, 0.6, 0.1])
+    res = metrics.compute(optional, "completion_rate")
+    assert [(n.code, n.count) for n in res.warnings] == [("missing_values", 1)]
+
+
 def test_compute_equals_summarize_then_compute():
-    rows = _posts().assign(clicks=lambda d: d["clicks"].where(d.index != 1))  # one NaN
-    names = ["ctr", "gpm", "engagement_rate"]
+    completion = [0.5, None, 0.4, 0.3, 0.2, 0.6, 0.1]  # a column that may miss values
+    rows = _posts().assign(completion=completion)
+    names = ["ctr", "gpm", "engagement_rate", "completion_rate"]
     direct = metrics.compute(rows, names, by="creator_id", as_of=AS_OF)
     staged = metrics.summarize(rows, names, by="creator_id", as_of=AS_OF).compute()
     pd.testing.assert_frame_equal(direct.table, staged.table)
@@ -163,17 +181,17 @@ def test_compute_equals_summarize_then_compute():
 
 
 def test_merged_summaries_add_note_counts():
-    rows = _posts().assign(clicks=lambda d: d["clicks"].astype(float).where(d.index % 3 != 0))
-    whole = metrics.summarize(rows, "ctr", by="creator_id")
-    parts = metrics.summarize(rows.iloc[:4], "ctr", by="creator_id") + metrics.summarize(
-        rows.iloc[4:], "ctr", by="creator_id"
+    rows = _posts().assign(completion=[None, 0.5, 0.4, None, 0.2, 0.6, None])
+    whole = metrics.summarize(rows, "completion_rate", by="creator_id")
+    parts = metrics.summarize(rows.iloc[:4], "completion_rate", by="creator_id") + (
+        metrics.summarize(rows.iloc[4:], "completion_rate", by="creator_id")
     )
     missing = [n for n in parts.warnings if n.code == "missing_values"]
     assert len(missing) == 1
     assert (
         missing[0].count == 3 == next(n for n in whole.warnings if n.code == "missing_values").count
     )
-    assert missing[0].message.startswith("ctr: 3 rows")
+    assert missing[0].message.startswith("completion_rate: 3 rows")
     pd.testing.assert_frame_equal(parts.table, whole.table)
 
 

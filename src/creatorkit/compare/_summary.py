@@ -167,7 +167,7 @@ def summarize(
     notes: list[Note] = []
     if share is not None:
         cut_frame, notes = _cut(frame, found, share, winsorize is not None)
-        prep = Prepared(cut_frame, found, arm, None)
+        prep = Prepared(cut_frame, found, arm, None, blanked=frozenset(cut_frame.columns))
     options = {"winsorize": winsorize, "trim": trim}
     summary = _core.from_prepared(prep, found, {}, True, "compare.summarize", options)
     if trim is not None:

@@ -91,8 +91,10 @@ def compute(
 
     Args:
         df: The table the metrics read. Only the columns the metrics use are checked
-            (numeric, finite, within bounds); rows with missing values in them are
-            excluded from that metric and counted in ``warnings``.
+            (numeric, finite, within bounds). A missing value is an error in a column no
+            record may leave empty (views, clicks, gmv, ...), as in ``frames.validate``;
+            in a column that may be empty (completion, margin) or one the schema does not
+            know, the row is excluded from that metric and counted in ``warnings``.
         names: Metric name(s) from :func:`catalog`, or :class:`Metric` objects.
         by: Group key column(s); ``None`` for one overall group. Missing keys form their
             own group (counted). Groups are sorted by key.

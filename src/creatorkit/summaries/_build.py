@@ -32,6 +32,12 @@ _AS_OF_COLUMNS = {"refunds": "refunded_at", "commission_actual": "settled_at"}
 """Money that counts only once it is known: the value is taken as 0 when its time is after as_of."""
 
 _KINDS: dict[str, Kind] = {c.name: c.kind for model in MODELS for c in model.schema()}
+_REQUIRED = frozenset(
+    name
+    for name in _KINDS
+    if not any(c.nullable for model in MODELS for c in model.schema() if c.name == name)
+)
+"""Columns no record may leave missing: a missing value there is an error, as in validate."""
 _MONEY = frozenset(c.name for model in MODELS for c in model.schema() if c.money)
 
 
@@ -99,9 +105,12 @@ def check_params(metrics: list[Metric], params: Mapping[str, Any] | None) -> dic
 class _Reader:
     """Reads numeric columns once, checking them and applying as-of masking."""
 
-    def __init__(self, frame: pd.DataFrame, as_of: pd.Timestamp | None) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, as_of: pd.Timestamp | None, blanked: frozenset[str]
+    ) -> None:
         self.frame = frame
         self.as_of = as_of
+        self.blanked = blanked
         self.cache: dict[str, np.ndarray] = {}
         self.nan: dict[str, bool] = {}
         self.problems = Problems("df")
@@ -123,7 +132,9 @@ class _Reader:
             low=None if bounds is None else bounds.low,
             high=None if bounds is None else bounds.high,
             integer=bounds is not None and bounds.integer,
-            missing_ok=True,  # excluded per metric and counted
+            # a required column may not miss values (as in validate); elsewhere a missing
+            # value is excluded from the metric and counted; `blanked` columns were trimmed
+            missing_ok=column not in _REQUIRED or column in self.blanked,
             booleans=kind in (None, Kind.BOOL),  # 0/1 flags, never a catalog count
         )
         self.nan[column] = bool(np.isnan(values).any())
@@ -194,7 +205,14 @@ def _check_metric_columns(
 class Prepared:
     """A checked table, its groups and the per-metric row masks (as_of, windows)."""
 
-    def __init__(self, df: Any, metrics: list[Metric], by: Any, as_of: Any) -> None:
+    def __init__(
+        self,
+        df: Any,
+        metrics: list[Metric],
+        by: Any,
+        as_of: Any,
+        blanked: frozenset[str] = frozenset(),
+    ) -> None:
         frame = check_frame("df", df)
         self.by = as_str_list("by", by)
         self.as_of = parse_as_of(as_of)
@@ -220,7 +238,7 @@ class Prepared:
             )
         self.frame = frame
         self.available = available
-        self.reader = _Reader(frame, self.as_of)
+        self.reader = _Reader(frame, self.as_of, blanked)
         self.reader.check(numeric)
         self.groups = group(frame, self.by)
         self.notes: list[Note] = list(self.groups.notes)
