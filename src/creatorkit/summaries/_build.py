@@ -137,7 +137,9 @@ class _Reader:
             missing_ok=column not in _REQUIRED or column in self.blanked,
             booleans=kind in (None, Kind.BOOL),  # 0/1 flags, never a catalog count
         )
-        self.nan[column] = bool(np.isnan(values).any())
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite_sum = bool(np.isfinite(values.sum()))  # one reduction rules NaN out
+        self.nan[column] = not finite_sum and bool(np.isnan(values).any())
         stamp_column = _AS_OF_COLUMNS.get(column)
         if self.as_of is not None and stamp_column is not None and stamp_column in self.frame:
             later = (self.frame[stamp_column] > self.as_of).fillna(False).to_numpy(dtype=bool)

@@ -604,7 +604,8 @@ def from_prepared(
     columns: dict[str, Any] = {str(k): keys[k].reset_index(drop=True) for k in keys}
     columns.update(sums)
     table = pd.DataFrame(columns, index=pd.RangeIndex(len(keys)), copy=False)
-    summary = Summary(
+    return _made(
+        name,
         table=table,
         metrics=tuple(metrics),
         by=tuple(prep.by),
@@ -612,10 +613,14 @@ def from_prepared(
         params=dict(params),
         as_of=prep.as_of,
         options=dict(options or {}),
-        method=MethodCard.create("summaries.summarize"),
         warnings=_ordered([*prep.notes, *notes]),
     )
-    return attrs.evolve(summary, method=_card(name, summary.identity()))
+
+
+def _made(name: str, **fields: Any) -> Summary:
+    """A summary whose method card (named ``name``) records its identity."""
+    draft = Summary(method=MethodCard.create(name), **fields)
+    return attrs.evolve(draft, method=_card(name, draft.identity()))
 
 
 def _ordered(notes: Iterable[Note]) -> tuple[Note, ...]:
@@ -712,17 +717,16 @@ def from_sums(
     order = group(out, keys)
     if keys:
         out = out.iloc[np.argsort(order.codes, kind="stable")].reset_index(drop=True)
-    summary = Summary(
+    return _made(
+        "summaries.from_sums",
         table=out,
         metrics=tuple(found),
         by=tuple(keys),
         moments=moments,
         params=check_params(found, params),
         as_of=parse_as_of(as_of),
-        method=MethodCard.create("summaries.from_sums"),
         warnings=order.notes,
     )
-    return attrs.evolve(summary, method=_card("summaries.from_sums", summary.identity()))
 
 
 def _check_moments(
