@@ -142,6 +142,10 @@ def adjust(p: Any, method: str = "holm") -> np.ndarray:
 
     ``holm`` (step-down), ``bonferroni``, ``bh`` (Benjamini–Hochberg) or ``none``;
     equal to statsmodels ``multipletests`` with ``holm``, ``bonferroni``, ``fdr_bh``.
+
+    Example:
+        >>> adjust([0.01, 0.04, float("nan")]).round(3).tolist()
+        [0.02, 0.04, nan]
     """
     check_choice("method", method, CORRECTIONS)
     p = check_array("p", p, low=0.0, nan_ok=True)

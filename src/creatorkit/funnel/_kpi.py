@@ -530,6 +530,12 @@ def pace(
 
     Returns:
         A :class:`PacingResult`.
+
+    Example:
+        >>> res = pace(61.0, 100.0, start="2026-04-01T00:00Z", end="2026-04-11T00:00Z",
+        ...            as_of="2026-04-06T12:00Z", kpi="gmv")
+        >>> res.to_frame()[["kpi", "attainment", "elapsed", "on_track"]].to_dict("records")
+        [{'kpi': 'gmv', 'attainment': 0.61, 'elapsed': 0.55, 'on_track': True}]
     """
     actual_v = np.atleast_1d(check_array("actual", actual))
     target_v = np.atleast_1d(check_array("target", target, low=0, low_open=True))
