@@ -15,7 +15,11 @@ HEADER = """# Metric reference
 This page is generated from `creatorkit.metrics.catalog()` by `python docs/_metric_reference.py`
 and checked against the code by the test suite, so it always matches the catalog you have.
 Every formula is a ratio of sums over the group's rows unless *mergeable* is **no**.
-*Intervals* lists the methods that apply; `ci="auto"` uses the first.
+*Intervals* lists the methods that apply: `ci="auto"` uses `cluster` (over posts,
+collaborations or order lines, Student t with rows − 1 degrees of freedom) and, for a
+one-row group, the first trial-based one. *Cluster scale* is where that interval is built:
+`log` keeps bounds above 0, `logit` keeps rates inside (0, 1), `identity` is for values of
+either sign (see [Metrics](metrics.md)).
 """
 
 
@@ -26,8 +30,9 @@ def render() -> str:
     table = catalog()
     lines = [
         HEADER,
-        "| name | formula | kind | table | mergeable | intervals | window | params | source |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| name | formula | kind | table | mergeable | intervals | cluster scale | window | params "
+        "| source |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table.itertuples(index=False):
         cells = [
@@ -37,6 +42,7 @@ def render() -> str:
             row.table,
             "yes" if row.mergeable else "**no**",
             row.intervals or "—",
+            row.interval_scale if row.intervals else "—",
             row.window or "—",
             row.params or "—",
             row.source,

@@ -246,7 +246,12 @@ def test_result_columns_follow_vocabulary():
         "views",
         "views_n",
     ]
-    assert res.method.parameters["ci"] == {"ctr": "poisson", "like_rate": "wilson"}
+    assert res.method.parameters["ci"] == {"ctr": "auto", "like_rate": "auto"}
+    plans = res.method.parameters["intervals"]
+    assert plans["ctr"]["method"] == "cluster"
+    assert plans["ctr"]["single_row"] == "poisson"
+    assert plans["like_rate"]["scale"] == "logit"
+    assert plans["like_rate"]["single_row"] == "wilson"
     json.dumps(res.to_dict(), allow_nan=False)
 
 
@@ -358,6 +363,8 @@ def test_poisson_interval_equals_statsmodels_exact():
 
 
 def test_cluster_interval_equals_direct_delta_method():
+    from scipy import stats
+
     data = synthetic(seed=4, n_creators=60, n_events=500).content
     res = compute(data, "ctr", by="creator_id", ci="cluster").table.set_index("creator_id")
     for creator, rows in data.groupby("creator_id"):
@@ -368,10 +375,9 @@ def test_cluster_interval_equals_direct_delta_method():
         if m < 2:
             assert np.isnan(res.loc[creator, "ctr_low"])
             continue
-        var = ((y - r * x) ** 2).sum() / (m * (m - 1) * x.mean() ** 2)
-        assert res.loc[creator, "ctr_high"] == pytest.approx(
-            r + 1.959963984540054 * np.sqrt(var), rel=1e-9
-        )
+        se = np.sqrt(((y - r * x) ** 2).sum() / (m * (m - 1) * x.mean() ** 2))
+        t = stats.t.ppf(0.975, m - 1)
+        assert res.loc[creator, "ctr_high"] == pytest.approx(r * np.exp(t * se / r), rel=1e-9)
 
 
 def test_cluster_interval_is_wider_than_wilson_for_creators():

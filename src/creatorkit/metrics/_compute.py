@@ -98,12 +98,15 @@ def compute(
         names: Metric name(s) from :func:`catalog`, or :class:`Metric` objects.
         by: Group key column(s); ``None`` for one overall group. Missing keys form their
             own group (counted). Groups are sorted by key.
-        ci: ``None`` (no interval), ``"auto"`` (each metric's first applicable method:
-            Wilson for rates, Poisson for count ratios, cluster otherwise), ``"wilson"``,
-            ``"jeffreys"``, ``"poisson"``, ``"cluster"``, or a mapping metric → method.
-            Wilson and Poisson treat every view as an independent trial — far too narrow
-            to rank creators with several posts; ``"cluster"`` (delta method over the
-            group's rows) reflects post-to-post variation.
+        ci: ``None`` (no interval), ``"auto"``, ``"cluster"``, ``"wilson"``,
+            ``"jeffreys"``, ``"poisson"``, or a mapping metric → method. ``"cluster"`` is
+            the delta method over the group's rows (posts), Student t with rows − 1
+            degrees of freedom, on the metric's ``interval_scale`` (log or logit, so
+            bounds stay in range); NaN with a note for one-row groups. ``"auto"`` is
+            cluster wherever a group has several rows and the trial-based interval
+            (Wilson for rates, Poisson for count ratios; none for money) for one-row
+            groups, with a note. Wilson and Poisson treat every view as an independent
+            trial — far too narrow to rank creators with several posts.
         as_of: Timezone-aware cut-off (rows after it excluded and counted; windows end at
             it; refunds after it do not count). Required by windowed metrics.
         level: Confidence level in (0, 1).
@@ -127,7 +130,7 @@ def compute(
         >>> res = compute(content, ["ctr", "like_rate"], by="creator_id", ci="auto")
         >>> res.to_frame()[["creator_id", "ctr", "ctr_n", "like_rate", "like_rate_low"]].round(4)
           creator_id     ctr  ctr_n  like_rate  like_rate_low
-        0          a  0.0225      2     0.0750         0.0672
+        0          a  0.0225      2     0.0750         0.0081
         1          b  0.0000      1     0.0225         0.0119
     """
     metrics = resolve(names)
@@ -136,7 +139,7 @@ def compute(
     values = check_params(metrics, params)
     prep = Prepared(df, metrics, by, as_of)
     mergeable = [m for m in metrics if m.mergeable]
-    moments = "cluster" in methods.values()
+    moments = _core.needs_moments(methods)
     summary = _core.from_prepared(prep, mergeable, values, moments, "metrics.summarize")
     known = len(prep.notes)
     partial = summary.compute(

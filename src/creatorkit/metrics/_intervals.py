@@ -67,6 +67,69 @@ def poisson(x: np.ndarray, exposure: np.ndarray, level: float) -> tuple[np.ndarr
     )
 
 
+SCALES = ("log", "logit", "identity")
+"""Scales a cluster interval is built on: ``log`` for values that cannot be negative,
+``logit`` for rates in [0, 1], ``identity`` for values of either sign."""
+
+
+_NOISE = 1e-12
+"""Relative size below which ``Σ(yᵢ − R xᵢ)²`` computed from sums is rounding noise."""
+
+
+def cluster_se(
+    num: np.ndarray,
+    den: np.ndarray,
+    num2: np.ndarray,
+    den2: np.ndarray,
+    cross: np.ndarray,
+    m: np.ndarray,
+) -> np.ndarray:
+    """Delta-method standard error of ``R = Σy / Σx`` over ``m`` rows (NaN below two rows).
+
+    ``Var(R) ≈ m / (m − 1) · Σ(yᵢ − R xᵢ)² / (Σx)²`` with
+    ``Σ(yᵢ − R xᵢ)² = Σy² − 2RΣxy + R²Σx²`` (the sample-variance form ``compare.ratios`` uses);
+    a residual within 1e-12 of the size of its terms is rounding noise and taken as zero, so
+    rows that lie on one line (every post with the same ratio) give se = 0 in any unit.
+    """
+    ratio = _safe_div(num, den)
+    terms = (num2, 2.0 * ratio * cross, ratio * ratio * den2)
+    resid = terms[0] - terms[1] + terms[2]
+    # below the rounding noise of the three terms the residual is zero (rows on one line)
+    noise = _NOISE * (np.abs(terms[0]) + np.abs(terms[1]) + np.abs(terms[2]))
+    resid = np.where(resid > noise, resid, 0.0)
+    several = m > 1
+    factor = _safe_div(m, np.where(several, m - 1.0, 1.0))
+    se = _safe_div(np.sqrt(np.where(several, factor * resid, np.nan)), np.abs(den))
+    return np.where(several & np.isfinite(ratio), se, np.nan)
+
+
+def _transformed(ratio: np.ndarray, half: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds ``g⁻¹(g(R) ± half · g'(R))`` on the scale ``g``; a boundary estimate keeps its end.
+
+    On the log and logit scales an estimate on the edge of the range (0; or 1 for a rate)
+    has no interval on that scale: the bound at the edge is the edge itself, the other is NaN.
+    """
+    if scale == "identity":
+        return ratio - half, ratio + half
+    from scipy.special import expit, logit
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if scale == "log":
+            inside = ratio > 0
+            step = np.where(inside, half / np.where(inside, ratio, 1.0), np.nan)
+            low, high = ratio * np.exp(-step), ratio * np.exp(step)
+            low = np.where(ratio == 0, 0.0, low)
+        else:
+            inside = (ratio > 0) & (ratio < 1)
+            safe = np.where(inside, ratio, 0.5)
+            step = np.where(inside, half / (safe * (1.0 - safe)), np.nan)
+            centre = logit(safe)
+            low, high = expit(centre - step), expit(centre + step)
+            low = np.where(ratio == 0, 0.0, low)
+            high = np.where(ratio == 1, 1.0, high)
+    return low, high
+
+
 def cluster(
     num: np.ndarray,
     den: np.ndarray,
@@ -75,20 +138,26 @@ def cluster(
     cross: np.ndarray,
     m: np.ndarray,
     level: float,
+    scale: str = "identity",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Delta-method interval of a ratio of sums over ``m`` rows (posts of a creator).
+    """Cluster interval of a ratio of sums over ``m`` rows (the posts of a creator).
 
-    With ``R = Σy / Σx`` over the group's rows, ``Var(R) ≈ m / (m − 1) · Σ(yᵢ − R xᵢ)² / (Σx)²``,
-    where ``Σ(yᵢ − R xᵢ)² = Σy² − 2RΣxy + R²Σx²``. The interval is ``R ± z·se``; it
-    reflects row-to-row variation and needs at least two rows.
+    The standard error is :func:`cluster_se`; the half-width is ``t(m − 1) · se`` with the
+    Student t quantile on ``m − 1`` degrees of freedom, applied on ``scale``
+    (:func:`_transformed`): ``log`` gives ``R · exp(±t·se/R)``, ``logit`` gives
+    ``expit(logit R ± t·se / (R(1 − R)))``, ``identity`` gives ``R ± t·se``. Scaling the
+    numerator or the denominator (a currency unit) scales the bounds alike. Groups with fewer
+    than two rows get NaN.
 
     Returns:
         ``(low, high, se)``.
     """
-    z = _z(level)
+    from scipy.special import stdtrit
+
     ratio = _safe_div(num, den)
-    resid = np.maximum(num2 - 2.0 * ratio * cross + ratio * ratio * den2, 0.0)
-    factor = _safe_div(m, m - 1.0)
-    se = _safe_div(np.sqrt(np.where(m > 1, factor * resid, np.nan)), np.abs(den))
-    se = np.where(m > 1, se, np.nan)
-    return ratio - z * se, ratio + z * se, se
+    se = cluster_se(num, den, num2, den2, cross, m)
+    df = np.where(m > 1, m - 1.0, 1.0)
+    quantile = stdtrit(df, 0.5 + level / 2.0)
+    low, high = _transformed(ratio, quantile * se, scale)
+    ok = np.isfinite(se)
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan), se

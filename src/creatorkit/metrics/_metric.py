@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -59,14 +60,49 @@ def _expr_definition(expr: Expr | None) -> Any:
     return expr.key(frozenset())
 
 
+SCALES = ("log", "logit", "identity")
+"""Scales of cluster intervals (see :attr:`Metric.interval_scale`)."""
+
+
+@functools.cache
+def _count_columns() -> frozenset[str]:
+    """Columns the record schemas declare as counts (never money)."""
+    from creatorkit.models import MODELS, Kind
+
+    return frozenset(c.name for m in MODELS for c in m.schema() if c.kind == Kind.COUNT)
+
+
+def _counts_only(expr: Expr) -> bool:
+    """Whether ``expr`` is a plain sum of declared count columns (Poisson applies)."""
+    if isinstance(expr, RowFunction):
+        return expr.count
+    return expr.is_count and expr.columns(frozenset()) <= _count_columns()
+
+
 def _default_intervals(metric: Metric) -> tuple[str, ...]:
+    """Interval methods that apply: Poisson only to counts, never to money (DESIGN §5)."""
     if not metric.mergeable or metric.denominator is None:
         return ()
     if metric.kind == "rate":
         return ("wilson", "jeffreys", "cluster")
-    if metric.kind in ("ratio", "per_mille") and metric.numerator.is_count:
+    if metric.kind in ("ratio", "per_mille") and _counts_only(metric.numerator):
         return ("poisson", "cluster")
     return ("cluster",)
+
+
+def _non_negative(expr: Expr | None) -> bool:
+    """Whether ``expr`` is a sum of columns with positive coefficients (or counts)."""
+    if isinstance(expr, Formula):
+        return all(c > 0 for c in expr.poly(frozenset()).values())
+    return expr is None or expr.is_count
+
+
+def _default_scale(metric: Metric) -> str:
+    if metric.kind == "rate":
+        return "logit"
+    if _non_negative(metric.numerator) and _non_negative(metric.denominator):
+        return "log"
+    return "identity"
 
 
 @attrs.frozen(kw_only=True)
@@ -94,7 +130,13 @@ class Metric:
             and counted); defaults by table (``published_at``, ``ordered_at``).
         reducer: Computation of a non-mergeable metric.
         reducer_columns: Columns the reducer reads.
-        intervals: Interval methods that apply; the first one is used by ``ci="auto"``.
+        intervals: Interval methods that apply (default: Wilson, Jeffreys and cluster for
+            rates; Poisson and cluster for ratios whose numerator sums declared count
+            columns; cluster alone otherwise — money never gets a Poisson interval).
+            ``ci="auto"`` uses ``cluster`` and, for one-row groups, the first trial-based one.
+        interval_scale: Scale of the cluster interval: ``logit`` (rates; bounds stay in
+            [0, 1]), ``log`` (sums of non-negative terms; bounds stay ≥ 0) or ``identity``
+            (values of either sign, such as ROI). Empty: chosen from the kind and formula.
 
     Example:
         >>> m = Metric(name="hook_rate", numerator="views_3s", denominator="views",
@@ -121,6 +163,7 @@ class Metric:
     reducer_columns: tuple[str, ...] = ()
     intervals: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
+    interval_scale: str = ""
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -142,6 +185,10 @@ class Metric:
             object.__setattr__(self, "formula", text)
         if not self.intervals:
             object.__setattr__(self, "intervals", _default_intervals(self))
+        if self.interval_scale:
+            check_choice("interval_scale", self.interval_scale, SCALES)
+        else:
+            object.__setattr__(self, "interval_scale", _default_scale(self))
         if self.time_column is None and self.table in _TIME_COLUMNS:
             object.__setattr__(self, "time_column", _TIME_COLUMNS[self.table])
 
@@ -333,7 +380,8 @@ def catalog() -> pd.DataFrame:
 
     Returns:
         One row per metric: ``name``, ``formula``, ``kind``, ``direction``, ``unit``,
-        ``layer``, ``table``, ``mergeable``, ``window``, ``intervals``, ``params``,
+        ``layer``, ``table``, ``mergeable``, ``window``, ``intervals``, ``interval_scale``,
+        ``params``,
         ``source`` and ``description``.
 
     Example:
@@ -356,6 +404,7 @@ def catalog() -> pd.DataFrame:
                 "mergeable": m.mergeable,
                 "window": m.window or "",
                 "intervals": ", ".join(m.intervals),
+                "interval_scale": m.interval_scale,
                 "params": ", ".join(sorted(m.params)),
                 "source": m.source,
                 "description": m.description,

@@ -178,25 +178,25 @@ class Summary(Result):
             >>> s = ck.metrics.summarize(df, "like_rate", moments=True)
             >>> s.compute(ci="cluster").to_frame()[["like_rate", "like_rate_low"]].round(3)
                like_rate  like_rate_low
-            0       0.04           0.02
+            0       0.04          0.002
         """
         from creatorkit.metrics._compute import MetricResult
 
         methods = ci_methods(list(self.metrics), ci)
         level = check_number("level", level, low=0, high=1, low_open=True, high_open=True)
-        if "cluster" in methods.values() and not self.moments:
+        if needs_moments(methods) and not self.moments:
             fail(
                 "ci",
-                "the cluster interval needs a summary made with moments=True",
+                "the cluster interval (also used by ci='auto') needs a summary made with "
+                "moments=True; or ask for a trial-based interval such as ci='wilson'",
                 ErrorCode.INVALID_VALUE,
             )
         columns: dict[str, Any] = {k: self._table[k] for k in self.by}
         notes = list(self.warnings)
         for metric in self.metrics:
-            values, note = _finish(metric, self._table, methods.get(metric.name), level)
+            values, more = _finish(metric, self._table, methods.get(metric.name), level)
             columns.update(values)
-            if note is not None:
-                notes.append(note)
+            notes += more
         table = pd.DataFrame(columns, index=pd.RangeIndex(len(self._table)), copy=False)
         card = compute_card(self.metrics, self.by, self.params, self.as_of, methods, level)
         return MetricResult(
@@ -440,6 +440,8 @@ def compute_card(
         definitions={m.name: m.fingerprint for m in listed},
         by=list(by),
         ci=dict(methods) or None,
+        intervals={m.name: interval_plan(m, methods[m.name]) for m in listed if m.name in methods}
+        or None,
         level=level,
         as_of=as_of,
         params=dict(params),
@@ -447,16 +449,14 @@ def compute_card(
 
 
 def ci_methods(metrics: list[Metric], ci: str | Mapping[str, str] | None) -> dict[str, str]:
-    """The interval method per metric name (``auto`` resolved)."""
+    """The interval method per metric name (``auto`` kept: it is resolved per group)."""
     if ci is None:
         return {}
     names = {m.name: m for m in metrics}
     if isinstance(ci, str):
         check_choice("ci", ci, CI_METHODS)
         requested = {m.name: ci for m in metrics if m.intervals}
-        bad = [
-            n for n, m in names.items() if m.intervals and ci != "auto" and ci not in m.intervals
-        ]
+        bad = [n for n, m in names.items() if m.intervals and not _applies(m, ci)]
         if bad:
             fail(
                 "ci",
@@ -470,11 +470,11 @@ def ci_methods(metrics: list[Metric], ci: str | Mapping[str, str] | None) -> dic
         for name, method in requested.items():
             if name not in names:
                 problems.add(name, "is not a requested metric", ErrorCode.UNKNOWN_NAME)
-            elif method != "auto" and method not in names[name].intervals:
+            elif not _applies(names[name], method):
                 allowed = list(names[name].intervals) or "none"
                 problems.add(
                     name,
-                    f"interval {method!r} does not apply (allowed: {allowed})",
+                    f"interval {method!r} does not apply (allowed: {allowed} or 'auto')",
                     ErrorCode.INVALID_VALUE,
                 )
         problems.raise_if_any()
@@ -485,23 +485,77 @@ def ci_methods(metrics: list[Metric], ci: str | Mapping[str, str] | None) -> dic
             ErrorCode.WRONG_TYPE,
             value=ci,
         )
-    return {
-        name: (names[name].intervals[0] if method == "auto" else method)
-        for name, method in requested.items()
-        if names[name].intervals
-    }
+    return {name: method for name, method in requested.items() if names[name].intervals}
 
 
-def _finish(
-    metric: Metric, sums: pd.DataFrame, method: str | None, level: float
-) -> tuple[dict[str, np.ndarray], Note | None]:
+def _applies(metric: Metric, method: Any) -> bool:
+    return method in metric.intervals or (method == "auto" and bool(metric.intervals))
+
+
+def needs_moments(methods: Mapping[str, str]) -> bool:
+    """Whether the interval methods need sums of squares (cluster, or auto)."""
+    return any(m in ("cluster", "auto") for m in methods.values())
+
+
+_UNITS = {"content": "posts", "collaboration": "collaborations", "order": "order lines"}
+_TRIAL = ("wilson", "jeffreys", "poisson")
+_MOMENTS = ("num2", "den2", "cross")
+
+
+def interval_plan(metric: Metric, method: str) -> dict[str, Any]:
+    """What an interval request means for ``metric``: the method, its unit, scale, fallback."""
+    fallback = next((m for m in metric.intervals if m in _TRIAL), None)
+    plan: dict[str, Any] = {"method": "cluster" if method == "auto" else method}
+    if plan["method"] == "cluster":
+        plan["unit"] = _UNITS.get(metric.table, "rows")
+        plan["scale"] = metric.interval_scale
+        plan["df"] = "rows - 1"
+        plan["single_row"] = fallback if method == "auto" else None
+    return plan
+
+
+def _interval(
+    metric: Metric, sums: pd.DataFrame, method: str, level: float
+) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+    """Bounds of one metric's interval per group, with notes on groups it could not serve."""
     from creatorkit.metrics import _intervals
 
     name = metric.name
     num = sums[f"{name}__num"].to_numpy(dtype=float)
+    den = sums[f"{name}__den"].to_numpy(dtype=float)
+    plan = interval_plan(metric, method)
+    if plan["method"] != "cluster":
+        low, high = getattr(_intervals, plan["method"])(num, den, level)
+        return low, high, []
+    m = sums[f"{name}__n"].to_numpy(dtype=float)
+    num2, den2, cross = (sums[f"{name}__{k}"].to_numpy(dtype=float) for k in _MOMENTS)
+    low, high, _ = _intervals.cluster(num, den, num2, den2, cross, m, level, plan["scale"])
+    single = (m == 1) & (den != 0)
+    if not single.any():
+        return low, high, []
+    post, fallback = plan["unit"][:-1], plan["single_row"]
+    if fallback:
+        low_1, high_1 = getattr(_intervals, fallback)(num, den, level)
+        low, high = np.where(single, low_1, low), np.where(single, high_1, high)
+        code = "single_row_fallback"
+        text = f"{{count}} groups have one {post}; their interval is {fallback}, which ignores "
+        text += f"{post}-to-{post} variation"
+    else:
+        code = "single_row"
+        text = f"{{count}} groups have one {post}; a cluster interval needs two or more, so "
+        text += "their bounds are NaN"
+    notes = [Note.counted(code, "{subject}: " + text, count=int(single.sum()), subject=name)]
+    return low, high, notes
+
+
+def _finish(
+    metric: Metric, sums: pd.DataFrame, method: str | None, level: float
+) -> tuple[dict[str, np.ndarray], list[Note]]:
+    name = metric.name
+    num = sums[f"{name}__num"].to_numpy(dtype=float)
     n = sums[f"{name}__n"].to_numpy()
     out: dict[str, np.ndarray] = {}
-    note = None
+    notes: list[Note] = []
     if metric.denominator is None:
         out[name] = num
     else:
@@ -509,37 +563,16 @@ def _finish(
         out[name] = _div(num, den)
         zero = int((den == 0).sum())
         if zero:
-            note = Note(
-                code="zero_denominator",
-                subject=name,
-                count=zero,
-                message=f"{name}: {zero} groups have a zero denominator; value is NaN",
-            )
+            text = "{subject}: {count} groups have a zero denominator; value is NaN"
+            notes.append(Note.counted("zero_denominator", text, count=zero, subject=name))
         if method is not None:
-            if method == "wilson":
-                low, high = _intervals.wilson(num, den, level)
-            elif method == "jeffreys":
-                low, high = _intervals.jeffreys(num, den, level)
-            elif method == "poisson":
-                low, high = _intervals.poisson(num, den, level)
-            else:
-                low, high, _ = _intervals.cluster(
-                    num,
-                    den,
-                    sums[f"{name}__num2"].to_numpy(dtype=float),
-                    sums[f"{name}__den2"].to_numpy(dtype=float),
-                    sums[f"{name}__cross"].to_numpy(dtype=float),
-                    n.astype(float),
-                    level,
-                )
-                if metric.kind == "rate":
-                    low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
-            out[f"{name}_low"] = low
-            out[f"{name}_high"] = high
+            low, high, more = _interval(metric, sums, method, level)
+            out[f"{name}_low"], out[f"{name}_high"] = low, high
+            notes += more
     out[f"{name}_n"] = n.astype(np.int64)
     if metric.denominator is not None:
         out[f"{name}_trials"] = sums[f"{name}__den"].to_numpy(dtype=float)
-    return out, note
+    return out, notes
 
 
 def summarize(
