@@ -235,9 +235,9 @@ def test_degenerate_arms_give_nan_with_a_note():
     res = compare.proportions([0, 5, 10], [0, 10, 10], labels=["A", "B", "C"], control="B")
     table = res.to_frame()
     assert np.isnan(table.loc[table["arm"] == "A", "p_value"]).all()
-    assert {n.code for n in res.warnings} == {"zero_trials"}
+    assert {n.code for n in res.warnings} == {"zero_trials", "degenerate_lift"}
     flat = compare.proportions([10, 10], [10, 10])
-    assert {n.code for n in flat.warnings} == {"degenerate"}
+    assert {n.code for n in flat.warnings} == {"degenerate", "degenerate_lift"}
     assert compare.means([1, 5], [1.0, 2.0], [0.0, 1.0]).warnings[0].code == "low_sample"
 
 

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import divide as _div
 from creatorkit._validation import (
     Problems,
     check_array,
@@ -29,6 +30,12 @@ CORRECTIONS = ("holm", "bonferroni", "bh", "none")
 
 COMPARISONS = ("control", "all_pairs")
 """Which pairs are compared: every arm against the control, or every pair of arms."""
+
+ALTERNATIVES = ("two-sided", "greater", "less")
+"""Alternative hypotheses: ``greater`` means the arm's value exceeds the one it is compared with."""
+
+UNITS = ("post", "collaboration")
+"""Units of creator comparisons: each row of the input is one post or one collaboration."""
 
 NOT_RANDOMIZED = (
     "Arms were not randomized (creators choose their audiences): differences are associations, "
@@ -127,6 +134,87 @@ def check_alpha(alpha: Any) -> float:
     return check_number("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
 
 
+def check_alternative(alternative: Any, alpha: float) -> str:
+    """``alternative`` among :data:`ALTERNATIVES`; a one-sided test needs ``alpha < 0.5``."""
+    check_choice("alternative", alternative, ALTERNATIVES)
+    if alternative != "two-sided" and alpha >= 0.5:
+        fail(
+            "alpha",
+            "must be below 0.5 for a one-sided alternative",
+            ErrorCode.OUT_OF_RANGE,
+            value=alpha,
+        )
+    return str(alternative)
+
+
+def tail(alpha: float, alternative: str) -> float:
+    """Probability outside the interval on each bounded side (``alpha / 2`` when two-sided)."""
+    return alpha / 2.0 if alternative == "two-sided" else alpha
+
+
+def quantile(alpha: float, alternative: str, df: np.ndarray | None = None) -> np.ndarray:
+    """Normal (``df`` None) or Student t quantile of a ``1 − alpha`` interval (one or two sides).
+
+    Invalid degrees of freedom (NaN, ≤ 0) give NaN.
+    """
+    from scipy.special import ndtri, stdtrit
+
+    upper = 1.0 - tail(alpha, alternative)
+    if df is None:
+        return np.asarray(ndtri(upper), dtype=float)
+    ok = np.isfinite(df) & (df > 0)
+    return np.where(ok, stdtrit(np.where(ok, df, 1.0), upper), np.nan)
+
+
+def p_value(stat: np.ndarray, alternative: str, df: np.ndarray | None = None) -> np.ndarray:
+    """P-value of a normal (``df`` None) or Student t statistic; NaN stays NaN.
+
+    ``greater`` is the upper tail ``P(T ≥ t)``, ``less`` the lower tail, ``two-sided`` twice
+    the smaller one (as scipy's ``alternative``).
+    """
+    from scipy.special import ndtr, stdtr
+
+    ok = np.isfinite(stat)
+    if df is not None:
+        ok &= np.isfinite(df) & (df > 0)
+    s = np.where(ok, stat, 0.0)
+    signed = {"two-sided": -np.abs(s), "greater": -s, "less": s}[alternative]
+    if df is None:
+        cdf = np.asarray(ndtr(signed), dtype=float)
+    else:
+        cdf = np.asarray(stdtr(np.where(ok, df, 1.0), signed), dtype=float)
+    scale = 2.0 if alternative == "two-sided" else 1.0
+    return np.where(ok, np.minimum(scale * cdf, 1.0), np.nan)
+
+
+def one_sided(
+    low: np.ndarray,
+    high: np.ndarray,
+    alternative: str,
+    limits: tuple[float, float] = (-np.inf, np.inf),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Open the unbounded side of a one-sided interval: its bound becomes the range limit.
+
+    ``greater`` keeps the lower bound (the upper one is ``limits[1]``), ``less`` the upper
+    bound; a NaN interval stays NaN.
+    """
+    missing = np.isnan(low) | np.isnan(high)
+    if alternative == "greater":
+        high = np.where(missing, np.nan, limits[1])
+    elif alternative == "less":
+        low = np.where(missing, np.nan, limits[0])
+    return low, high
+
+
+def relative(value: np.ndarray, versus: np.ndarray) -> np.ndarray:
+    """Relative difference ``(value − versus) / |versus|`` (NaN where ``versus`` is 0).
+
+    Dividing by ``|versus|`` keeps the sign of the difference when the control is negative:
+    −10 → −5 is a lift of +50%.
+    """
+    return _div(value - versus, np.abs(versus))
+
+
 def pairs(size: int, control: int, comparisons: str) -> tuple[np.ndarray, np.ndarray]:
     """Index arrays ``(arm, versus)`` of the comparisons to make."""
     check_choice("comparisons", comparisons, COMPARISONS)
@@ -203,37 +291,70 @@ class ComparisonResult(Result):
             ``chance_to_beat_control``, ``chance_to_be_best`` and ``expected_loss``.
             The control row carries NaN tests.
         randomized: Whether arms were randomized; when not, ``warnings`` says so.
+        unit: What one observation is when it is not a trial or a row of a randomized test:
+            ``"post"`` or ``"collaboration"`` for creator comparisons (``None`` otherwise).
     """
 
     _table: pd.DataFrame
     table = Copied[pd.DataFrame]()
     randomized: bool = True
+    unit: str | None = None
 
     def sentence(self) -> str:
-        """One sentence per non-control row, for reports.
+        """One sentence per non-control row, for reports, with the interval's real level.
 
         Example:
             >>> from creatorkit.compare import proportions
             >>> res = proportions([40, 60], [1000, 1000], labels=["A", "B"])
             >>> res.sentence().splitlines()[0]
             'conversion: B vs A: +2.00 pp (95% CI +0.08 pp to +3.95 pp), p_adj = 0.0402: better'
+            >>> proportions([40, 60], [1000, 1000], alpha=0.1).sentence()[:36]
+            'conversion: 1 vs 0: +2.00 pp (90% CI'
         """
         lines = []
         for row in self.table.to_dict("records"):
             if row["versus"] == "":
                 continue
-            value = [float(row.get(k, float("nan"))) for k in ("estimate", "ci_low", "ci_high")]
-            if self.method.parameters.get("kind") == "proportions":
-                low, high = 100 * value[1], 100 * value[2]
-                est = f"{100 * value[0]:+.2f} pp (95% CI {low:+.2f} pp to {high:+.2f} pp)"
-            else:
-                est = f"{value[0]:+.4g} (95% CI {value[1]:+.4g} to {value[2]:+.4g})"
+            card = _card_of(self.method, str(row["metric"]))
+            est = _estimate_text(row, card)
             p = float(row.get("p_adjusted", float("nan")))
             lines.append(
                 f"{row['metric']}: {row['arm']} vs {row['versus']}: {est}, p_adj = {p:.3g}: "
                 f"{row['verdict']}"
             )
         return "\n".join(lines)
+
+
+def _card_of(card: MethodCard, metric: str) -> dict[str, Any]:
+    """The parameters of the comparison that made ``metric``'s rows (combined results too)."""
+    parameters = dict(card.parameters)
+    for part in parameters.get("parts", ()):
+        inner = dict(part.get("parameters", {}))
+        if inner.get("metric") == metric:
+            return inner
+    return parameters
+
+
+def _estimate_text(row: dict[Any, Any], card: dict[str, Any]) -> str:
+    """``+2.00 pp (95% CI +0.08 pp to +3.95 pp)``; one-sided: ``(95% CI ≥ +0.08 pp)``."""
+    value = [float(row.get(k, float("nan"))) for k in ("estimate", "ci_low", "ci_high")]
+    pp = card.get("kind") == "proportions"
+    if pp:
+        value = [100 * v for v in value]
+
+    def text(v: float) -> str:
+        return f"{v:+.2f} pp" if pp else f"{v:+.4g}"
+
+    alpha = card.get("alpha")
+    level = f"{100 * (1 - float(alpha)):.4g}% CI" if alpha is not None else "CI"
+    alternative = card.get("alternative", "two-sided")
+    if alternative == "greater":
+        interval = f"{level} ≥ {text(value[1])}"
+    elif alternative == "less":
+        interval = f"{level} ≤ {text(value[2])}"
+    else:
+        interval = f"{level} {text(value[1])} to {text(value[2])}"
+    return f"{text(value[0])} ({interval})"
 
 
 def build(
@@ -251,8 +372,12 @@ def build(
     notes: list[Note],
     parameters: dict[str, Any],
     arm_columns: dict[str, np.ndarray] | None = None,
+    unit: str | None = None,
 ) -> ComparisonResult:
-    """Assemble the tidy table: the control (or reference) row first, then one row per pair."""
+    """Assemble the tidy table: the control (or reference) row first, then one row per pair.
+
+    ``unit`` (``"post"``, ``"collaboration"``) is recorded on the result and in its card.
+    """
     size = len(labels)
     rows = len(arm)
     control_row = {
@@ -302,6 +427,7 @@ def build(
     table["n"] = table["n"].astype(np.int64) if np.all(np.isfinite(table["n"])) else table["n"]
     if not randomized:
         notes = [*notes, Note(code="not_randomized", message=NOT_RANDOMIZED)]
+    recorded = {**parameters, **({"unit": unit} if unit is not None else {})}
     card = MethodCard.create(
         f"compare.{kind}",
         kind=kind,
@@ -309,9 +435,11 @@ def build(
         labels=labels,
         control=labels[control],
         randomized=randomized,
-        **parameters,
+        **recorded,
     )
-    return ComparisonResult(table=table, randomized=randomized, method=card, warnings=notes)
+    return ComparisonResult(
+        table=table, randomized=randomized, unit=unit, method=card, warnings=notes
+    )
 
 
 def combine(results: Sequence[ComparisonResult]) -> ComparisonResult:
@@ -337,9 +465,11 @@ def combine(results: Sequence[ComparisonResult]) -> ComparisonResult:
         "compare.combine",
         parts=[r.method.to_dict() for r in results],
     )
+    units = {r.unit for r in results}
     return ComparisonResult(
         table=table,
         randomized=all(r.randomized for r in results),
+        unit=units.pop() if len(units) == 1 else None,
         method=card,
         warnings=list(dict.fromkeys(notes)),
     )

@@ -1,8 +1,14 @@
 """Design of experiments: sample-ratio mismatch, power, sample size and MDE.
 
-Power calculations use the normal approximation of statsmodels' ``NormalIndPower``
-(two-sided, both tails counted): for proportions the effect size is Cohen's
-``h = 2·asin(√p1) − 2·asin(√p0)``; for means ``d = δ / σ``.
+Power calculations use the normal approximation of statsmodels' ``NormalIndPower``: for
+proportions the effect size is Cohen's ``h = 2·asin(√p1) − 2·asin(√p0)``; for means
+``d = δ / σ``. ``alternative="two-sided"`` counts both tails (as statsmodels);
+``"greater"`` / ``"less"`` are one-sided (statsmodels' ``"larger"`` / ``"smaller"``).
+
+Impossible inputs are errors: ``n ≤ 0``, ``std ≤ 0``, a baseline rate outside (0, 1),
+``mde = 0``, an ``mde`` against a one-sided alternative (it can never be detected) and
+``power ≤ alpha``. An MDE that no difference within the rate's range reaches is NaN, never
+the edge of the search.
 """
 
 from __future__ import annotations
@@ -13,7 +19,13 @@ from typing import Any
 import numpy as np
 
 from creatorkit._validation import check_array, check_broadcast, check_labels, check_number, fail
-from creatorkit.compare._core import Numbers, as_counts, check_alpha
+from creatorkit.compare._core import (
+    Numbers,
+    as_counts,
+    check_alpha,
+    check_alternative,
+    quantile,
+)
 from creatorkit.errors import ErrorCode
 from creatorkit.results import MethodCard, TableResult
 
@@ -32,11 +44,19 @@ def _h(p1: Any, p0: Any) -> np.ndarray:
     return np.asarray(2.0 * np.arcsin(np.sqrt(p1)) - 2.0 * np.arcsin(np.sqrt(p0)), dtype=float)
 
 
-def _check_rate(name: str, value: Any) -> np.ndarray:
-    array = check_array(name, value)
-    if not ((array >= 0) & (array <= 1)).all():
-        fail(name, "must be rates in [0, 1]", ErrorCode.OUT_OF_RANGE, value=value)
+def _baseline(value: Any) -> np.ndarray:
+    """Baseline rates strictly inside (0, 1): at 0 or 1 no difference has a variance."""
+    array = check_array("p0", value)
+    if not ((array > 0) & (array < 1)).all():
+        fail("p0", "must be rates in (0, 1)", ErrorCode.OUT_OF_RANGE, value=value)
     return array
+
+
+def _target(p0: np.ndarray, mde: np.ndarray) -> np.ndarray:
+    p1 = np.asarray(p0 + mde, dtype=float)
+    if not ((p1 >= 0) & (p1 <= 1)).all():
+        fail("mde", "must keep p0 + mde within [0, 1]", ErrorCode.OUT_OF_RANGE, value=mde)
+    return p1
 
 
 def _n(value: Any) -> np.ndarray:
@@ -47,17 +67,33 @@ def _std(value: Any) -> np.ndarray:
     return check_array("std", value, low=0, low_open=True)
 
 
-def _mde(value: Any) -> np.ndarray:
-    return check_array("mde", value)
+def _mde(value: Any, alternative: str | None = None) -> np.ndarray:
+    """A non-zero effect; for a sample size also one on the side of a one-sided test."""
+    array = check_array("mde", value)
+    if (array == 0).any():
+        fail("mde", "must not be 0 (no sample size detects no effect)", ErrorCode.OUT_OF_RANGE)
+    if alternative not in ("greater", "less"):
+        return array
+    wrong = array < 0 if alternative == "greater" else array > 0
+    if wrong.any():
+        side = "positive" if alternative == "greater" else "negative"
+        rule = f"must be {side} for alternative={alternative!r}: it could never be detected"
+        fail("mde", rule, ErrorCode.OUT_OF_RANGE, value=value)
+    return array
 
 
-def _power(effect: np.ndarray, n: np.ndarray, ratio: float, alpha: float) -> np.ndarray:
-    from scipy.special import ndtr, ndtri
+def _power(
+    effect: np.ndarray, n: np.ndarray, ratio: float, alpha: float, alternative: str
+) -> np.ndarray:
+    from scipy.special import ndtr
 
-    crit = float(ndtri(1.0 - alpha / 2.0))
-    n_eff = n / (1.0 + 1.0 / ratio)
-    shift = np.abs(effect) * np.sqrt(n_eff)
-    return np.asarray(ndtr(shift - crit) + ndtr(-shift - crit), dtype=float)
+    crit = quantile(alpha, alternative)
+    shift = effect * np.sqrt(n / (1.0 + 1.0 / ratio))
+    if alternative == "greater":
+        return np.asarray(ndtr(shift - crit), dtype=float)
+    if alternative == "less":
+        return np.asarray(ndtr(-shift - crit), dtype=float)
+    return np.asarray(ndtr(np.abs(shift) - crit) + ndtr(-np.abs(shift) - crit), dtype=float)
 
 
 def _smallest(
@@ -72,13 +108,19 @@ def _smallest(
     return np.asarray(high, dtype=float)
 
 
-def _size(effect: np.ndarray, power: float, ratio: float, alpha: float) -> np.ndarray:
-    """Control-arm size reaching ``power`` (solved exactly, both tails counted)."""
+def _shift(alpha: float, power: float, alternative: str) -> float:
+    """``z_crit + z_power``: the standardized effect a one-sided test needs per √n_eff."""
     from scipy.special import ndtri
 
-    crit = float(ndtri(1.0 - alpha / 2.0))
+    return float(quantile(alpha, alternative)) + float(ndtri(power))
+
+
+def _size(
+    effect: np.ndarray, power: float, ratio: float, alpha: float, alternative: str
+) -> np.ndarray:
+    """Control-arm size reaching ``power`` (closed form one-sided; both tails two-sided)."""
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        base = ((crit + float(ndtri(power))) / np.where(effect != 0, np.abs(effect), np.nan)) ** 2
+        base = (_shift(alpha, power, alternative) / np.abs(effect)) ** 2
     if np.isinf(base).any():
         fail(
             "mde",
@@ -86,116 +128,211 @@ def _size(effect: np.ndarray, power: float, ratio: float, alpha: float) -> np.nd
             ErrorCode.OUT_OF_RANGE,
         )
     n = base * (1.0 + 1.0 / ratio)
-    # refine: the far tail adds a little power, so solve power(n) = target by bisection
-    return _smallest(lambda m: _power(effect, m, ratio, alpha) >= power, n * 0.5, n * 1.0)
+    if alternative != "two-sided":
+        return np.asarray(n, dtype=float)
+    # the far tail adds a little power, so solve power(n) = target by bisection
+    return _smallest(lambda m: _power(effect, m, ratio, alpha, alternative) >= power, n * 0.5, n)
 
 
-def _common(alpha: Any, ratio: Any, power: Any = 0.5) -> tuple[float, float, float]:
-    return (
-        check_alpha(alpha),
-        check_number("ratio", ratio, low=0, low_open=True),
-        check_number("power", power, low=0, high=1, low_open=True, high_open=True),
-    )
+def _common(
+    alpha: Any, ratio: Any, alternative: Any, power: Any = None
+) -> tuple[float, float, str, float]:
+    alpha = check_alpha(alpha)
+    ratio = check_number("ratio", ratio, low=0, low_open=True)
+    alternative = check_alternative(alternative, alpha)
+    if power is None:
+        return alpha, ratio, alternative, float("nan")
+    power = check_number("power", power, low=0, high=1, low_open=True, high_open=True)
+    if power <= alpha:
+        fail("power", "must exceed alpha", ErrorCode.OUT_OF_RANGE, value=power)
+    return alpha, ratio, alternative, power
 
 
 def power_proportions(
-    p0: Any, mde: Any, n: Any, *, alpha: float = 0.05, ratio: float = 1.0
+    p0: Any,
+    mde: Any,
+    n: Any,
+    *,
+    alpha: float = 0.05,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
 ) -> np.ndarray:
     """Power to detect an absolute difference ``mde`` from the control rate ``p0``.
 
     Args:
-        p0: Control rate(s).
-        mde: Minimum detectable effect: absolute difference in rate.
-        n: Control-arm size; the other arm has ``ratio × n``.
-        alpha: Two-sided significance level.
+        p0: Control rate(s), in (0, 1).
+        mde: Difference in rate to detect (not 0; ``p0 + mde`` within [0, 1]).
+        n: Control-arm size (> 0); the other arm has ``ratio × n``.
+        alpha: Significance level.
         ratio: Size of the other arm relative to the control.
+        alternative: ``two-sided`` (both tails counted), ``greater`` or ``less``.
 
     Example:
         >>> round(float(power_proportions(0.05, 0.01, 8000)), 4)
         0.793
+        >>> round(float(power_proportions(0.05, 0.01, 8000, alternative="greater")), 4)
+        0.8712
     """
-    alpha, ratio, _ = _common(alpha, ratio)
-    p0 = _check_rate("p0", p0)
-    p1 = _check_rate("mde", p0 + _mde(mde))
-    return _power(_h(p1, p0), _n(n), ratio, alpha)
+    alpha, ratio, alternative, _ = _common(alpha, ratio, alternative)
+    p0 = _baseline(p0)
+    p1 = _target(p0, _mde(mde))
+    return _power(_h(p1, p0), _n(n), ratio, alpha, alternative)
 
 
 def sample_size_proportions(
-    p0: Any, mde: Any, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+    p0: Any,
+    mde: Any,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
 ) -> np.ndarray:
     """Control-arm size needed to detect ``mde`` with ``power`` (normal approximation, Cohen's h).
 
     Example:
         >>> round(float(sample_size_proportions(0.05, 0.01)))
         8143
+        >>> round(float(sample_size_proportions(0.05, -0.01, alternative="less")))
+        5298
     """
-    alpha, ratio, power = _common(alpha, ratio, power)
-    p0 = _check_rate("p0", p0)
-    p1 = _check_rate("mde", p0 + _mde(mde))
-    return _size(_h(p1, p0), power, ratio, alpha)
+    alpha, ratio, alternative, power = _common(alpha, ratio, alternative, power)
+    p0 = _baseline(p0)
+    p1 = _target(p0, _mde(mde, alternative))
+    return _size(_h(p1, p0), power, ratio, alpha, alternative)
+
+
+def needs_proportions(
+    p0: np.ndarray, mde: Any, *, alpha: float, power: float, alternative: str
+) -> np.ndarray:
+    """Sample size per arm for ``proportions(mde=...)``.
+
+    NaN where ``p0`` is not in (0, 1) or ``p0 + mde`` leaves [0, 1] (an empty or flat
+    control); impossible ``mde``, ``alpha`` or ``power`` are errors.
+    """
+    alpha, _, alternative, power = _common(alpha, 1.0, alternative, power)
+    effect = np.asarray(_mde(mde, alternative), dtype=float)
+    p1 = p0 + effect
+    ok = (p0 > 0) & (p0 < 1) & (p1 >= 0) & (p1 <= 1)
+    h = _h(np.where(ok, p1, 0.75), np.where(ok, p0, 0.5))
+    return np.where(ok, _size(h, power, 1.0, alpha, alternative), np.nan)
 
 
 def mde_proportions(
-    p0: Any, n: Any, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+    p0: Any,
+    n: Any,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
 ) -> np.ndarray:
-    """Smallest absolute increase over ``p0`` detectable with ``n`` per control arm.
+    """Smallest change from ``p0`` detectable with ``n`` per control arm.
+
+    An increase for ``two-sided`` and ``greater``, a decrease (negative) for ``less``. NaN
+    where no rate in [0, 1] is far enough from ``p0`` (for example ``p0 = 0.99`` with a
+    small ``n``): never the edge of the search.
 
     Example:
         >>> round(float(mde_proportions(0.05, 8143)), 4)
         0.01
+        >>> float(mde_proportions(0.99, 10))
+        nan
     """
-    alpha, ratio, power = _common(alpha, ratio, power)
-    p0 = _check_rate("p0", p0)
-    n = _n(n)
+    alpha, ratio, alternative, power = _common(alpha, ratio, alternative, power)
+    p0, n = _baseline(p0), _n(n)
     shape = check_broadcast({"p0": p0, "n": n})
-    return _smallest(
-        lambda d: _power(_h(p0 + d, p0), n, ratio, alpha) >= power,
-        np.zeros(shape),
-        np.broadcast_to(1.0 - p0, shape).astype(float),
-    )
+    sign = -1.0 if alternative == "less" else 1.0
+    room = np.broadcast_to(p0 if sign < 0 else 1.0 - p0, shape).astype(float)
+
+    def enough(d: np.ndarray) -> np.ndarray:
+        return _power(_h(p0 + sign * d, p0), n, ratio, alpha, alternative) >= power
+
+    found = _smallest(enough, np.zeros(shape), room)
+    return np.asarray(np.where(enough(room), sign * found, np.nan), dtype=float)
 
 
 def power_means(
-    mde: Any, std: Any, n: Any, *, alpha: float = 0.05, ratio: float = 1.0
+    mde: Any,
+    std: Any,
+    n: Any,
+    *,
+    alpha: float = 0.05,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
 ) -> np.ndarray:
-    """Power to detect a difference ``mde`` in means with standard deviation ``std``.
+    """Power to detect a difference ``mde`` (not 0) in means with standard deviation ``std`` > 0.
 
     Example:
         >>> round(float(power_means(1.0, 10.0, 1571)), 3)
         0.8
+        >>> round(float(power_means(1.0, 10.0, 1571, alternative="greater")), 3)
+        0.877
     """
-    alpha, ratio, _ = _common(alpha, ratio)
-    return _power(_mde(mde) / _std(std), _n(n), ratio, alpha)
+    alpha, ratio, alternative, _ = _common(alpha, ratio, alternative)
+    return _power(_mde(mde) / _std(std), _n(n), ratio, alpha, alternative)
 
 
 def sample_size_means(
-    mde: Any, std: Any, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+    mde: Any,
+    std: Any,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
 ) -> np.ndarray:
     """Control-arm size needed to detect ``mde`` in means (normal approximation).
 
     Example:
         >>> round(float(sample_size_means(1.0, 10.0)))
         1570
+        >>> round(float(sample_size_means(1.0, 10.0, alternative="greater")))
+        1237
     """
-    alpha, ratio, power = _common(alpha, ratio, power)
-    return _size(_mde(mde) / _std(std), power, ratio, alpha)
+    alpha, ratio, alternative, power = _common(alpha, ratio, alternative, power)
+    return _size(_mde(mde, alternative) / _std(std), power, ratio, alpha, alternative)
+
+
+def needs_means(
+    mde: Any, std: np.ndarray, *, alpha: float, power: float, alternative: str
+) -> np.ndarray:
+    """Sample size per arm for ``means(mde=...)``: NaN where the control's std is not > 0."""
+    alpha, _, alternative, power = _common(alpha, 1.0, alternative, power)
+    effect = np.asarray(_mde(mde, alternative), dtype=float)
+    ok = std > 0
+    d = effect / np.where(ok, std, 1.0)
+    return np.where(ok, _size(d, power, 1.0, alpha, alternative), np.nan)
 
 
 def mde_means(
-    std: Any, n: Any, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+    std: Any,
+    n: Any,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
 ) -> np.ndarray:
-    """Smallest difference in means detectable with ``n`` per control arm.
+    """Smallest difference in means detectable with ``n`` per control arm (negative for ``less``).
 
     Example:
         >>> round(float(mde_means(10.0, 1570)), 3)
         1.0
     """
-    alpha, ratio, power = _common(alpha, ratio, power)
+    alpha, ratio, alternative, power = _common(alpha, ratio, alternative, power)
     std, n = _std(std), _n(n)
-    d = _smallest(
-        lambda e: _power(e, n, ratio, alpha) >= power, np.zeros(n.shape), np.full(n.shape, 100.0)
-    )
-    return np.asarray(d * std, dtype=float)
+    shape = check_broadcast({"std": std, "n": n})
+    # one-sided: closed form; two-sided: the far tail only helps, so the one-sided answer at
+    # alpha / 2 is an upper bound of the bisection
+    per_unit = _shift(alpha, power, alternative) / np.sqrt(n / (1.0 + 1.0 / ratio))
+    high = np.broadcast_to(np.maximum(per_unit, 0.0), shape).astype(float)
+    if alternative == "two-sided":
+        high = _smallest(
+            lambda e: _power(e, n, ratio, alpha, alternative) >= power, np.zeros(shape), high
+        )
+    sign = -1.0 if alternative == "less" else 1.0
+    return np.asarray(sign * high * std, dtype=float)
 
 
 def srm(
