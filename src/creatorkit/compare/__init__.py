@@ -19,7 +19,15 @@ from typing import Any
 
 from creatorkit._compat import moved
 from creatorkit.compare._bayes import bayes_proportions
-from creatorkit.compare._core import COMPARISONS, CORRECTIONS, ComparisonResult, adjust, combine
+from creatorkit.compare._core import (
+    ALTERNATIVES,
+    COMPARISONS,
+    CORRECTIONS,
+    UNITS,
+    ComparisonResult,
+    adjust,
+    combine,
+)
 from creatorkit.compare._design import (
     mde_means,
     mde_proportions,
@@ -29,21 +37,25 @@ from creatorkit.compare._design import (
     sample_size_proportions,
     srm,
 )
-from creatorkit.compare._means import means, ratios
+from creatorkit.compare._means import RATIO_TESTS, means, ratios
 from creatorkit.compare._proportions import INTERVALS, LIFTS, TESTS, proportions
-from creatorkit.compare._summary import SUMMARY_COLUMNS, summarize
+from creatorkit.compare._summary import SUMMARY_COLUMNS, creators, summarize
 
 __all__ = [
+    "ALTERNATIVES",
     "COMPARISONS",
     "CORRECTIONS",
     "INTERVALS",
     "LIFTS",
+    "RATIO_TESTS",
     "SUMMARY_COLUMNS",
     "TESTS",
+    "UNITS",
     "ComparisonResult",
     "adjust",
     "bayes_proportions",
     "combine",
+    "creators",
     "mde_means",
     "mde_proportions",
     "means",

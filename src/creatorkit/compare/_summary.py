@@ -9,7 +9,15 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import Problems, check_columns, check_frame, check_number, fail
+from creatorkit._validation import (
+    Problems,
+    check_choice,
+    check_columns,
+    check_frame,
+    check_number,
+    fail,
+)
+from creatorkit.compare._core import UNITS, ComparisonResult, combine
 from creatorkit.errors import ErrorCode
 from creatorkit.metrics._metric import Metric, column_metric
 from creatorkit.results import Note
@@ -187,3 +195,104 @@ def _untrimmed(existing: Iterable[Note], trimmed: list[Note]) -> list[Note]:
             note = Note.counted("missing_values", note.template, count=left, subject=note.subject)
         out.append(note)
     return out
+
+
+def creators(
+    rows: pd.DataFrame,
+    metrics: str | Metric | Iterable[str | Metric] | Mapping[str, Spec],
+    *,
+    creator: str = "creator_id",
+    unit: str = "post",
+    among: Iterable[Any] | None = None,
+    control: int | str = 0,
+    alpha: float = 0.05,
+    alternative: str = "two-sided",
+    correction: str = "holm",
+    comparisons: str = "control",
+) -> ComparisonResult:
+    """Compare creators with their posts (or collaborations) as the units.
+
+    A creator's clicks, views and orders come in posts, and posts differ far more than
+    independent trials would: a per-trial test (:func:`proportions`) of two creators is
+    overconfident by orders of magnitude. Here each row is one unit; a ratio metric
+    (CTR, CVR, GPM, ROAS) is the ratio of per-unit sums with the cluster-robust
+    delta-method variance ``n/(n−1)·Σ(xᵢ − R·yᵢ)²/(Σy)²`` and Student t with ``n − 1``
+    degrees of freedom per creator, combined by Welch–Satterthwaite for the difference
+    (:func:`ratios` with ``test="t"``); a plain column is a per-unit mean compared by
+    Welch's t (:func:`means`). Results say ``randomized=False`` and name the ``unit``.
+
+    Args:
+        rows: One row per post (``unit="post"``, a content table) or per collaboration
+            (``unit="collaboration"``), with the creator column and the metrics' columns.
+        metrics: As in :func:`summarize`: catalog metrics (``ck.metrics.get("cvr")``),
+            ``name → (numerator, denominator)`` pairs, or column names (per-unit means).
+        creator: The column naming each row's creator.
+        unit: ``"post"`` or ``"collaboration"``: what one row is.
+        among: The creators to compare (default: every creator in ``rows``).
+        control: The reference creator, by id or by position among the sorted ids.
+        alpha: Significance level; intervals have level ``1 − alpha``.
+        alternative: ``two-sided``, ``greater`` or ``less``.
+        correction: ``holm`` (default), ``bonferroni``, ``bh`` or ``none``, per metric.
+        comparisons: ``control`` (many-to-one) or ``all_pairs``.
+
+    Returns:
+        A :class:`ComparisonResult` (several metrics are stacked as by :func:`combine`).
+
+    Example:
+        >>> import creatorkit as ck
+        >>> posts = pd.DataFrame({"creator_id": ["a"] * 4 + ["b"] * 4,
+        ...     "clicks": [120, 300, 80, 500, 90, 60, 150, 40],
+        ...     "orders": [10, 33, 5, 48, 12, 4, 21, 3]})
+        >>> res = creators(posts, {"cvr": ("orders", "clicks")})
+        >>> res.unit, res.randomized, res.method.parameters["test"]
+        ('post', False, 't')
+        >>> res.to_frame()[["arm", "n", "value", "df", "p_value"]].round(4)
+          arm  n   value     df  p_value
+        0   a  4  0.0960    NaN      NaN
+        1   b  4  0.1176  3.727   0.3039
+    """
+    frame = check_frame("rows", rows)
+    if not isinstance(creator, str):
+        fail("creator", "must be one column name", ErrorCode.WRONG_TYPE, value=creator)
+    unit = check_choice("unit", unit, UNITS)
+    check_columns("rows", frame, [creator])
+    if among is not None:
+        frame = _among(frame, creator, among)
+    summary = summarize(frame, arm=creator, metrics=metrics)
+    options: dict[str, Any] = {
+        "control": control,
+        "alpha": alpha,
+        "alternative": alternative,
+        "correction": correction,
+        "comparisons": comparisons,
+        "randomized": False,
+        "unit": unit,
+    }
+    results = [
+        summary.ratios(m.name, test="t", **options)
+        if m.denominator is not None
+        else summary.means(m.name, **options)
+        for m in summary.metrics
+    ]
+    if len(results) == 1:
+        return results[0]
+    combined = combine(results)
+    return attrs.evolve(combined, warnings=[*combined.warnings, *summary.warnings])
+
+
+def _among(frame: pd.DataFrame, creator: str, among: Iterable[Any]) -> pd.DataFrame:
+    """Rows of the listed creators; ids that have no rows are an error."""
+    if isinstance(among, str | bytes) or not isinstance(among, Iterable):
+        fail("among", "must be a list of creator ids", ErrorCode.WRONG_TYPE, value=among)
+    wanted = pd.Index(list(among))
+    if wanted.has_duplicates or len(wanted) < 2:
+        fail("among", "must name at least two distinct creators", ErrorCode.INVALID_VALUE)
+    present = wanted.isin(frame[creator])
+    if not present.all():
+        fail(
+            "among",
+            "names creators without rows",
+            ErrorCode.INVALID_VALUE,
+            value=wanted[~present].tolist(),
+        )
+    return frame[frame[creator].isin(wanted)]
