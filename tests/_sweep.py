@@ -148,6 +148,7 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
             "test": "z_pooled",
             "correction": "holm",
             "alpha": 0.05,
+            "alternative": "greater",
         },
     ),
     "compare.bayes_proportions": (
@@ -170,6 +171,7 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
             "std": [5.0, 5.0],
             "labels": ["A", "B"],
             "alpha": 0.05,
+            "alternative": "less",
         },
     ),
     "compare.ratios": (
@@ -181,6 +183,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
             "sum_x2": [4000.0, 5000.0],
             "sum_y2": [12000.0, 12000.0],
             "sum_xy": [6000.0, 7000.0],
+            "test": "t",
+            "alternative": "greater",
+            "df": [99.0, 99.0],
+            "unit": "post",
         },
     ),
     "compare.adjust": (compare.adjust, {"p": [0.01, 0.04], "method": "holm"}),
@@ -190,21 +196,55 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     ),
     "compare.power_proportions": (
         compare.power_proportions,
-        {"p0": 0.05, "mde": 0.01, "n": 8000, "alpha": 0.05, "ratio": 1.0},
+        {"p0": 0.05, "mde": 0.01, "n": 8000, "alpha": 0.05, "ratio": 1.0, "alternative": "less"},
     ),
     "compare.sample_size_proportions": (
         compare.sample_size_proportions,
-        {"p0": 0.05, "mde": 0.01, "alpha": 0.05, "power": 0.8, "ratio": 1.0},
+        {
+            "p0": 0.05,
+            "mde": 0.01,
+            "alpha": 0.05,
+            "power": 0.8,
+            "ratio": 1.0,
+            "alternative": "greater",
+        },
     ),
-    "compare.mde_proportions": (compare.mde_proportions, {"p0": 0.05, "n": 8000}),
-    "compare.power_means": (compare.power_means, {"mde": 1.0, "std": 10.0, "n": 1571}),
-    "compare.sample_size_means": (compare.sample_size_means, {"mde": 1.0, "std": 10.0}),
-    "compare.mde_means": (compare.mde_means, {"std": 10.0, "n": 1570}),
+    "compare.mde_proportions": (
+        compare.mde_proportions,
+        {"p0": 0.05, "n": 8000, "power": 0.8, "alternative": "less"},
+    ),
+    "compare.power_means": (
+        compare.power_means,
+        {"mde": 1.0, "std": 10.0, "n": 1571, "alternative": "greater"},
+    ),
+    "compare.sample_size_means": (
+        compare.sample_size_means,
+        {"mde": 1.0, "std": 10.0, "power": 0.8, "alternative": "greater"},
+    ),
+    "compare.mde_means": (
+        compare.mde_means,
+        {"std": 10.0, "n": 1570, "power": 0.8, "alternative": "two-sided"},
+    ),
     "compare.summarize": (
         compare.summarize,
         {"df": CONTENT, "arm": "content_type", "metrics": "gmv", "winsorize": None, "trim": None},
     ),
     "compare.combine": (compare.combine, {"results": [compare.proportions([4, 6], [10, 10])]}),
+    "compare.creators": (
+        compare.creators,
+        {
+            "rows": CONTENT,
+            "metrics": [metrics.get("cvr"), metrics.get("gpm")],
+            "creator": "creator_id",
+            "unit": "post",
+            "among": ["c000001", "c000002", "c000003"],
+            "control": "c000001",
+            "alpha": 0.05,
+            "alternative": "two-sided",
+            "correction": "holm",
+            "comparisons": "control",
+        },
+    ),
     "funnel.from_counts": (
         funnel.from_counts,
         {

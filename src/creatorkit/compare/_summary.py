@@ -284,7 +284,10 @@ def _among(frame: pd.DataFrame, creator: str, among: Iterable[Any]) -> pd.DataFr
     """Rows of the listed creators; ids that have no rows are an error."""
     if isinstance(among, str | bytes) or not isinstance(among, Iterable):
         fail("among", "must be a list of creator ids", ErrorCode.WRONG_TYPE, value=among)
-    wanted = pd.Index(list(among))
+    items = list(among)
+    if not all(pd.api.types.is_scalar(item) for item in items):
+        fail("among", "must be a flat list of creator ids", ErrorCode.WRONG_TYPE, value=among)
+    wanted = pd.Index(items, dtype=object)
     if wanted.has_duplicates or len(wanted) < 2:
         fail("among", "must name at least two distinct creators", ErrorCode.INVALID_VALUE)
     present = wanted.isin(frame[creator])
