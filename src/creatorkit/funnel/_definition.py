@@ -11,7 +11,7 @@ import pandas as pd
 
 from creatorkit._validation import Problems, did_you_mean, fail
 from creatorkit.errors import ErrorCode
-from creatorkit.funnel._reference import OPTIONS
+from creatorkit.funnel._reference import OPTIONS, REENTRY_RULE
 from creatorkit.results import Copied, Result
 
 
@@ -81,7 +81,10 @@ def parse_mode(mode: str | Iterable[str]) -> tuple[str, ...]:
             rule = f"must be 'ordered' or options among {list(OPTIONS)}.{hint}"
             problems.add(str(name), rule, ErrorCode.UNKNOWN_NAME)
     problems.raise_if_any()
-    return tuple(sorted({n for n in names if n != "ordered"}))
+    chosen = tuple(sorted({n for n in names if n != "ordered"}))
+    if "allow_reentry" in chosen and "strict_order" not in chosen:
+        fail("mode", REENTRY_RULE, ErrorCode.INCONSISTENT, value=list(chosen))
+    return chosen
 
 
 def _mode(value: Any) -> tuple[str, ...]:

@@ -1,15 +1,23 @@
 """Vectorized funnel levels: the state machine of ``_reference`` run for all units at once.
 
-Entries are sorted by (unit, time, step, row) — one packed ``uint64`` key when the bits fit,
-otherwise a lexsort — and the sort is skipped when the input is already in order. Units are
-then processed in parallel, one entry position at a time; with units ordered by their number
-of entries (longest first) the units still active at position ``p`` are a prefix, so each
-pass works on contiguous slices. A level keeps the chain with the latest first step (the
-best for the window); ``strict_increase`` only extends chains whose last step is strictly
-earlier, by committing a timestamp's chains when the unit's time advances; ``strict_once``
-keeps the best chain of two different rows per level, which is exact unless an event row
-matches steps two or more positions apart and ties in time — such units are recomputed
-with the reference specification.
+Two stages of the event-funnel engine live here (the others are in ``_events``):
+
+* **sort** (:func:`sort_entries`): entries are ordered by (unit, time, step, tie rank). The
+  fields are packed into one ``uint64`` when their bits fit and the packed values are sorted
+  directly (no permutation: the fields are read back from the sorted keys); the tie rank is
+  packed only when a stage needs it (``strict_once`` and ``step1`` attribution). Keys that
+  do not fit fall back to a lexsort. Input already in order is not sorted again.
+* **levels** (:func:`levels`, :func:`levels_split`): units are ranked by their number of
+  entries (longest first) and the entries laid out position-major, so pass ``p`` reads one
+  contiguous block and updates the state of ranks ``0 .. c_p − 1``. A level keeps the chain
+  with the latest first step (the best for the window); ``strict_increase`` only extends
+  chains whose last step is strictly earlier, by committing a timestamp's chains when the
+  unit's time advances; ``strict_once`` keeps the best chain of two different rows per level,
+  which is exact unless an event row matches steps two or more positions apart and ties in
+  time — the caller recomputes such units with the reference specification.
+
+Times are integer ticks rebased to the earliest event (so every tick is ``≥ 0``) and the
+window is at most the largest tick, so no sum or difference of times can overflow.
 """
 
 from __future__ import annotations
@@ -24,6 +32,19 @@ NONE = np.iinfo(np.int64).min // 4
 """Sentinel for 'no chain' in int64 time arrays."""
 
 
+@attrs.frozen(kw_only=True)
+class Options:
+    """Engine flags: steps ``k``, window in ticks and the ClickHouse options."""
+
+    k: int
+    window: int
+    strict_order: bool = False
+    dedup: bool = False
+    increase: bool = False
+    once: bool = False
+    reentry: bool = False
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Levels:
     """Per-unit outcome: the level and, per level, the first time, reach time and start row."""
@@ -34,57 +55,39 @@ class Levels:
     start_row: np.ndarray
 
 
+def _bits(values: np.ndarray) -> int:
+    return max(int(values.max()).bit_length(), 1) if len(values) else 1
+
+
 def sort_entries(
-    unit: np.ndarray, time: np.ndarray, step: np.ndarray, row: np.ndarray
-) -> np.ndarray:
-    """Permutation ordering entries by (unit, time, step, row); identity when already ordered."""
-    n = len(unit)
-    if n == 0:
-        return np.arange(0)
-    t0 = time - time.min()
-    bits_unit = max(int(unit.max()).bit_length(), 1)
-    bits_time = max(int(t0.max()).bit_length(), 1)
-    bits_step = max(int(step.max()).bit_length(), 1)
-    bits_row = max(int(row.max()).bit_length(), 1)
-    if bits_unit + bits_time + bits_step + bits_row <= 64:
-        key = unit.astype(np.uint64)
-        for part, bits in ((t0, bits_time), (step, bits_step), (row, bits_row)):
-            key = (key << np.uint64(bits)) | part.astype(np.uint64)
-        if bool(np.all(key[1:] >= key[:-1])):
-            return np.arange(n)
-        return np.argsort(key, kind="stable")
-    if bits_unit + bits_time + bits_step <= 64:
-        key = unit.astype(np.uint64)
-        for part, bits in ((t0, bits_time), (step, bits_step)):
-            key = (key << np.uint64(bits)) | part.astype(np.uint64)
-        if bool(np.all(key[1:] >= key[:-1])) and bool(
-            np.all(np.diff(row)[key[1:] == key[:-1]] > 0)
-        ):
-            return np.arange(n)
-        return np.lexsort((row, key))
-    return np.lexsort((row, step, t0, unit))
+    unit: np.ndarray, time: np.ndarray, step: np.ndarray, rank: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(unit, time, step, rank)`` ordered by those fields (``rank`` only when given).
 
-
-def levels(
-    unit: np.ndarray,
-    time: np.ndarray,
-    step: np.ndarray,
-    row: np.ndarray,
-    *,
-    n_units: int,
-    k: int,
-    window: int,
-    strict_order: bool,
-    dedup: bool,
-    increase: bool,
-    once: bool,
-) -> Levels:
-    """Run the funnel state machine for every unit; entries must be sorted (``sort_entries``).
-
-    Units are ranked by their number of entries (longest first) and the entries are laid out
-    position-major (all first entries, then all second entries, ...), so pass ``p`` reads one
-    contiguous block and updates the state of ranks ``0 .. c_p − 1``, also contiguous.
+    All inputs are non-negative int64. Returns new arrays (or the inputs when in order).
     """
+    parts = [unit, time, step] if rank is None else [unit, time, step, rank]
+    bits = [_bits(p) for p in parts]
+    if sum(bits) <= 64:
+        key = parts[0].astype(np.uint64)
+        for part, b in zip(parts[1:], bits[1:], strict=True):
+            key = (key << np.uint64(b)) | part.astype(np.uint64)
+        if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
+            key = np.sort(key)  # values, not a permutation: fields are read back below
+        else:
+            return unit, time, step, rank
+        shifts = np.cumsum([0, *reversed(bits)])[-2::-1]  # low bit of each field
+        fields = [
+            ((key >> np.uint64(sh)) & np.uint64((1 << b) - 1)).astype(np.int64)
+            for sh, b in zip(shifts, bits, strict=True)
+        ]
+        return fields[0], fields[1], fields[2], (fields[3] if rank is not None else None)
+    order = np.lexsort(tuple(reversed(parts)))
+    return unit[order], time[order], step[order], (None if rank is None else rank[order])
+
+
+def _layout(unit: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """Rank of each unit (longest first), active ranks per position, block offsets, slots."""
     n = len(unit)
     counts = np.bincount(unit, minlength=n_units)
     order = np.argsort(-counts, kind="stable")  # rank -> unit
@@ -97,122 +100,169 @@ def levels(
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     position = np.arange(n, dtype=np.int64) - starts[unit]
     dest = offset[position] + rank_of[unit] if n else np.zeros(0, dtype=np.int64)
+    return rank_of, active, offset, dest
+
+
+class _State:
+    """Per (rank, level) chain state; ``*_f`` are flat views indexed ``rank * k + level``."""
+
+    def __init__(self, n_units: int, opts: Options) -> None:
+        shape, k = (n_units, opts.k), opts.k
+
+        def full(value: int) -> np.ndarray:
+            return np.full(shape, value, dtype=np.int64)
+
+        self.first, self.reached, self.start_row = full(NONE), full(NONE), full(-1)
+        self.second = full(NONE) if opts.once else self.first
+        self.second_start = full(-1) if opts.once else self.start_row
+        self.best_row = full(-1) if opts.once else self.start_row
+        self.pend = full(NONE) if opts.increase else self.first
+        self.pend_start = full(-1) if opts.increase else self.start_row
+        self.has = np.zeros(shape, dtype=bool)
+        self.done = np.zeros(n_units, dtype=bool)
+        self.started = np.zeros(n_units, dtype=bool)
+        self.current = np.full(n_units, NONE, dtype=np.int64)
+        self.k = k
+        self.first_f, self.start_row_f = self.first.reshape(-1), self.start_row.reshape(-1)
+        self.reached_f, self.has_f = self.reached.reshape(-1), self.has.reshape(-1)
+        self.second_f, self.second_start_f = self.second.reshape(-1), self.second_start.reshape(-1)
+        self.best_row_f = self.best_row.reshape(-1)
+        self.pend_f, self.pend_start_f = self.pend.reshape(-1), self.pend_start.reshape(-1)
+
+
+def _commit_time(s: _State, live: np.ndarray, t_all: np.ndarray) -> None:
+    """``strict_increase``: when a unit's time advances, its pending chains become usable."""
+    c = len(t_all)
+    moved = np.flatnonzero(live & (t_all > s.current[:c]))
+    if len(moved):
+        better = s.pend[moved] > s.first[moved]
+        s.first[moved] = np.where(better, s.pend[moved], s.first[moved])
+        s.start_row[moved] = np.where(better, s.pend_start[moved], s.start_row[moved])
+        s.pend[moved] = NONE
+        s.current[moved] = t_all[moved]
+
+
+def _begin(s: _State, begin: np.ndarray, tb: np.ndarray, rb: np.ndarray, opts: Options) -> None:
+    """Step-1 entries start a chain (the latest one wins a level: the best for the window)."""
+    target = s.pend if opts.increase else s.first
+    target_start = s.pend_start if opts.increase else s.start_row
+    if opts.once:
+        s.second[begin, 0] = s.first[begin, 0]
+        s.second_start[begin, 0] = s.start_row[begin, 0]
+        s.best_row[begin, 0] = rb
+    target[begin, 0] = tb
+    target_start[begin, 0] = rb
+    s.reached[begin, 0] = tb
+    s.has[begin, 0] = True
+    s.started[begin] = True
+
+
+def _gate(s: _State, u: np.ndarray, cell: np.ndarray, opts: Options) -> np.ndarray:
+    """Keep-mask of step entries that do not end the scan; ends it for the others."""
+    keep = np.ones(len(u), dtype=bool)
+    if opts.dedup:
+        dup = s.has_f[cell]
+        s.done[u[dup]] = True
+        keep &= ~dup
+    if opts.strict_order:
+        broken = keep & s.started[u] & ~s.has_f[cell - 1]
+        if not opts.reentry:  # allow_reentry skips the out-of-order step instead
+            s.done[u[broken]] = True
+        keep &= ~broken
+    return keep
+
+
+def _store(
+    s: _State, cell: np.ndarray, f: np.ndarray, f_start: np.ndarray, r: np.ndarray, opts: Options
+) -> None:
+    """Record the chains an entry extends: the best (latest) first time per level."""
+    if opts.increase:
+        better = f > s.pend_f[cell]
+        s.pend_f[cell[better]] = f[better]
+        s.pend_start_f[cell[better]] = f_start[better]
+    elif opts.once:
+        top = f > s.first_f[cell]
+        same = s.best_row_f[cell] == r
+        demote = cell[top & ~same]
+        s.second_f[demote] = s.first_f[demote]
+        s.second_start_f[demote] = s.start_row_f[demote]
+        s.first_f[cell[top]] = f[top]
+        s.start_row_f[cell[top]] = f_start[top]
+        s.best_row_f[cell[top]] = r[top]
+        runner = ~top & ~same & (f > s.second_f[cell])
+        s.second_f[cell[runner]] = f[runner]
+        s.second_start_f[cell[runner]] = f_start[runner]
+    else:
+        better = f > s.first_f[cell]
+        s.first_f[cell[better]] = f[better]
+        s.start_row_f[cell[better]] = f_start[better]
+
+
+def _extend(
+    s: _State, u: np.ndarray, t: np.ndarray, j: np.ndarray, r: np.ndarray, opts: Options
+) -> None:
+    """Entries of steps ≥ 2 extend the chain of the previous level within the window."""
+    cell = u * opts.k + (j - 1)  # flat (rank, level) of the step this entry fills
+    keep = _gate(s, u, cell, opts)
+    if not keep.all():
+        u, t, cell, r = u[keep], t[keep], cell[keep], r[keep]
+    f, f_start = s.first_f[cell - 1], s.start_row_f[cell - 1]
+    if opts.once:
+        clash = s.best_row_f[cell - 1] == r
+        f = np.where(clash, s.second_f[cell - 1], f)
+        f_start = np.where(clash, s.second_start_f[cell - 1], f_start)
+    ok = (f != NONE) & (t - np.maximum(f, 0) <= opts.window)  # ticks ≥ 0: no overflow
+    if not ok.all():
+        u, t, cell, r, f, f_start = u[ok], t[ok], cell[ok], r[ok], f[ok], f_start[ok]
+    if not len(u):
+        return
+    _store(s, cell, f, f_start, r, opts)
+    s.reached_f[cell] = t
+    s.has_f[cell] = True
+    s.done[u[cell % opts.k == opts.k - 1]] = True
+
+
+def levels(
+    unit: np.ndarray,
+    time: np.ndarray,
+    step: np.ndarray,
+    row: np.ndarray,
+    *,
+    n_units: int,
+    opts: Options,
+) -> Levels:
+    """Run the funnel state machine for every unit; entries sorted by :func:`sort_entries`."""
+    rank_of, active, offset, dest = _layout(unit, n_units)
+    n = len(unit)
     times, steps, rows = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     times[dest], steps[dest], rows[dest] = time, step, row
-
-    first = np.full((n_units, k), NONE, dtype=np.int64)
-    reached = np.full((n_units, k), NONE, dtype=np.int64)
-    start_row = np.full((n_units, k), -1, dtype=np.int64)
-    second = np.full((n_units, k), NONE, dtype=np.int64) if once else first
-    second_start = np.full((n_units, k), -1, dtype=np.int64) if once else start_row
-    best_row = np.full((n_units, k), -1, dtype=np.int64) if once else start_row
-    pend = np.full((n_units, k), NONE, dtype=np.int64) if increase else first
-    pend_start = np.full((n_units, k), -1, dtype=np.int64) if increase else start_row
-    has = np.zeros((n_units, k), dtype=bool)
-    done = np.zeros(n_units, dtype=bool)
-    started = np.zeros(n_units, dtype=bool)
-    current = np.full(n_units, NONE, dtype=np.int64)
-    # flat views: index (rank, level) as rank * k + level (1-D gathers are much cheaper)
-    first_f, start_f, reached_f, has_f = (
-        first.reshape(-1),
-        start_row.reshape(-1),
-        reached.reshape(-1),
-        has.reshape(-1),
-    )
-    second_f, second_start_f, best_row_f = (
-        second.reshape(-1),
-        second_start.reshape(-1),
-        best_row.reshape(-1),
-    )
-    pend_f, pend_start_f = pend.reshape(-1), pend_start.reshape(-1)
-    for p in range(max_len):
+    s = _State(n_units, opts)
+    for p in range(len(active)):
         c = int(active[p])
         block = slice(int(offset[p]), int(offset[p]) + c)
         t_all, j_all, r_all = times[block], steps[block], rows[block]
-        live = ~done[:c]
-        if increase:
-            moved = np.flatnonzero(live & (t_all > current[:c]))
-            if len(moved):
-                better = pend[moved] > first[moved]
-                first[moved] = np.where(better, pend[moved], first[moved])
-                start_row[moved] = np.where(better, pend_start[moved], start_row[moved])
-                pend[moved] = NONE
-                current[moved] = t_all[moved]
-        if strict_order:
-            stop = live & (j_all == 0) & started[:c]
-            done[:c] |= stop
+        live = ~s.done[:c]
+        if opts.increase:
+            _commit_time(s, live, t_all)
+        if opts.strict_order:
+            stop = live & (j_all == 0) & s.started[:c]
+            s.done[:c] |= stop
             live &= ~stop & (j_all > 0)
         begin = np.flatnonzero(live & (j_all == 1))
         if len(begin):
-            tb, rb = t_all[begin], r_all[begin]
-            target = pend if increase else first
-            target_start = pend_start if increase else start_row
-            if once:
-                second[begin, 0] = first[begin, 0]
-                second_start[begin, 0] = start_row[begin, 0]
-                best_row[begin, 0] = rb
-            target[begin, 0] = tb
-            target_start[begin, 0] = rb
-            reached[begin, 0] = tb
-            has[begin, 0] = True
-            started[begin] = True
+            _begin(s, begin, t_all[begin], r_all[begin], opts)
         u = np.flatnonzero(live & (j_all >= 2))
-        if not len(u):
-            continue
-        t, r = t_all[u], r_all[u]
-        cell = u * k + (j_all[u] - 1)  # flat (rank, level) of the step this entry fills
-        if dedup:
-            dup = has_f[cell]
-            done[u[dup]] = True
-            keep = ~dup
-            u, t, cell, r = u[keep], t[keep], cell[keep], r[keep]
-        if strict_order:
-            broken = started[u] & ~has_f[cell - 1]
-            done[u[broken]] = True
-            keep = ~broken
-            u, t, cell, r = u[keep], t[keep], cell[keep], r[keep]
-        f = first_f[cell - 1]
-        f_start = start_f[cell - 1]
-        if once:
-            clash = best_row_f[cell - 1] == r
-            f = np.where(clash, second_f[cell - 1], f)
-            f_start = np.where(clash, second_start_f[cell - 1], f_start)
-        ok = (f != NONE) & (t <= f + window)
-        if not ok.all():
-            u, t, cell, r, f, f_start = u[ok], t[ok], cell[ok], r[ok], f[ok], f_start[ok]
-        if not len(u):
-            continue
-        if increase:
-            better = f > pend_f[cell]
-            pend_f[cell[better]] = f[better]
-            pend_start_f[cell[better]] = f_start[better]
-        elif once:
-            top = f > first_f[cell]
-            same = best_row_f[cell] == r
-            demote = cell[top & ~same]
-            second_f[demote] = first_f[demote]
-            second_start_f[demote] = start_f[demote]
-            first_f[cell[top]] = f[top]
-            start_f[cell[top]] = f_start[top]
-            best_row_f[cell[top]] = r[top]
-            runner = ~top & ~same & (f > second_f[cell])
-            second_f[cell[runner]] = f[runner]
-            second_start_f[cell[runner]] = f_start[runner]
-        else:
-            better = f > first_f[cell]
-            first_f[cell[better]] = f[better]
-            start_f[cell[better]] = f_start[better]
-        reached_f[cell] = t
-        has_f[cell] = True
-        done[u[cell % k == k - 1]] = True
-    if increase:
-        better = pend > first
-        first = np.where(better, pend, first)
-        start_row = np.where(better, pend_start, start_row)
+        if len(u):
+            _extend(s, u, t_all[u], j_all[u], r_all[u], opts)
+    first, start_row = s.first, s.start_row
+    if opts.increase:
+        better = s.pend > first
+        first = np.where(better, s.pend, first)
+        start_row = np.where(better, s.pend_start, start_row)
     return Levels(
-        level=has.sum(axis=1).astype(np.int64)[rank_of],
+        level=s.has.sum(axis=1).astype(np.int64)[rank_of],
         first=first[rank_of],
-        reached=reached[rank_of],
+        reached=s.reached[rank_of],
         start_row=start_row[rank_of],
     )
 
@@ -225,15 +275,16 @@ def levels_split(
     *,
     n_units: int,
     workers: int,
-    **options: Any,
+    opts: Options,
 ) -> Levels:
     """:func:`levels` on ``workers`` disjoint ranges of units, run in threads.
 
     Units are independent and numpy releases the GIL in the heavy array operations, so
-    the ranges run in parallel; the per-unit outputs are concatenated back in unit order.
+    the ranges run in parallel; the per-unit outputs are concatenated back in unit order,
+    so the result is identical to ``workers=1``.
     """
     if workers < 2 or n_units < 2 * workers:
-        return levels(unit, time, step, row, n_units=n_units, **options)
+        return levels(unit, time, step, row, n_units=n_units, opts=opts)
     bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
     cuts = np.searchsorted(unit, bounds)
 
@@ -246,7 +297,7 @@ def levels_split(
             step[lo:hi],
             row[lo:hi],
             n_units=last_unit - first_unit,
-            **options,
+            opts=opts,
         )
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

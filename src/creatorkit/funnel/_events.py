@@ -1,16 +1,24 @@
-"""``from_events``: ordered event funnels with ClickHouse ``windowFunnel`` semantics."""
+"""``from_events``: ordered event funnels with ClickHouse ``windowFunnel`` semantics.
+
+The engine runs in five named stages, each a small function:
+
+1. **parse** (:func:`_parse`): arguments and columns checked, times read as integers;
+2. **dedupe** (``_entries.dedupe``): repeated event ids and events after ``as_of`` removed;
+3. **entries** (``_entries.entries``): one (unit, tick, step) entry per matched step, sorted;
+4. **levels** (:func:`_levels`, on ``_engine.levels_split``): the state machine per unit;
+5. **aggregate** (``_aggregate.aggregate``): per-group step counts and intervals.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._grouping import factorize, group
 from creatorkit._time import aware_column, parse_as_of, parse_window
 from creatorkit._validation import (
     Problems,
@@ -19,56 +27,217 @@ from creatorkit._validation import (
     check_columns,
     check_frame,
     check_keys,
+    check_number,
     did_you_mean,
     fail,
 )
 from creatorkit.errors import ErrorCode
+from creatorkit.funnel import _entries as stage
+from creatorkit.funnel._aggregate import Counting, aggregate, attribute
 from creatorkit.funnel._definition import Funnel, FunnelResult, parse_mode, step_names
-from creatorkit.funnel._engine import NONE, levels_split, sort_entries
-from creatorkit.funnel._reference import reference_level
-from creatorkit.metrics._intervals import wilson
+from creatorkit.funnel._engine import Levels, Options, levels_split
+from creatorkit.funnel._reference import CLICKHOUSE, reference_level
 from creatorkit.results import MethodCard, Note
 
 ATTRIBUTIONS = ("first_touch", "last_touch", "step1")
 """How a unit is attributed to a creator."""
 
 MAX_STEPS = 32
+MAX_WORKERS = 64
 
 
-def _times(frame: pd.DataFrame, column: str) -> pd.Series:
-    series = aware_column(frame, column, "events")
-    missing = series.isna().to_numpy()
-    if missing.any():
+@attrs.frozen(kw_only=True, eq=False)
+class _Spec:
+    """The checked call: the rows, step names, options and column roles."""
+
+    frame: pd.DataFrame
+    native: np.ndarray
+    unit_ns: int
+    names: list[str]
+    labels: list[str]
+    options: tuple[str, ...]
+    span: pd.Timedelta
+    keys: list[str]
+    exclude: list[str]
+    stamp: pd.Timestamp | None
+    columns: dict[str, Any]
+    tiebreak: list[str]
+    level: float
+    workers: int
+
+    def tie_columns(self) -> list[str]:
+        """The declared order of rows at one time: event id, tiebreak, event, creator."""
+        c = self.columns
+        chosen = [c["event_id"], *self.tiebreak, c["event"]]
+        if c["attribution"] is not None:
+            chosen.append(c["creator"])
+        return [x for x in dict.fromkeys(chosen) if x is not None]
+
+
+def _missing(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
+    mask = values.isna().to_numpy()
+    if mask.any():
         problems = Problems("events")
         problems.add_mask(
-            column, missing, frame.index, series, "must not be missing", ErrorCode.MISSING_VALUE
+            column, mask, frame.index, values, "must not be missing", ErrorCode.MISSING_VALUE
         )
         problems.raise_if_any()
-    return series
 
 
-_NS_PER_UNIT = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+def _parse(events: Any, steps: Any, **given: Any) -> _Spec:
+    """Stage 1: every argument and column checked; times as integers of their own unit."""
+    frame = check_frame("events", events, allow_empty=True)
+    names = step_names(steps)
+    labels = [s.name for s in steps.stages if s.nested] if isinstance(steps, Funnel) else names
+    if not 1 <= len(names) <= MAX_STEPS:
+        rule = f"must hold 1 to {MAX_STEPS} steps"
+        fail("steps", rule, ErrorCode.INVALID_VALUE, value=len(names))
+    preset = steps.mode if isinstance(steps, Funnel) else ()
+    options = parse_mode([*preset, *parse_mode(given["mode"])] or "ordered")
+    level = check_number("level", given["level"], low=0, high=1, low_open=True, high_open=True)
+    workers = int(check_number("workers", given["workers"], low=1, high=MAX_WORKERS, integer=True))
+    if given["attribution"] is not None:
+        check_choice("attribution", given["attribution"], ATTRIBUTIONS)
+    c = {k: given[k] for k in ("user", "time", "event", "event_id", "attribution", "creator")}
+    keys, tiebreak = as_str_list("by", given["by"]), as_str_list("tiebreak", given["tiebreak"])
+    needed = [c["user"], c["time"], c["event"], *keys, *tiebreak]
+    needed += [c["creator"]] if c["attribution"] is not None else []
+    if c["event_id"] is not None and (c["event_id"] != "event_id" or "event_id" in frame):
+        needed.append(c["event_id"])
+    else:
+        c["event_id"] = None
+    check_columns("events", frame, needed)
+    check_keys("events", frame, [c["user"], *keys])
+    span = parse_window(given["window"], zero=True)
+    stamp = parse_as_of(given["as_of"])
+    _missing(frame, c["user"], frame[c["user"]])
+    times = aware_column(frame, c["time"], "events")
+    _missing(frame, c["time"], times)
+    native, unit_ns = stage.native_ticks(times)
+    used = list(dict.fromkeys(needed))
+    return _Spec(
+        frame=frame[used],
+        native=native,
+        unit_ns=unit_ns,
+        names=names,
+        labels=labels,
+        options=options,
+        span=span,
+        keys=keys,
+        exclude=as_str_list("exclude", given["exclude"]),
+        stamp=stamp,
+        columns=c,
+        tiebreak=tiebreak,
+        level=level,
+        workers=workers,
+    )
 
 
-def _as_int(series: pd.Series) -> np.ndarray:
-    """Nanoseconds since the epoch (UTC), whatever the stored resolution."""
-    factor = _NS_PER_UNIT.get(str(getattr(series.dtype, "unit", "ns")))
-    if factor is None:  # pragma: no cover - pandas always reports s, ms, us or ns
-        converted = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        return np.asarray(converted.to_numpy(dtype="datetime64[ns]").astype(np.int64))
-    return np.asarray(series.astype("int64").to_numpy(), dtype=np.int64) * factor
+def _notes(spec: _Spec, frame: pd.DataFrame, masks: dict[str, np.ndarray]) -> list[Note]:
+    """Notes on an empty log and on steps that never occur."""
+    event = spec.columns["event"]
+    if not len(frame):
+        message = "the event log has no events (after duplicates and as_of): every count is 0"
+        return [Note(code="empty_log", count=0, subject="events", message=message)]
+    absent = [name for name, mask in masks.items() if not mask.any()]
+    if not absent:
+        return []
+    seen = [str(v) for v in pd.unique(frame[event].dropna())]
+    hints = "".join(did_you_mean(name, seen) for name in absent)
+    message = f"steps {absent} never occur in {event!r}; no unit reaches them.{hints}"
+    return [Note(code="unknown_step", count=len(absent), subject=event, message=message)]
 
 
-def _scale(offsets: np.ndarray) -> int:
-    """The coarsest unit (s, ms, us, ns) in which every time offset is whole.
+def _excluded(spec: _Spec, frame: pd.DataFrame, ent: stage.Entries) -> tuple[Any, list[Note]]:
+    """Units with an exclusion event, and the note counting them."""
+    excluded = np.zeros(ent.n_units, dtype=bool)
+    if not spec.exclude:
+        return excluded, []
+    hit = frame[spec.columns["event"]].isin(spec.exclude).to_numpy(dtype=bool, na_value=False)
+    excluded[ent.unit_codes[hit]] = True
+    if not excluded.any():
+        return excluded, []
+    count = int(excluded.sum())
+    message = f"{count} units had an exclusion event {spec.exclude} and were removed"
+    return excluded, [
+        Note(code="excluded_users", count=count, subject=spec.columns["event"], message=message)
+    ]
 
-    The window is floor-divided by it: with whole offsets, ``t − f ≤ W`` holds exactly when
-    ``(t − f) / scale ≤ ⌊W / scale⌋``.
-    """
-    for scale in (1_000_000_000, 1_000_000, 1_000):
-        if not np.any(offsets % scale):
-            return scale
-    return 1
+
+def _far_repeats(names: Sequence[str]) -> bool:
+    """Whether some step name appears at positions two or more apart."""
+    first: dict[str, int] = {}
+    return any(i - first.setdefault(name, i) >= 2 for i, name in enumerate(names))
+
+
+def _levels(
+    spec: _Spec, ent: stage.Entries, clock: stage.Clock, frame: pd.DataFrame, rank: Any
+) -> Levels:
+    """Stage 4: levels of every unit; rare tied ``strict_once`` units by the specification."""
+    o = spec.options
+    opts = Options(
+        k=len(spec.names),
+        window=clock.window,
+        strict_order="strict_order" in o,
+        dedup="strict_deduplication" in o,
+        increase="strict_increase" in o,
+        once="strict_once" in o,
+        reentry="allow_reentry" in o,
+    )
+    out = levels_split(
+        ent.unit,
+        ent.time,
+        ent.step,
+        ent.rank,
+        n_units=ent.n_units,
+        workers=spec.workers,
+        opts=opts,
+    )
+    if not (opts.once and _far_repeats(spec.names)):
+        return out
+    u, t, r = ent.unit, ent.time, ent.rank
+    tied = np.unique(u[1:][(u[1:] == u[:-1]) & (t[1:] == t[:-1]) & (r[1:] != r[:-1])])
+    if not len(tied):
+        return out
+    level = out.level.copy()
+    row_of_rank = np.argsort(rank)
+    names = frame[spec.columns["event"]].to_numpy(dtype=object).astype(str)
+    lo, hi = np.searchsorted(u, tied), np.searchsorted(u, tied, side="right")
+    for unit, a, b in zip(tied, lo, hi, strict=True):  # rare units: the exact specification
+        rows = row_of_rank[np.unique(r[a:b])]
+        level[unit] = reference_level(
+            clock.ticks[rows].tolist(), names[rows].tolist(), spec.names, clock.window, o
+        )
+    return attrs.evolve(out, level=level)
+
+
+def _units(spec: _Spec, frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Unit codes of the kept rows; hashed in a thread while steps are matched (workers > 1)."""
+    return stage.unit_codes(frame, [*spec.keys, spec.columns["user"]])
+
+
+def _card(spec: _Spec) -> MethodCard:
+    c = spec.columns
+    return MethodCard.create(
+        "funnel.from_events",
+        runtime={"workers": spec.workers},
+        steps=list(spec.names),
+        window=spec.span,
+        by=spec.keys,
+        user=c["user"],
+        time=c["time"],
+        event=c["event"],
+        mode=list(spec.options) or "ordered",
+        as_of=spec.stamp,
+        event_id=c["event_id"],
+        attribution=c["attribution"],
+        creator=c["creator"] if c["attribution"] is not None else None,
+        exclude=spec.exclude,
+        tiebreak=spec.tie_columns(),
+        level=spec.level,
+        interval="wilson",
+        semantics=f"windowFunnel, checked against {CLICKHOUSE}",
+    )
 
 
 def from_events(
@@ -86,6 +255,9 @@ def from_events(
     attribution: str | None = None,
     creator: str = "creator_id",
     exclude: str | Iterable[str] | None = None,
+    tiebreak: str | Iterable[str] | None = None,
+    level: float = 0.95,
+    workers: int = 1,
 ) -> FunnelResult:
     """Ordered funnel of raw events, per user, with ClickHouse ``windowFunnel`` semantics.
 
@@ -94,23 +266,36 @@ def from_events(
     units whose level is at least ``s`` — exactly what
     ``countIf(windowFunnel(window)(time, event = s1, ...) >= s)`` returns per group.
 
-    Semantics (see the docs page for worked examples): the window starts at the step-1 event
-    and is inclusive; the latest qualifying step-1 event may restart a chain; events with
-    the same timestamp are taken in step order and may chain (A@0 B@0 C@1 → 3). Options
-    (``mode``, combinable): ``strict_order`` (once a chain started, the first event matching
-    no step, or a step whose previous step was not reached, ends the scan; A B X C → 2),
-    ``strict_deduplication`` (a repeated step ends the scan), ``strict_increase`` (steps need
-    strictly increasing timestamps — the correct reading, not ClickHouse's defect #52844),
-    ``strict_once`` (one event fills at most one step, so two purchases make a repurchase).
+    Semantics (see the docs page for worked examples; checked against
+    ClickHouse 26.9.2.1, the build bundled with chdb 4.4.0): the window starts at the step-1
+    event and is inclusive (a zero window means "same timestamp only"); the latest
+    qualifying step-1 event may restart a chain; events with the same timestamp are taken in
+    step order and may chain (A@0 B@0 C@1 → 3). Options (``mode``, combinable):
+    ``strict_order`` (once a chain started, the first event matching no step, or a step
+    whose previous step was not reached, ends the scan; A B X C → 2), ``allow_reentry``
+    (with ``strict_order`` only: a step whose previous step was not reached is skipped
+    instead of ending the scan; A C B C → 3), ``strict_deduplication`` (a repeated step ends
+    the scan), ``strict_increase`` (steps need strictly increasing timestamps — the correct
+    reading, not ClickHouse's defect #52844), ``strict_once`` (one event fills at most one
+    step, so two purchases make a repurchase). A :class:`Funnel`'s own ``mode`` always
+    applies (the content-commerce preset's ``strict_once``); ``mode`` adds options to it.
+
+    Ties are never broken by row order: rows of one user at one timestamp are ordered by the
+    event id, then the ``tiebreak`` columns, then the event name and the creator. That order
+    picks the copy kept among rows with a repeated event id (the earliest, then the first in
+    that order) and the creator of ``first_touch`` (first), ``last_touch`` and ``step1``
+    (last), so shuffling the rows never changes a result.
 
     Args:
-        events: One row per event (not modified).
+        events: One row per event (not modified). An empty log gives zero counts and an
+            ``empty_log`` note (ClickHouse returns 0).
         steps: Step event names in order (names may repeat), or a :class:`Funnel` (its
-            nested stages' events).
-        window: Duration from step 1 (``pd.Timedelta`` or ``"7D"``; never a bare number).
+            nested stages' events and its mode).
+        window: Duration from step 1 (``pd.Timedelta`` or ``"7D"``; never a bare number);
+            zero or more, up to ``pd.Timedelta.max``.
         by: Group key column(s) (campaign, content); each (group, user) is one unit.
         user: User column.
-        time: Timezone-aware timestamp column.
+        time: Timezone-aware timestamp column (any resolution: s, ms, us or ns).
         event: Event name column.
         mode: ``"ordered"`` (ClickHouse's default) or option names (see above).
         as_of: Timezone-aware cut-off: later events are excluded (counted); ``open`` counts
@@ -124,12 +309,19 @@ def from_events(
         creator: Creator column used by ``attribution``.
         exclude: Event names that remove a unit from the funnel (any occurrence); removed
             units are counted.
+        tiebreak: Column(s) that order rows at one timestamp after the event id (a sequence
+            number, an ingestion time); see above.
+        level: Level of the Wilson interval of ``conversion`` (recorded in the method card).
+        workers: Threads (1 to 64; default 1): with 2 or more, users are hashed while
+            events are matched and the levels run on ranges of units in parallel. Results are
+            identical for every value; it is recorded in the card's ``runtime``, not hashed.
 
     Returns:
         A :class:`FunnelResult` with ``step``, ``name``, ``users``, ``conversion``,
-        ``conversion_low``, ``conversion_high`` (Wilson), ``conversion_from_start``,
-        ``drop_off``, ``drop_off_rate``, ``open`` and ``median_time_to_convert`` per group,
-        and ``units``: one row per unit with its ``level``.
+        ``conversion_low``, ``conversion_high`` (Wilson at ``level``),
+        ``conversion_from_start``, ``drop_off``, ``drop_off_rate``, ``open`` and
+        ``median_time_to_convert`` per group, and ``units``: one row per unit with its
+        ``level``.
 
     Example:
         >>> log = pd.DataFrame({
@@ -143,371 +335,76 @@ def from_events(
         1     2    B      2         1.0
         2     3    C      1         0.5
     """
-    frame = check_frame("events", events)
-    names = step_names(steps)
-    labels = [s.name for s in steps.stages if s.nested] if isinstance(steps, Funnel) else names
-    if not 1 <= len(names) <= MAX_STEPS:
-        fail(
-            "steps", f"must hold 1 to {MAX_STEPS} steps", ErrorCode.INVALID_VALUE, value=len(names)
-        )
-    span = parse_window(window)
-    options = parse_mode(mode)
-    keys = as_str_list("by", by)
-    excluded_names = as_str_list("exclude", exclude)
-    if attribution is not None:
-        check_choice("attribution", attribution, ATTRIBUTIONS)
-    needed = [user, time, event, *keys]
-    if attribution is not None:
-        needed.append(creator)
-    explicit_id = event_id is not None and event_id != "event_id"
-    if explicit_id:
-        needed.append(str(event_id))
-    check_columns("events", frame, needed)
-    check_keys("events", frame, [user, *keys])
-    stamp = parse_as_of(as_of)
-    missing_user = frame[user].isna().to_numpy()
-    if missing_user.any():
-        problems = Problems("events")
-        problems.add_mask(
-            user,
-            missing_user,
-            frame.index,
-            frame[user],
-            "must not be missing",
-            ErrorCode.MISSING_VALUE,
-        )
-        problems.raise_if_any()
-    times = _times(frame, time)
-    notes: list[Note] = []
-    keep = np.ones(len(frame), dtype=bool)
-    if event_id is not None and event_id in frame.columns:
-        dup = (
-            frame[event_id].duplicated(keep="first").to_numpy() & frame[event_id].notna().to_numpy()
-        )
-        if dup.any():
-            notes.append(
-                Note(
-                    code="duplicate_events",
-                    count=int(dup.sum()),
-                    subject=event_id,
-                    message=f"{int(dup.sum())} events with a repeated {event_id} were removed",
-                )
-            )
-        keep &= ~dup
-    if stamp is not None:
-        late = (times > stamp).to_numpy()
-        if (late & keep).any():
-            notes.append(
-                Note(
-                    code="after_as_of",
-                    count=int((late & keep).sum()),
-                    subject=time,
-                    message=f"{int((late & keep).sum())} events after as_of were excluded",
-                )
-            )
-        keep &= ~late
-    used = list(
-        dict.fromkeys(c for c in [*needed, event_id] if c is not None and c in frame.columns)
-    )
-    if not keep.all():
-        frame = frame.loc[keep, used]
-        times = times[keep]
-    unit_keys = [*keys, user]
-    event_column = frame[event]
-
-    def factorize_units() -> tuple[Any, Any]:
-        if len(unit_keys) > 1:
-            units = group(frame, unit_keys, sort=False)
-            return units.codes, units.keys
-        return factorize(frame[user], sort=False, runs=True)
-
-    # hashing the users (the costliest step) runs in a thread while events are matched
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(factorize_units) if _workers(len(frame)) > 1 else None
-        ns = _as_int(times)
-        origin = int(ns.min()) if len(ns) else 0
-        offsets = ns - origin
-        scale = _scale(offsets)
-        ticks = offsets // scale if scale > 1 else offsets
-        window_ticks = span.value // scale
-        masks = {
-            name: (event_column == name).to_numpy(dtype=bool, na_value=False)
-            for name in dict.fromkeys(names)
-        }
-        e_row, e_step = _entries(masks, names, len(frame), "strict_order" in options)
-        codes, uniques = pending.result() if pending is not None else factorize_units()
-    unit_codes = np.asarray(codes, dtype=np.int64)
-    n_units = len(uniques)
-    unit_table = (
-        uniques.reset_index(drop=True)
-        if isinstance(uniques, pd.DataFrame)
-        else pd.DataFrame({user: pd.Series(uniques, copy=False)})
-    )
-    excluded = np.zeros(n_units, dtype=bool)
-    if excluded_names:
-        hit = event_column.isin(excluded_names).to_numpy(dtype=bool, na_value=False)
-        excluded[unit_codes[hit]] = True
-        if excluded.any():
-            notes.append(
-                Note(
-                    code="excluded_users",
-                    count=int(excluded.sum()),
-                    subject=event,
-                    message=f"{int(excluded.sum())} units had an exclusion event {excluded_names} "
-                    "and were removed",
-                )
-            )
-    absent = [name for name, mask in masks.items() if not mask.any()]
-    if absent:
-        seen = [str(v) for v in pd.unique(event_column.dropna())]
-        hints = "".join(did_you_mean(name, seen) for name in absent)
-        notes.append(
-            Note(
-                code="unknown_step",
-                count=len(absent),
-                subject=event,
-                message=f"steps {absent} never occur in {event!r}; no unit reaches them.{hints}",
-            )
-        )
-    strict_order = "strict_order" in options
-    e_unit, e_time = unit_codes[e_row], ticks[e_row]
-    order = sort_entries(e_unit, e_time, e_step, e_row)
-    e_unit, e_time, e_step, e_row = e_unit[order], e_time[order], e_step[order], e_row[order]
-    useful = _from_first_step(e_unit, e_step, n_units)
-    if "strict_once" not in options and "strict_increase" not in options and len(e_step) > 1:
-        # a step-1 entry directly followed by another step-1 entry of the same unit is
-        # overwritten before anything reads it (its chain restarts at the next one)
-        superseded = np.zeros(len(e_step), dtype=bool)
-        superseded[:-1] = (e_step[:-1] == 1) & (e_step[1:] == 1) & (e_unit[:-1] == e_unit[1:])
-        useful &= ~superseded
-    e_unit, e_time, e_step, e_row = e_unit[useful], e_time[useful], e_step[useful], e_row[useful]
-    out = levels_split(
-        e_unit,
-        e_time,
-        e_step,
-        e_row,
-        n_units=n_units,
-        workers=_workers(len(e_unit)),
-        k=len(names),
-        window=int(window_ticks),
-        strict_order=strict_order,
-        dedup="strict_deduplication" in options,
-        increase="strict_increase" in options,
-        once="strict_once" in options,
-    )
-    level = out.level.copy()
-    if "strict_once" in options and _far_repeats(names):
-        same_time = (
-            (e_unit[1:] == e_unit[:-1]) & (e_time[1:] == e_time[:-1]) & (e_row[1:] != e_row[:-1])
-        )
-        tied = np.unique(e_unit[1:][same_time])
-        if len(tied):
-            bounds = np.searchsorted(e_unit, tied), np.searchsorted(e_unit, tied, side="right")
-            for u, lo, hi in zip(
-                tied, *bounds, strict=True
-            ):  # rare tied units: exact specification
-                seg = slice(lo, hi)
-                rows_u = np.unique(e_row[seg])
-                level[u] = reference_level(
-                    ticks[rows_u].tolist(),
-                    event_column.to_numpy(dtype=object)[rows_u].astype(str).tolist(),
-                    names,
-                    int(window_ticks),
-                    options,
-                )
-    level[excluded] = 0
-    unit_table["level"] = level
-    unit_table["excluded"] = excluded
-    group_keys = list(keys)
-    if attribution is not None:
-        unit_table[creator] = _attribute(
-            attribution, frame, creator, unit_codes, ticks, out, level, n_units
-        )
-        group_keys.append(creator)
-    table, key_notes = _aggregate(
-        unit_table[~excluded],
-        out,
-        level,
-        ~excluded,
-        labels,
-        group_keys,
-        scale,
-        None if stamp is None else (stamp.value - origin) // scale,
-        int(window_ticks),
-    )
-    card = MethodCard.create(
-        "funnel.from_events",
-        runtime={"workers": _workers(len(e_unit))},
-        steps=list(names),
-        window=span,
-        by=keys,
+    spec = _parse(
+        events,
+        steps,
+        window=window,
+        by=by,
         user=user,
         time=time,
         event=event,
-        mode=list(options) or "ordered",
-        as_of=stamp,
+        mode=mode,
+        as_of=as_of,
         event_id=event_id,
         attribution=attribution,
-        exclude=excluded_names,
+        creator=creator,
+        exclude=exclude,
+        tiebreak=tiebreak,
+        level=level,
+        workers=workers,
     )
+    c = spec.columns
+    keep, notes = stage.dedupe(
+        spec.frame,
+        spec.native,
+        event_id=c["event_id"],
+        order=spec.tie_columns()[1:],
+        as_of_native=stage.native_bound(spec.stamp, spec.unit_ns),
+        time=c["time"],
+    )
+    frame = spec.frame if keep.all() else spec.frame.loc[keep]
+    clock = stage.clock(spec.native[keep], spec.unit_ns, spec.span)
+    need_rank = c["attribution"] is not None or "strict_once" in spec.options
+    rank = None
+    if need_rank:
+        ties = spec.tie_columns() if c["attribution"] is not None else []
+        rank = stage.tie_rank(frame, ties)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_units, spec, frame) if spec.workers > 1 else None
+        units = pending.result() if pending is not None else _units(spec, frame)
+    ent = stage.entries(
+        frame,
+        units,
+        clock.ticks,
+        event=c["event"],
+        names=spec.names,
+        options=spec.options,
+        rank=rank,
+    )
+    out = _levels(spec, ent, clock, frame, rank)
+    excluded, more = _excluded(spec, frame, ent)
+    level_of = np.where(excluded, 0, out.level)
+    unit_table = ent.unit_table.assign(level=level_of, excluded=excluded)
+    group_keys = list(spec.keys)
+    if c["attribution"] is not None and rank is not None:
+        creators = frame[c["creator"]].to_numpy(dtype=object)
+        unit_table[c["creator"]] = attribute(
+            c["attribution"], creators, ent.unit_codes, clock.ticks, rank, out, level_of
+        )
+        group_keys.append(c["creator"])
+    counting = Counting(
+        names=spec.labels,
+        group_keys=group_keys,
+        level=spec.level,
+        tick_ns=clock.tick_ns,
+        open_after=clock.as_of_threshold(spec.stamp),
+    )
+    table, key_notes = aggregate(unit_table[~excluded], out, level_of, ~excluded, counting)
     return FunnelResult(
         table=table,
         units=unit_table,
         kind="events",
         by=tuple(group_keys),
-        method=card,
-        warnings=[*notes, *key_notes],
+        method=_card(spec),
+        warnings=[*notes, *_notes(spec, frame, ent.masks), *more, *key_notes],
     )
-
-
-def _entries(
-    masks: dict[str, np.ndarray],
-    names: list[str],
-    n_rows: int,
-    strict_order: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(row, step) of the entries in row order, one per step a row matches.
-
-    Step names may repeat (a row then gives one entry per step); with ``strict_order`` an
-    unmatched row gives a step-0 entry. Logs grouped by user and ordered by time need no sort.
-    """
-    distinct = list(masks)
-    steps_of = [[j for j, n in enumerate(names, start=1) if n == name] for name in distinct]
-    width = max(len(v) for v in steps_of)
-    table = np.zeros((len(distinct) + 1, width), dtype=np.int64)
-    multiplicity = np.zeros(len(distinct) + 1, dtype=np.int64)
-    multiplicity[0] = 1 if strict_order else 0
-    name_id = np.zeros(n_rows, dtype=np.int64)
-    for i, (name, steps) in enumerate(zip(distinct, steps_of, strict=True), start=1):
-        table[i, : len(steps)] = steps
-        multiplicity[i] = len(steps)
-        name_id[masks[name]] = i
-    repeat = multiplicity[name_id]
-    row = np.repeat(np.arange(n_rows, dtype=np.int64), repeat)
-    offset = np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    step = table[name_id[row], offset]
-    return row, step
-
-
-def _workers(entries: int) -> int:
-    """Threads for the level engine: two on multi-core machines for large logs."""
-    return 2 if entries >= 200_000 and (os.cpu_count() or 1) >= 2 else 1
-
-
-def _from_first_step(unit: np.ndarray, step: np.ndarray, n_units: int) -> np.ndarray:
-    """Mask of sorted entries at or after their unit's first step-1 entry (the rest are no-ops)."""
-    ones = np.flatnonzero(step == 1)
-    first = np.full(n_units, len(unit), dtype=np.int64)
-    if len(ones):
-        owners = unit[ones]
-        starts = np.concatenate([[0], np.flatnonzero(owners[1:] != owners[:-1]) + 1])
-        first[owners[starts]] = ones[starts]
-    keep: np.ndarray = np.arange(len(unit)) >= first[unit]
-    return keep
-
-
-def _far_repeats(names: Sequence[str]) -> bool:
-    """Whether some step name appears at positions two or more apart."""
-    first: dict[str, int] = {}
-    return any(i - first.setdefault(name, i) >= 2 for i, name in enumerate(names))
-
-
-def _attribute(
-    how: str,
-    frame: pd.DataFrame,
-    creator: str,
-    unit_codes: np.ndarray,
-    ticks: np.ndarray,
-    out: Any,
-    level: np.ndarray,
-    n_units: int,
-) -> np.ndarray:
-    creators = frame[creator].to_numpy(dtype=object)
-    if how == "step1":
-        chosen = np.full(n_units, -1, dtype=np.int64)
-        reached_any = level > 0
-        idx = np.flatnonzero(reached_any)
-        chosen[idx] = out.start_row[idx, level[idx] - 1]
-    else:
-        order = np.lexsort((np.arange(len(ticks)), ticks, unit_codes))
-        u_sorted = unit_codes[order]
-        if how == "first_touch":
-            first_pos = np.searchsorted(u_sorted, np.arange(n_units), side="left")
-            chosen = np.where(
-                first_pos < len(order), order[np.minimum(first_pos, len(order) - 1)], -1
-            )
-        else:
-            limit = np.full(n_units, np.iinfo(np.int64).max)
-            idx = np.flatnonzero(level > 0)
-            limit[idx] = out.reached[idx, level[idx] - 1]
-            ok = ticks[order] <= limit[u_sorted]
-            positions = np.flatnonzero(ok)
-            last = np.full(n_units, -1, dtype=np.int64)
-            last[u_sorted[positions]] = order[positions]  # later positions overwrite earlier ones
-            chosen = last
-    result = np.full(n_units, None, dtype=object)
-    has = chosen >= 0
-    result[has] = creators[chosen[has]]
-    return result
-
-
-def _aggregate(
-    units: pd.DataFrame,
-    out: Any,
-    level: np.ndarray,
-    included: np.ndarray,
-    names: list[str],
-    group_keys: list[str],
-    scale: int,
-    as_of_ticks: int | None,
-    window_ticks: int,
-) -> tuple[pd.DataFrame, tuple[Note, ...]]:
-    k = len(names)
-    idx: np.ndarray | slice = slice(None) if included.all() else np.flatnonzero(included)
-    lv = level[idx]
-    groups = group(units, group_keys)
-    codes, key_table, g = groups.codes, groups.keys, groups.n
-    reach = np.stack(
-        [np.bincount(codes, weights=(lv >= s).astype(float), minlength=g) for s in range(1, k + 1)],
-        axis=1,
-    )
-    parts = []
-    for s in range(1, k + 1):
-        users = reach[:, s - 1]
-        parent = reach[:, s - 2] if s > 1 else users
-        start = reach[:, 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            conversion = np.where(parent > 0, users / np.where(parent > 0, parent, 1), np.nan)
-            from_start = np.where(start > 0, users / np.where(start > 0, start, 1), np.nan)
-        low, high = wilson(users, parent, 0.95)
-        if as_of_ticks is not None and s > 1:
-            at_prev = lv == s - 1
-            first_prev = out.first[idx, s - 2]
-            open_units = at_prev & (first_prev != NONE) & (first_prev + window_ticks > as_of_ticks)
-            open_count = np.bincount(codes, weights=open_units.astype(float), minlength=g).astype(
-                np.int64
-            )
-        else:
-            open_count = np.zeros(g, dtype=np.int64)
-        reached_s = lv >= s
-        delay = (out.reached[idx, s - 1] - out.first[idx, s - 1])[reached_s] * scale
-        if g == 1:
-            med = pd.Series([np.median(delay) if len(delay) else np.nan])
-        else:
-            med = pd.Series(delay).groupby(codes[reached_s]).median().reindex(np.arange(g))
-        part = key_table.copy()
-        part["step"] = s
-        part["name"] = names[s - 1]
-        part["users"] = users.astype(np.int64)
-        part["conversion"] = conversion
-        part["conversion_low"] = np.where(s > 1, low, np.nan)
-        part["conversion_high"] = np.where(s > 1, high, np.nan)
-        part["conversion_from_start"] = from_start
-        part["drop_off"] = (parent - users).astype(np.int64)
-        part["drop_off_rate"] = 1.0 - conversion
-        part["open"] = open_count.astype(np.int64)
-        part["median_time_to_convert"] = pd.to_timedelta(med.to_numpy(dtype=float), unit="ns")
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    order = np.lexsort((table["step"].to_numpy(), np.tile(np.arange(g), k)))
-    return table.iloc[order].reset_index(drop=True), groups.notes

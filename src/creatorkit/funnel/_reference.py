@@ -16,6 +16,8 @@ generated logs. It follows ClickHouse ``windowFunnel``:
 * ``strict_deduplication``: a step entry whose step some chain already reached ends the scan;
 * ``strict_order``: once a chain has started, a non-step entry, or a step entry whose
   previous step no chain has reached, ends the scan;
+* ``allow_reentry`` (only with ``strict_order``): a step entry whose previous step no chain
+  has reached is skipped instead of ending the scan (a non-step entry still ends it);
 * ``strict_increase``: each step needs a timestamp strictly greater than the chain's
   previous step (the correct reading, not ClickHouse's defect #52844, which compares with
   the most recently stored chain only);
@@ -29,8 +31,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-OPTIONS = ("strict_order", "strict_deduplication", "strict_increase", "strict_once")
+OPTIONS = (
+    "strict_order",
+    "strict_deduplication",
+    "strict_increase",
+    "strict_once",
+    "allow_reentry",
+)
 """Options that can be combined; none of them is ClickHouse's default mode (``ordered``)."""
+
+
+CLICKHOUSE = "ClickHouse 26.9.2.1 (chdb 4.4.0)"
+"""The ClickHouse build whose ``windowFunnel`` the semantics were checked against."""
+
+REENTRY_RULE = "allow_reentry needs strict_order (as in ClickHouse)"
 
 
 def _checked(times: Any, events: Any, steps: Any, window: Any, options: Any) -> tuple[Any, ...]:
@@ -61,6 +75,8 @@ def _checked(times: Any, events: Any, steps: Any, window: Any, options: Any) -> 
     unknown = [o for o in chosen if o not in OPTIONS]
     if unknown:
         fail("options", f"must be among {list(OPTIONS)}", ErrorCode.UNKNOWN_NAME, value=unknown)
+    if "allow_reentry" in chosen and "strict_order" not in chosen:
+        fail("options", REENTRY_RULE, ErrorCode.INCONSISTENT, value=chosen)
     return [int(t) for t in stamps], listed, chain, int(span), chosen
 
 
@@ -94,6 +110,7 @@ def reference_level(
     dedup = "strict_deduplication" in options
     increase = "strict_increase" in options
     once = "strict_once" in options
+    reentry = "allow_reentry" in options
     entries = []
     for row, (time, event) in enumerate(zip(times, events, strict=True)):
         matched = [j + 1 for j, step in enumerate(steps) if step == event]
@@ -119,6 +136,8 @@ def reference_level(
         if dedup and chains[level]:
             break
         if strict_order and started and not chains[level - 1]:
+            if reentry:
+                continue
             break
         for first, last, rows in list(chains[level - 1]):
             if time > first + window:

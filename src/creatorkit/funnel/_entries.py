@@ -1,0 +1,251 @@
+"""Stages *dedupe* and *entries* of the event-funnel engine, and their time arithmetic.
+
+* **dedupe** (:func:`dedupe`): rows with a repeated event id are removed (the copy kept is the
+  first in the declared tie order: time, then the ``tiebreak`` columns, then event name and
+  creator — never row order); events after ``as_of`` are excluded. Both are counted.
+* **entries** (:func:`entries`): each kept row gives one ``(unit, tick, step)`` entry per step
+  it matches, sorted by ``_engine.sort_entries``.
+
+Times stay integers in the column's own resolution (s, ms, us or ns), rebased to the earliest
+event and divided by the coarsest unit in which every offset is whole; the window is
+floor-divided by the same unit (exact: with whole offsets ``t − f ≤ W`` holds exactly when
+``(t − f) / u ≤ ⌊W / u⌋``) and capped at the largest offset, so a window up to
+``pd.Timedelta.max`` never overflows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._grouping import factorize, group
+from creatorkit.funnel._engine import sort_entries
+from creatorkit.results import Note
+
+_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def native_ticks(series: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer times in the column's own unit and that unit in nanoseconds."""
+    unit = str(getattr(series.dtype, "unit", "ns"))
+    if unit not in _NS:  # pragma: no cover - pandas reports s, ms, us or ns
+        series, unit = series.dt.as_unit("ns"), "ns"
+    return np.asarray(series.astype("int64").to_numpy(), dtype=np.int64), _NS[unit]
+
+
+def stamp_ns(stamp: pd.Timestamp) -> int:
+    """Nanoseconds since the epoch as a Python integer (any resolution, no overflow)."""
+    unit = str(getattr(stamp, "unit", "ns"))
+    return int(stamp.asm8.view("i8")) * _NS.get(unit, 1)
+
+
+def native_bound(stamp: pd.Timestamp | None, unit_ns: int) -> int | None:
+    """Largest native tick at or before ``stamp``, within the int64 range."""
+    if stamp is None:
+        return None
+    limit = np.iinfo(np.int64)
+    return max(min(stamp_ns(stamp) // unit_ns, int(limit.max)), int(limit.min))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Clock:
+    """Ticks since the earliest event and the window in ticks (exact integers)."""
+
+    ticks: np.ndarray
+    tick_ns: int
+    origin_ns: int
+    window: int
+    window_full: int
+
+    def as_of_threshold(self, stamp: pd.Timestamp | None) -> int | None:
+        """Tick ``x`` such that a chain starting after ``x`` is still open at ``stamp``."""
+        if stamp is None:
+            return None
+        as_of = (stamp_ns(stamp) - self.origin_ns) // self.tick_ns
+        top = int(self.ticks.max()) + 1 if len(self.ticks) else 1
+        return max(min(as_of - self.window_full, top), -1)
+
+
+def clock(native: np.ndarray, unit_ns: int, span: pd.Timedelta) -> Clock:
+    """Rebase, coarsen and bound the times and the window (see the module docstring)."""
+    origin = int(native.min()) if len(native) else 0
+    offsets = native - origin
+    tick = 1
+    for scale in (1_000_000_000, 1_000_000, 1_000):
+        if scale > unit_ns and scale % unit_ns == 0 and not np.any(offsets % (scale // unit_ns)):
+            tick = scale // unit_ns
+            break
+    ticks = offsets // tick if tick > 1 else offsets
+    full = span // pd.Timedelta(tick * unit_ns, unit="ns")
+    top = int(ticks.max()) if len(ticks) else 0
+    return Clock(
+        ticks=ticks,
+        tick_ns=tick * unit_ns,
+        origin_ns=origin * unit_ns,
+        window=min(full, top),
+        window_full=int(full),
+    )
+
+
+def tie_rank(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Rank of each row in the declared tie order of ``columns`` (equal rows: by position)."""
+    if not columns:
+        return np.arange(len(frame), dtype=np.int64)
+    codes = group(frame, columns).codes
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[np.argsort(codes, kind="stable")] = np.arange(len(frame))
+    return rank
+
+
+def dedupe(
+    frame: pd.DataFrame,
+    native: np.ndarray,
+    *,
+    event_id: str | None,
+    order: list[str],
+    as_of_native: int | None,
+    time: str,
+) -> tuple[np.ndarray, list[Note]]:
+    """Mask of the rows kept and the notes on what was removed."""
+    keep = np.ones(len(frame), dtype=bool)
+    notes = []
+    if event_id is not None:
+        ids = frame[event_id]
+        repeated = np.flatnonzero(ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy())
+        if len(repeated):
+            sub = frame.iloc[repeated]
+            id_code = group(sub, [event_id]).codes
+            rank = tie_rank(sub, order)
+            sequence = np.lexsort((rank, native[repeated], id_code))
+            later = np.ones(len(repeated), dtype=bool)
+            heads = np.concatenate([[0], np.flatnonzero(np.diff(id_code[sequence])) + 1])
+            later[sequence[heads]] = False
+            keep[repeated[later]] = False
+            dropped = int(later.sum())
+            message = f"{dropped} events with a repeated {event_id} were removed"
+            notes.append(
+                Note(code="duplicate_events", count=dropped, subject=event_id, message=message)
+            )
+    if as_of_native is not None:
+        late = native > as_of_native
+        if (late & keep).any():
+            count = int((late & keep).sum())
+            notes.append(
+                Note(
+                    code="after_as_of",
+                    count=count,
+                    subject=time,
+                    message=f"{count} events after as_of were excluded",
+                )
+            )
+        keep &= ~late
+    return keep, notes
+
+
+def match_steps(column: pd.Series, names: list[str], strict_order: bool) -> tuple[Any, ...]:
+    """(row, step) of the entries in row order, one per step a row matches, and the masks.
+
+    Step names may repeat (a row then gives one entry per step); with ``strict_order`` an
+    unmatched row gives a step-0 entry.
+    """
+    masks = {
+        name: (column == name).to_numpy(dtype=bool, na_value=False) for name in dict.fromkeys(names)
+    }
+    distinct = list(masks)
+    steps_of = [[j for j, n in enumerate(names, start=1) if n == name] for name in distinct]
+    width = max(len(v) for v in steps_of)
+    table = np.zeros((len(distinct) + 1, width), dtype=np.int64)
+    multiplicity = np.zeros(len(distinct) + 1, dtype=np.int64)
+    multiplicity[0] = 1 if strict_order else 0
+    name_id = np.zeros(len(column), dtype=np.int64)
+    for i, (name, steps) in enumerate(zip(distinct, steps_of, strict=True), start=1):
+        table[i, : len(steps)] = steps
+        multiplicity[i] = len(steps)
+        name_id[masks[name]] = i
+    repeat = multiplicity[name_id]
+    if not multiplicity[0] and len(distinct) == len(names):  # one step per row at most
+        row = np.flatnonzero(repeat)
+        return row, table[name_id[row], 0], masks
+    row = np.repeat(np.arange(len(column), dtype=np.int64), repeat)
+    offset = np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return row, table[name_id[row], offset], masks
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Entries:
+    """Sorted entries (unit, tick, step, rank) and the units they belong to."""
+
+    unit: np.ndarray
+    time: np.ndarray
+    step: np.ndarray
+    rank: np.ndarray
+    n_units: int
+    unit_codes: np.ndarray
+    unit_table: pd.DataFrame
+    masks: dict[str, np.ndarray]
+
+
+def unit_codes(frame: pd.DataFrame, unit_keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes (first appearance) and the key table of the units (group keys, then user)."""
+    if len(unit_keys) > 1:
+        units = group(frame, unit_keys, sort=False)
+        return np.asarray(units.codes, dtype=np.int64), units.keys.reset_index(drop=True)
+    codes, uniques = factorize(frame[unit_keys[0]], sort=False, runs=True)
+    table = pd.DataFrame({unit_keys[0]: pd.Series(uniques, copy=False)})
+    return np.asarray(codes, dtype=np.int64), table
+
+
+def first_step_onward(
+    unit: np.ndarray, step: np.ndarray, n_units: int, *, restart: bool
+) -> np.ndarray:
+    """Mask of sorted entries that can change a level.
+
+    Entries before their unit's first step-1 entry are no-ops; with ``restart`` (no
+    ``strict_once`` / ``strict_increase``) a step-1 entry directly followed by another of the
+    same unit is overwritten before anything reads it.
+    """
+    ones = np.flatnonzero(step == 1)
+    first = np.full(n_units, len(unit), dtype=np.int64)
+    if len(ones):
+        owners = unit[ones]
+        starts = np.concatenate([[0], np.flatnonzero(owners[1:] != owners[:-1]) + 1])
+        first[owners[starts]] = ones[starts]
+    keep: np.ndarray = np.arange(len(unit)) >= first[unit]
+    if restart and len(step) > 1:
+        keep[:-1] &= ~((step[:-1] == 1) & (step[1:] == 1) & (unit[:-1] == unit[1:]))
+    return keep
+
+
+def entries(
+    frame: pd.DataFrame,
+    codes_and_table: tuple[np.ndarray, pd.DataFrame],
+    ticks: np.ndarray,
+    *,
+    event: str,
+    names: list[str],
+    options: tuple[str, ...],
+    rank: np.ndarray | None,
+) -> Entries:
+    """Entries of the kept rows, sorted by (unit, tick, step, rank)."""
+    row, step, masks = match_steps(frame[event], names, "strict_order" in options)
+    codes, table = codes_and_table
+    e_rank = None if rank is None else rank[row]
+    unit, time, step, e_rank = sort_entries(codes[row], ticks[row], step, e_rank)
+    restart = "strict_once" not in options and "strict_increase" not in options
+    useful = first_step_onward(unit, step, len(table), restart=restart)
+    if not useful.all():
+        unit, time, step = unit[useful], time[useful], step[useful]
+        e_rank = None if e_rank is None else e_rank[useful]
+    return Entries(
+        unit=unit,
+        time=time,
+        step=step,
+        rank=np.zeros(len(unit), np.int64) if e_rank is None else e_rank,
+        n_units=len(table),
+        unit_codes=codes,
+        unit_table=table,
+        masks=masks,
+    )
