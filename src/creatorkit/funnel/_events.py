@@ -73,6 +73,12 @@ class _Spec:
             chosen.append(c["creator"])
         return [x for x in dict.fromkeys(chosen) if x is not None]
 
+    def dedupe_columns(self) -> list[str]:
+        """Order of the copies of one event id after their time: ties, then every column."""
+        ties = self.tie_columns()[1:]
+        rest = [c for c in self.frame.columns if c not in (self.columns["event_id"], *ties)]
+        return [*ties, *(c for c in rest if c != self.columns["time"])]
+
 
 def _missing(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
     mask = values.isna().to_numpy()
@@ -358,7 +364,7 @@ def from_events(
         spec.frame,
         spec.native,
         event_id=c["event_id"],
-        order=spec.tie_columns()[1:],
+        order=spec.dedupe_columns(),
         as_of_native=stage.native_bound(spec.stamp, spec.unit_ns),
         time=c["time"],
     )
