@@ -337,6 +337,12 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         },
     ),
     "funnel.parse_window": (funnel.parse_window, {"value": "7D"}),
+    "identity.resolve": (
+        ck.identity.resolve,
+        {"values": ["creator1", "x"], "identities": DATA.identities, "at": AWARE},
+    ),
+    "audience.profile": (ck.audience.profile, {"audience": DATA.audience, "as_of": AWARE}),
+    "economics.price_at": (economics.price_at, {"cards": DATA.rate_cards, "at": AWARE}),
     "frames.to_frame": (
         frames.to_frame,
         {
@@ -392,6 +398,8 @@ PUBLIC = {
     "frames": frames,
     "tiers": tiers,
     "datasets": ck.datasets,
+    "identity": ck.identity,
+    "audience": ck.audience,
 }
 NOT_FUNCTIONS = {"Reducer"}  # a type alias in metrics.__all__
 

@@ -83,6 +83,28 @@ MINIMAL = {
         "points": 8,
         "status": "active",
     },
+    ck.AudienceShare: {
+        "creator_id": "c1",
+        "snapshot_at": T0,
+        "dimension": "age",
+        "segment": "18-24",
+        "share": 0.4,
+    },
+    ck.CreatorIdentity: {
+        "creator_id": "c1",
+        "id_type": "open_id",
+        "value": "-000Ab9",
+        "platform": "tiktok",
+        "valid_from": T0,
+        "app_id": "app1",
+    },
+    ck.RateCard: {
+        "creator_id": "c1",
+        "content_type": "live",
+        "fixed_fee": 300.0,
+        "currency": "USD",
+        "valid_from": T0,
+    },
 }
 
 

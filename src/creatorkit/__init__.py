@@ -28,10 +28,12 @@ from creatorkit.errors import CreatorkitError, ValidationError
 
 if TYPE_CHECKING:
     from creatorkit import (
+        audience,
         compare,
         datasets,
         frames,
         funnel,
+        identity,
         metrics,
         models,
         plot,
@@ -43,11 +45,14 @@ if TYPE_CHECKING:
     )
     from creatorkit.frames import from_frame, to_frame, validate
     from creatorkit.models import (
+        AudienceShare,
         Campaign,
         Collaboration,
         Content,
         Creator,
+        CreatorIdentity,
         OrderLine,
+        RateCard,
         Review,
         Sample,
         Violation,
@@ -56,10 +61,12 @@ if TYPE_CHECKING:
 
 _SUBMODULES = frozenset(
     {
+        "audience",
         "compare",
         "datasets",
         "frames",
         "funnel",
+        "identity",
         "metrics",
         "models",
         "plot",
@@ -73,11 +80,14 @@ _SUBMODULES = frozenset(
 _NAMES = {
     **dict.fromkeys(
         [
+            "AudienceShare",
             "Campaign",
             "Collaboration",
             "Content",
             "Creator",
+            "CreatorIdentity",
             "OrderLine",
+            "RateCard",
             "Review",
             "Sample",
             "Violation",
@@ -89,14 +99,17 @@ _NAMES = {
 }
 
 __all__ = [
+    "AudienceShare",
     "Campaign",
     "Collaboration",
     "Content",
     "Creator",
+    "CreatorIdentity",
     "CreatorkitError",
     "MethodCard",
     "Note",
     "OrderLine",
+    "RateCard",
     "Result",
     "Review",
     "Sample",
@@ -104,12 +117,14 @@ __all__ = [
     "ValidationError",
     "Violation",
     "__version__",
+    "audience",
     "compare",
     "datasets",
     "errors",
     "frames",
     "from_frame",
     "funnel",
+    "identity",
     "metrics",
     "models",
     "plot",

@@ -79,6 +79,11 @@ class Dataset(Result):
         violations: Tables of the matching record types.
         events: Event log for funnels.
         fx_rates: Daily rates (``date``, ``currency``, ``rate`` = USD per unit).
+        audience: Audience shares by country, age band and gender, one snapshot per creator
+            (:class:`~creatorkit.AudienceShare`).
+        identities: Each creator's handle and platform id (:class:`~creatorkit.CreatorIdentity`).
+        rate_cards: A video and a LIVE price per creator, raised once at the start of the
+            last month (:class:`~creatorkit.RateCard`).
         truth: Per creator: ``fake_engagement``; per reviewer: ``leniency`` (in ``reviewers``).
         reviewers: Reviewer ids with their hidden leniency and straight-lining habit.
         as_of: The snapshot time all windows refer to.
@@ -105,6 +110,12 @@ class Dataset(Result):
     events = Copied[pd.DataFrame]()
     _fx_rates: pd.DataFrame
     fx_rates = Copied[pd.DataFrame]()
+    _audience: pd.DataFrame
+    audience = Copied[pd.DataFrame]()
+    _identities: pd.DataFrame
+    identities = Copied[pd.DataFrame]()
+    _rate_cards: pd.DataFrame
+    rate_cards = Copied[pd.DataFrame]()
     _truth: pd.DataFrame
     truth = Copied[pd.DataFrame]()
     _reviewers: pd.DataFrame
@@ -289,6 +300,10 @@ def synthetic(
     violations = _violations(rng, creators, stamp)
     events = _events(rng, n_events, creators, campaigns, stamp)
     fx = _fx(rng, stamp)
+    side = np.random.default_rng([seed, 11])  # own stream: the tables above stay as they were
+    audience = _audience(side, creators, stamp)
+    identities = _identities(side, creators)
+    rate_cards = _rate_cards(side, creators, stamp)
     truth = pd.DataFrame({"creator_id": creators["creator_id"], "fake_engagement": fake})
     card = MethodCard.create(
         "datasets.synthetic",
@@ -312,6 +327,9 @@ def synthetic(
         violations=violations,
         events=events,
         fx_rates=fx,
+        audience=audience,
+        identities=identities,
+        rate_cards=rate_cards,
         truth=truth,
         reviewers=reviewers,
         as_of=stamp,
@@ -750,3 +768,102 @@ def _fx(rng: np.random.Generator, as_of: pd.Timestamp) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     out["currency"] = out["currency"].astype("string")
     return out
+
+
+def _shares(rng: np.random.Generator, n: int, k: int, concentration: float) -> np.ndarray:
+    """``n`` rows of ``k`` shares summing to 1, rounded to 4 decimals (as exports do)."""
+    raw = rng.dirichlet(np.full(k, concentration), size=n)
+    rounded = np.round(raw, 4)
+    rounded[:, -1] = np.round(1.0 - rounded[:, :-1].sum(axis=1), 4)
+    return np.clip(rounded, 0.0, 1.0)
+
+
+def _audience(
+    rng: np.random.Generator, creators: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    from creatorkit.models import AGE_BANDS, GENDERS
+
+    n = len(creators)
+    home = creators["country"].to_numpy()
+    others = np.array(list(_COUNTRIES))
+    abroad = others[rng.integers(0, len(others), n)]
+    home_share = np.round(rng.uniform(0.55, 0.95, n), 4)
+    same = abroad == home
+    country_rows = [
+        (home, np.where(same, 1.0, home_share)),
+        (abroad, np.where(same, np.nan, np.round(1.0 - home_share, 4))),
+    ]
+    parts = []
+    for segment, share in country_rows:
+        parts.append(("country", segment, share))
+    ages = _shares(rng, n, len(AGE_BANDS), 2.0)
+    parts += [("age", np.full(n, band), ages[:, i]) for i, band in enumerate(AGE_BANDS)]
+    genders = _shares(rng, n, len(GENDERS), 3.0)
+    parts += [("gender", np.full(n, g), genders[:, i]) for i, g in enumerate(GENDERS)]
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {"creator_id": creators["creator_id"], "dimension": d, "segment": seg, "share": sh}
+            )
+            for d, seg, sh in parts
+        ],
+        ignore_index=True,
+    )
+    frame = frame[frame["share"].notna()].sort_values(["creator_id", "dimension", "segment"])
+    frame.insert(1, "snapshot_at", as_of - pd.Timedelta(days=7))
+    return frame.reset_index(drop=True).astype(
+        {"dimension": "string", "segment": "string", "creator_id": "string"}
+    )
+
+
+def _identities(rng: np.random.Generator, creators: pd.DataFrame) -> pd.DataFrame:
+    n = len(creators)
+    since = pd.Timestamp("2024-01-01", tz="UTC")
+    platform_ids = pd.Series(
+        (6_900_000_000_000_000_000 + rng.integers(0, 10**17, n, dtype=np.int64)).astype(str)
+    )
+    handle = creators["handle"].astype("string").str.lstrip("@")
+    frame = pd.DataFrame(
+        {
+            "creator_id": np.concatenate([creators["creator_id"], creators["creator_id"]]),
+            "id_type": np.repeat(["handle", "platform_id"], n),
+            "value": np.concatenate([handle.to_numpy(), platform_ids.to_numpy()]),
+            "platform": np.concatenate([creators["platform"], creators["platform"]]),
+        }
+    ).astype("string")
+    frame["valid_from"] = since
+    frame["valid_to"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+    return frame
+
+
+def _rate_cards(
+    rng: np.random.Generator, creators: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    n = len(creators)
+    followers = creators["followers"].to_numpy(dtype=float)
+    video = np.round(np.maximum(20.0, 8.0 * (followers / 1000) ** 0.8 * rng.lognormal(0, 0.3, n)))
+    change = (as_of - pd.Timedelta(days=30)).normalize()
+    rows = []
+    for content_type, fee in (("video", video), ("live", np.round(video * 2.5))):
+        for start, end, factor in ((None, change, 1.0), (change, None, 1.1)):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "creator_id": creators["creator_id"],
+                        "content_type": content_type,
+                        "fixed_fee": np.round(fee * factor, 2),
+                        "currency": "USD",
+                        "valid_from": start
+                        if start is not None
+                        else as_of - pd.Timedelta(days=365),
+                        "valid_to": end,
+                    }
+                )
+            )
+    frame = pd.concat(rows, ignore_index=True)
+    frame["valid_from"] = pd.to_datetime(frame["valid_from"], utc=True)
+    frame["valid_to"] = pd.to_datetime(frame["valid_to"], utc=True)
+    frame = frame.sort_values(["creator_id", "content_type", "valid_from"], kind="stable")
+    return frame.reset_index(drop=True).astype(
+        {"creator_id": "string", "content_type": "string", "currency": "string"}
+    )

@@ -392,7 +392,7 @@ def validate(
     key = [k for k in model.key if k in frame.columns]
     if key and len(key) == len(model.key):
         dup = frame.duplicated(subset=key, keep=False).to_numpy()
-        values = frame[key[0]] if len(key) == 1 else frame[key].astype(str).agg("|".join, axis=1)
+        values = frame[key[0]] if len(key) == 1 or not dup.any() else _joined(frame[key])
         problems.add_mask(
             " + ".join(key),
             dup,
@@ -413,6 +413,10 @@ def validate(
                 f"must not be before {earlier}",
                 ErrorCode.INCONSISTENT,
             )
+    for check in model.rules:
+        bad = check.check(frame)
+        column = frame[check.column] if check.column in frame else frame[check.needs[0]]
+        problems.add_mask(check.column, bad, frame.index, column, check.rule, check.code)
     problems.raise_if_any()
     quality, notes = _quality(frame, model)
     card = MethodCard.create(
@@ -425,6 +429,15 @@ def validate(
     return Validated(
         frame=frame, quality=quality, model=model.__name__, method=card, warnings=notes
     )
+
+
+def _joined(frame: pd.DataFrame) -> pd.Series:
+    """Key columns as one text per row, ``a|b`` (missing parts as ``<NA>``)."""
+    parts = [frame[c].astype("string").fillna("<NA>") for c in frame.columns]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + "|" + part
+    return out
 
 
 def _quality(frame: pd.DataFrame, model: type[Record]) -> tuple[pd.DataFrame, list[Note]]:

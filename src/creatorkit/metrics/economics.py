@@ -41,6 +41,7 @@ __all__ = [
     "contribution",
     "convert",
     "emv",
+    "price_at",
     "total_cost",
     "with_costs",
 ]
@@ -404,3 +405,38 @@ def convert(
     out["currency"] = pd.array([to] * len(out), dtype="string")
     out["fx_rate"] = rate
     return out
+
+
+def price_at(cards: pd.DataFrame, *, at: Any) -> pd.DataFrame:
+    """The rate card valid at ``at`` for each creator and content type.
+
+    Args:
+        cards: A :class:`~creatorkit.RateCard` table (validated here: overlapping validity
+            for one creator and content type is an error).
+        at: Timezone-aware time (a card is valid from ``valid_from`` inclusive to
+            ``valid_to`` exclusive; an empty ``valid_to`` is open).
+
+    Returns:
+        ``creator_id``, ``content_type``, ``fixed_fee``, ``currency``, ``valid_from``,
+        ``valid_to`` — one row per creator and content type with a card at ``at``, sorted.
+
+    Example:
+        >>> cards = pd.DataFrame({"creator_id": ["c1", "c1"], "content_type": ["video"] * 2,
+        ...                       "fixed_fee": [200.0, 260.0], "currency": ["USD"] * 2,
+        ...                       "valid_from": ["2026-01-01T00:00:00+00:00",
+        ...                                      "2026-07-01T00:00:00+00:00"],
+        ...                       "valid_to": ["2026-07-01T00:00:00+00:00", None]})
+        >>> price_at(cards, at="2026-06-30T00:00:00+00:00")["fixed_fee"].tolist()
+        [200.0]
+    """
+    from creatorkit._time import require_as_of
+    from creatorkit.frames import validate
+    from creatorkit.models import RateCard
+
+    when = require_as_of(at, "at")
+    frame = validate(cards, RateCard).frame
+    ends = frame["valid_to"] if "valid_to" in frame else pd.Series(pd.NaT, index=frame.index)
+    valid = (frame["valid_from"] <= when) & (ends.isna() | (ends > when))
+    columns = ["creator_id", "content_type", "fixed_fee", "currency", "valid_from"]
+    out = frame.loc[valid.to_numpy(dtype=bool), columns].assign(valid_to=ends[valid])
+    return out.sort_values(["creator_id", "content_type"], kind="stable").reset_index(drop=True)

@@ -7,52 +7,80 @@ Example:
     'high'
 """
 
+from creatorkit.models._rules import AGE_BANDS, AUDIENCE_TOLERANCE, GENDERS
 from creatorkit.models._schema import Column, Kind
 from creatorkit.models.enums import (
     AttributionType,
+    AudienceDimension,
     ContentType,
     Goal,
+    IdType,
     OrderStatus,
     Platform,
     SampleStatus,
+    SettlementStatus,
     Severity,
     ViolationStatus,
 )
 from creatorkit.models.records import (
     STAR_DIMENSIONS,
+    AudienceShare,
     Campaign,
     Collaboration,
     Content,
     Creator,
+    CreatorIdentity,
     OrderLine,
+    RateCard,
     Record,
     Review,
     Sample,
     Violation,
 )
 
-MODELS = (Creator, Content, Campaign, Collaboration, Sample, Review, OrderLine, Violation)
+MODELS = (
+    Creator,
+    Content,
+    Campaign,
+    Collaboration,
+    Sample,
+    Review,
+    OrderLine,
+    Violation,
+    AudienceShare,
+    CreatorIdentity,
+    RateCard,
+)
 """Every record type, in documentation order."""
 
 __all__ = [
+    "AGE_BANDS",
+    "AUDIENCE_TOLERANCE",
+    "GENDERS",
     "MODELS",
     "STAR_DIMENSIONS",
     "AttributionType",
+    "AudienceDimension",
+    "AudienceShare",
     "Campaign",
     "Collaboration",
     "Column",
     "Content",
     "ContentType",
     "Creator",
+    "CreatorIdentity",
     "Goal",
+    "IdType",
     "Kind",
     "OrderLine",
     "OrderStatus",
     "Platform",
+    "RateCard",
     "Record",
     "Review",
     "Sample",
     "SampleStatus",
+    "SettlementStatus",
     "Severity",
     "Violation",
     "ViolationStatus",

@@ -6,11 +6,14 @@ from enum import StrEnum
 
 __all__ = [
     "AttributionType",
+    "AudienceDimension",
     "ContentType",
     "Goal",
+    "IdType",
     "OrderStatus",
     "Platform",
     "SampleStatus",
+    "SettlementStatus",
     "Severity",
     "ViolationStatus",
 ]
@@ -84,3 +87,40 @@ class ViolationStatus(StrEnum):
     ACTIVE = "active"
     APPEALED = "appealed"
     OVERTURNED = "overturned"
+
+
+class SettlementStatus(StrEnum):
+    """Commission settlement of an order line (TikTok Shop's creator-side states).
+
+    ``ordered``: placed, commission estimated; ``settled``: commission paid (actual amount
+    known); ``refunded``: refunded, no commission; ``frozen``: held (dispute, review);
+    ``deducted``: commission taken back after settlement; ``cancelled``: never completed.
+    """
+
+    ORDERED = "ordered"
+    SETTLED = "settled"
+    REFUNDED = "refunded"
+    FROZEN = "frozen"
+    DEDUCTED = "deducted"
+    CANCELLED = "cancelled"
+
+
+class AudienceDimension(StrEnum):
+    """A dimension of a creator's audience: market, age band or gender."""
+
+    COUNTRY = "country"
+    AGE = "age"
+    GENDER = "gender"
+
+
+class IdType(StrEnum):
+    """Kinds of creator identifiers found in exports and APIs.
+
+    ``handle``: the public username (matched without ``@`` and case); ``platform_id``: the
+    platform's creator id; ``open_id``: an id unique per app (TikTok's ``creator_open_id``),
+    meaningful only with its ``app_id``.
+    """
+
+    HANDLE = "handle"
+    PLATFORM_ID = "platform_id"
+    OPEN_ID = "open_id"

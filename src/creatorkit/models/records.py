@@ -22,28 +22,37 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import attrs
+import pandas as pd
 
 from creatorkit._json import to_jsonable
 from creatorkit._validation import Problems, did_you_mean, fail
 from creatorkit.errors import ErrorCode
+from creatorkit.models import _rules
+from creatorkit.models._rules import Rule
 from creatorkit.models._schema import Column, Kind, check_scalar, column, columns_of
 from creatorkit.models.enums import (
     AttributionType,
+    AudienceDimension,
     ContentType,
     Goal,
+    IdType,
     OrderStatus,
     Platform,
     SampleStatus,
+    SettlementStatus,
     Severity,
     ViolationStatus,
 )
 
 __all__ = [
+    "AudienceShare",
     "Campaign",
     "Collaboration",
     "Content",
     "Creator",
+    "CreatorIdentity",
     "OrderLine",
+    "RateCard",
     "Record",
     "Review",
     "Sample",
@@ -64,11 +73,14 @@ class Record:
             (kept, reported) where ``column`` exceeds ``bound``.
         ordered: Pairs of time columns ``(earlier, later)``: a row where ``later`` is
             before ``earlier`` is impossible and raises.
+        rules: Cross-column rules (settlement states against amounts, audience segments)
+            and, for tables, cross-row rules (shares summing to 1, overlapping validity).
     """
 
     key: ClassVar[tuple[str, ...]] = ()
     quality: ClassVar[tuple[Quality, ...]] = ()
     ordered: ClassVar[tuple[tuple[str, str], ...]] = ()
+    rules: ClassVar[tuple[Rule, ...]] = ()
 
     def __attrs_post_init__(self) -> None:
         problems = Problems(type(self).__name__)
@@ -82,7 +94,23 @@ class Record:
                 if first is not None and second is not None and second < first:
                     rule = f"must not be before {earlier}"
                     problems.add(later, rule, ErrorCode.INCONSISTENT, values=[second])
+        if not problems:
+            self._check_rules(problems)
         problems.raise_if_any()
+
+    def _check_rules(self, problems: Problems) -> None:
+        """The row rules on this record, as a one-row table (the verdict tables get).
+
+        A rule is skipped when the column it keys on (its first need) is empty.
+        """
+        rules = [r for r in self.rules if not r.table and getattr(self, r.needs[0]) is not None]
+        if not rules:
+            return
+        names = dict.fromkeys(n for r in rules for n in (*r.needs, r.column))
+        row = pd.DataFrame({name: [getattr(self, name)] for name in names})
+        for rule in rules:
+            if rule.check(row)[0]:
+                problems.add(rule.column, rule.rule, rule.code, values=[getattr(self, rule.column)])
 
     @classmethod
     def schema(cls) -> tuple[Column, ...]:
@@ -174,6 +202,9 @@ class Content(Record):
         ("clicks_above_views", "clicks", "views"),
         ("orders_above_clicks", "orders", "clicks"),
         ("paid_views_above_views", "paid_views", "views"),
+        ("orders_paid_above_created", "orders_paid", "orders_created"),
+        ("average_above_peak_viewers", "avg_concurrent_viewers", "peak_concurrent_viewers"),
+        ("viewing_above_duration", "avg_view_seconds", "duration_seconds"),
     )
     content_id: str = column(Kind.ID, "Content id (19-digit ids stay strings).")
     creator_id: str = column(Kind.ID, "Creator who published it.")
@@ -201,6 +232,21 @@ class Content(Record):
     campaign_id: str | None = column(Kind.ID, "Campaign it belongs to.", default=None)
     product_id: str | None = column(Kind.ID, "Main product promoted.", default=None)
     platform: Platform | None = column(Kind.ENUM, "Platform.", default=None, enum=Platform)
+    duration_seconds: float | None = column(
+        Kind.AMOUNT, "LIVE: length of the stream in seconds.", default=None
+    )
+    viewers: int | None = column(Kind.COUNT, "LIVE: distinct viewers.", default=None)
+    avg_concurrent_viewers: float | None = column(
+        Kind.AMOUNT, "LIVE: average concurrent viewers (ACU).", default=None
+    )
+    peak_concurrent_viewers: int | None = column(
+        Kind.COUNT, "LIVE: peak concurrent viewers (PCU).", default=None
+    )
+    avg_view_seconds: float | None = column(
+        Kind.AMOUNT, "LIVE: average viewing time per viewer, seconds.", default=None
+    )
+    orders_created: int | None = column(Kind.COUNT, "LIVE: orders created.", default=None)
+    orders_paid: int | None = column(Kind.COUNT, "LIVE: orders paid.", default=None)
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -239,6 +285,11 @@ class Collaboration(Record):
     """
 
     key = ("collaboration_id",)
+    ordered = (
+        ("agreed_at", "content_due_at"),
+        ("agreed_at", "posted_at"),
+        ("agreed_at", "paid_at"),
+    )
     quality = (
         ("refunds_above_gmv", "refunds", "gmv"),
         ("posted_above_received", "samples_posted_due", "samples_received_due"),
@@ -282,6 +333,14 @@ class Collaboration(Record):
     invitations: int = column(Kind.COUNT, "Invitations sent.", default=0)
     replies: int = column(Kind.COUNT, "Invitations answered.", default=0)
     reply_hours: float | None = column(Kind.AMOUNT, "Hours until the first reply.", default=None)
+    agreed_at: dt.datetime | None = column(
+        Kind.TIME, "When the deal was agreed (its cost items are committed then).", default=None
+    )
+    content_due_at: dt.datetime | None = column(Kind.TIME, "When the content is due.", default=None)
+    posted_at: dt.datetime | None = column(
+        Kind.TIME, "When the (first) content was posted.", default=None
+    )
+    paid_at: dt.datetime | None = column(Kind.TIME, "When the fixed cost was paid.", default=None)
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -364,6 +423,13 @@ class OrderLine(Record):
     key = ("order_id", "line_id")
     ordered = (("ordered_at", "refunded_at"), ("ordered_at", "settled_at"))
     quality = (("refunds_above_gmv", "refunds", "gmv"),)
+    rules = (
+        _rules.requires("settled", "commission_actual"),
+        _rules.requires("settled", "settled_at"),
+        _rules.requires("refunded", "refunded_at"),
+        _rules.refunded_needs_refunds(),
+        _rules.unsettled_has_no_actual(),
+    )
     order_id: str = column(Kind.ID, "Order id (19 digits; repeats across lines).")
     line_id: str = column(Kind.ID, "Line within the order.")
     sku: str = column(Kind.ID, "Product SKU.")
@@ -389,6 +455,12 @@ class OrderLine(Record):
     customer_id: str | None = column(Kind.ID, "Customer.", default=None)
     content_id: str | None = column(Kind.ID, "Attributed content.", default=None)
     campaign_id: str | None = column(Kind.ID, "Attributed campaign.", default=None)
+    settlement_status: SettlementStatus | None = column(
+        Kind.ENUM,
+        "Commission settlement: ordered, settled, refunded, frozen, deducted, cancelled.",
+        default=None,
+        enum=SettlementStatus,
+    )
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -412,6 +484,85 @@ class Violation(Record):
         Kind.ENUM, "active, appealed or overturned.", enum=ViolationStatus
     )
     policy: str | None = column(Kind.TEXT, "Policy name.", default=None)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class AudienceShare(Record):
+    """One segment of a creator's audience at a snapshot (long format: one row per segment).
+
+    The shares of one creator, snapshot and dimension sum to 1 within
+    ``AUDIENCE_TOLERANCE`` (checked on tables). Age bands are ``13-17``, ``18-24``,
+    ``25-34``, ``35-44``, ``45-54``, ``55+`` (18+ is every band but ``13-17``); genders
+    ``female``, ``male``, ``other``; countries ISO 3166-1 alpha-2.
+
+    Example:
+        >>> AudienceShare(creator_id="c1", snapshot_at="2026-06-01T00:00:00+00:00",
+        ...               dimension="age", segment="18-24", share=0.42).share
+        0.42
+    """
+
+    key = ("creator_id", "snapshot_at", "dimension", "segment")
+    rules = (_rules.audience_segments(), _rules.audience_sums())
+    creator_id: str = column(Kind.ID, "Creator.")
+    snapshot_at: dt.datetime = column(Kind.TIME, "When the audience was measured.")
+    dimension: AudienceDimension = column(
+        Kind.ENUM, "country, age or gender.", enum=AudienceDimension
+    )
+    segment: str = column(Kind.TEXT, "Country code, age band or gender.")
+    share: float = column(Kind.RATE, "Share of the audience in the segment.")
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class CreatorIdentity(Record):
+    """One identifier of a creator (a handle, a platform id, a per-app open id) over time.
+
+    An identifier maps to one creator at a time: rows with the same ``id_type``,
+    ``platform``, ``app_id`` and ``value`` must not overlap in validity (checked on tables).
+
+    Example:
+        >>> CreatorIdentity(creator_id="c1", id_type="handle", value="glowwithmai",
+        ...                 platform="tiktok", valid_from="2026-01-01T00:00:00+00:00").id_type
+        <IdType.HANDLE: 'handle'>
+    """
+
+    key = ("id_type", "platform", "app_id", "value", "valid_from")
+    ordered = (("valid_from", "valid_to"),)
+    rules = (
+        _rules.requires("open_id", "app_id", on="id_type"),
+        _rules.no_overlap(("id_type", "platform", "app_id", "value"), "an identifier"),
+    )
+    creator_id: str = column(Kind.ID, "The creator it identifies.")
+    id_type: IdType = column(Kind.ENUM, "handle, platform_id or open_id.", enum=IdType)
+    value: str = column(Kind.ID, "The identifier as exports spell it (a string).")
+    platform: Platform = column(Kind.ENUM, "Platform.", enum=Platform)
+    valid_from: dt.datetime = column(Kind.TIME, "Valid from (inclusive).")
+    valid_to: dt.datetime | None = column(
+        Kind.TIME, "Valid until (exclusive); empty = still valid.", default=None
+    )
+    app_id: str | None = column(Kind.ID, "App of an open_id (open ids are per app).", default=None)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class RateCard(Record):
+    """A creator's price for one content type over a validity period.
+
+    Example:
+        >>> RateCard(creator_id="c1", content_type="video", fixed_fee=300.0, currency="USD",
+        ...          valid_from="2026-01-01T00:00:00+00:00").fixed_fee
+        300.0
+    """
+
+    key = ("creator_id", "content_type", "valid_from")
+    ordered = (("valid_from", "valid_to"),)
+    rules = (_rules.no_overlap(("creator_id", "content_type"), "rate cards of a creator"),)
+    creator_id: str = column(Kind.ID, "Creator.")
+    content_type: ContentType = column(Kind.ENUM, "video, live or post.", enum=ContentType)
+    fixed_fee: float = column(Kind.AMOUNT, "Fixed fee per piece of content.", money=True)
+    currency: str = column(Kind.CURRENCY, "Currency of the fee.")
+    valid_from: dt.datetime = column(Kind.TIME, "Valid from (inclusive).")
+    valid_to: dt.datetime | None = column(
+        Kind.TIME, "Valid until (exclusive); empty = still valid.", default=None
+    )
 
 
 def _named_arguments(model: type[Record]) -> None:
@@ -441,5 +592,17 @@ def _named_arguments(model: type[Record]) -> None:
     setattr(model, "__init__", checked_init)  # noqa: B010 - replaces attrs' generated __init__
 
 
-for _model in (Creator, Content, Campaign, Collaboration, Sample, Review, OrderLine, Violation):
+for _model in (
+    Creator,
+    Content,
+    Campaign,
+    Collaboration,
+    Sample,
+    Review,
+    OrderLine,
+    Violation,
+    AudienceShare,
+    CreatorIdentity,
+    RateCard,
+):
     _named_arguments(_model)
