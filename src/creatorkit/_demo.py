@@ -149,23 +149,33 @@ def run(*, seed: int = 0, out: TextIO) -> None:
     late = int((data.orders["refunded_at"] > as_of).sum())
     print(f"{late} refunds settle after as_of and are not yet subtracted.", file=out)
 
-    _section(out, "Which creator converts best? (compare.proportions, compare.bayes_proportions)")
-    campaign = data.content[data.content["campaign_id"] == "k001"]
+    _section(out, "Which creator converts best? Posts as units (compare.creators)")
+    campaign = data.content[data.content["campaign_id"] == "k003"]
     per = ck.metrics.compute(campaign, ["clicks", "orders"], by="creator_id").to_frame()
     top = per.sort_values(["orders", "creator_id"], ascending=[False, True]).head(4)
-    cmp = ck.compare.proportions(
-        top["orders"],
-        top["clicks"],
-        labels=top["creator_id"],
-        metric="cvr (orders / clicks)",
-        randomized=False,
+    lead = str(top["creator_id"].iloc[0])
+    cmp = ck.compare.creators(
+        campaign, ck.metrics.get("cvr"), among=top["creator_id"], control=lead
     )
     print(cmp.sentence(), file=out)
-    bayes = ck.compare.bayes_proportions(top["orders"], top["clicks"], labels=top["creator_id"])
-    best = bayes.to_frame().sort_values("chance_to_be_best", ascending=False).iloc[0]
+    clicks = ck.compare.proportions(
+        top["orders"], top["clicks"], labels=top["creator_id"], control=lead, randomized=False
+    ).to_frame()
+    naive = clicks.iloc[1:].sort_values(["p_adjusted", "arm"]).iloc[0]
+    posts = cmp.to_frame().set_index("arm").loc[naive["arm"]]
     print(
-        f"Chance to be best: {best['arm']} {best['chance_to_be_best']:.1%}; "
-        f"{cmp.warnings[-1].message}",
+        f"Counting every click as an independent trial (compare.proportions) would call "
+        f"{naive['arm']} {naive['verdict']} (p_adj = {naive['p_adjusted']:.1e}); with posts "
+        f"as units (cluster-robust delta method, t with posts − 1 df, Welch–Satterthwaite) "
+        f"p_adj = {posts['p_adjusted']:.3g}: {posts['verdict']}.",
+        file=out,
+    )
+    ab = ck.compare.proportions([412, 468], [10_000, 10_000], labels=["page A", "page B"])
+    bayes = ck.compare.bayes_proportions([412, 468], [10_000, 10_000], labels=["page A", "page B"])
+    beat = float(bayes.to_frame()["chance_to_beat_control"].iloc[1])
+    print(
+        f"A randomized A/B test, users as trials: {ab.sentence()}; chance to beat control "
+        f"{beat:.1%}",
         file=out,
     )
 
