@@ -146,32 +146,25 @@ def dedupe(
 
 
 def match_steps(column: pd.Series, names: list[str], strict_order: bool) -> tuple[Any, ...]:
-    """(row, step) of the entries in row order, one per step a row matches, and the masks.
+    """(row, step) of the entries, one per step a row matches, and the mask of each name.
 
-    Step names may repeat (a row then gives one entry per step); with ``strict_order`` an
-    unmatched row gives a step-0 entry.
+    Entries come step by step (the sort orders them); a row matching a repeated step name
+    gives one entry per step, and with ``strict_order`` an unmatched row gives a step-0 entry.
     """
     masks = {
-        name: (column == name).to_numpy(dtype=bool, na_value=False) for name in dict.fromkeys(names)
+        name: (column == name).to_numpy(dtype=bool, na_value=False)
+        for name in dict.fromkeys(names)
     }
-    distinct = list(masks)
-    steps_of = [[j for j, n in enumerate(names, start=1) if n == name] for name in distinct]
-    width = max(len(v) for v in steps_of)
-    table = np.zeros((len(distinct) + 1, width), dtype=np.int64)
-    multiplicity = np.zeros(len(distinct) + 1, dtype=np.int64)
-    multiplicity[0] = 1 if strict_order else 0
-    name_id = np.zeros(len(column), dtype=np.int64)
-    for i, (name, steps) in enumerate(zip(distinct, steps_of, strict=True), start=1):
-        table[i, : len(steps)] = steps
-        multiplicity[i] = len(steps)
-        name_id[masks[name]] = i
-    repeat = multiplicity[name_id]
-    if not multiplicity[0] and len(distinct) == len(names):  # one step per row at most
-        row = np.flatnonzero(repeat)
-        return row, table[name_id[row], 0], masks
-    row = np.repeat(np.arange(len(column), dtype=np.int64), repeat)
-    offset = np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    return row, table[name_id[row], offset], masks
+    rows = {name: np.flatnonzero(mask) for name, mask in masks.items()}
+    parts = [rows[name] for name in names]
+    steps = [np.full(len(r), j, dtype=np.int64) for j, r in enumerate(parts, start=1)]
+    if strict_order:
+        matched = np.zeros(len(column), dtype=bool)
+        for mask in masks.values():
+            matched |= mask
+        parts.append(np.flatnonzero(~matched))
+        steps.append(np.zeros(len(parts[-1]), dtype=np.int64))
+    return np.concatenate(parts), np.concatenate(steps), masks
 
 
 @attrs.frozen(kw_only=True, eq=False)
