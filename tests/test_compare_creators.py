@@ -28,6 +28,8 @@ def _reference(posts, arm, control, num, den, alpha, alternative):
     r1, v1, n1 = _by_post(posts, arm, num, den)
     r0, v0, n0 = _by_post(posts, control, num, den)
     se = np.sqrt(v1 + v0)
+    if not se > 0:
+        return {"se": se}
     df = (v1 + v0) ** 2 / (v1**2 / (n1 - 1) + v0**2 / (n0 - 1))
     t = (r1 - r0) / se
     dist = scipy_stats.t(df)
