@@ -1,10 +1,22 @@
-"""Bayesian comparison of proportions with Beta priors."""
+"""Bayesian comparison of proportions with Beta priors, vectorized over any number of arms.
+
+Every integral runs on one composite Gauss–Legendre rule in ``t = logit(rate)``, where every
+Beta posterior is a smooth unimodal bump with exponential tails (no endpoint singularity, even
+for priors below 1). Each arm has a *range* (its ``TAIL`` and ``1 − TAIL`` quantiles) and a
+*scale* (the standard deviation of ``logit(rate)``: ``√(ψ₁(a) + ψ₁(b))``); the panels cover the
+union of the ranges, none wider than ``WIDTH`` scales of the narrowest arm whose range covers
+it. An arm's CDF is evaluated only at the nodes inside its range: it is 0 below and 1 above
+(to ``TAIL``), so the work is the number of (arm, node) pairs that matter, done in chunks of
+at most ``CHUNK`` pairs whatever the number of arms.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
+import attrs
 import numpy as np
 
 from creatorkit._arith import divide as _div
@@ -19,66 +31,248 @@ from creatorkit.compare._core import (
     pairs,
 )
 from creatorkit.errors import ErrorCode
-from creatorkit.results import Note
 
-_MAX_TERMS = 20_000_000
-_NODES = 400
+ORDER = 16
+"""Gauss–Legendre nodes per panel."""
+WIDTH = 2.0
+"""Widest panel, in posterior standard deviations of ``logit(rate)`` of the narrowest arm there."""
+TAIL = 1e-13
+"""Posterior mass left out below and above each arm's range."""
+CHUNK = 1 << 20
+"""Most (arm, node) pairs evaluated at once: memory stays bounded for any number of arms."""
+_LOGIT_LIMIT = 700.0  # expit(±700) is still a normal double
 
 
-def _log_beta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+@attrs.frozen
+class _Posteriors:
+    """Beta(a, b) posteriors on the logit scale: range, scale, mode and log density there.
+
+    The density of ``t = logit(rate)`` is ``x^a (1 − x)^b / B(a, b)``; it is evaluated
+    around its mode ``log(a / b)`` with the log of its peak from Stirling's series, so that
+    posteriors of 10⁹ trials keep full precision (``a log x + b log(1 − x) − log B(a, b)``
+    loses six digits there).
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    scale: np.ndarray
+    mode: np.ndarray
+    peak: np.ndarray
+
+    @classmethod
+    def of(cls, a: np.ndarray, b: np.ndarray) -> _Posteriors:
+        from scipy.special import betaincinv, polygamma
+
+        tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
+        below = np.clip(betaincinv(a, b, TAIL), tiny, top)  # the TAIL quantile
+        above = np.clip(betaincinv(b, a, TAIL), tiny, top)  # 1 − the (1 − TAIL) quantile
+        low = np.clip(np.log(below) - np.log1p(-below), -_LOGIT_LIMIT, _LOGIT_LIMIT)
+        high = np.clip(np.log1p(-above) - np.log(above), -_LOGIT_LIMIT, _LOGIT_LIMIT)
+        high = np.maximum(high, np.nextafter(low, np.inf))
+        scale = np.asarray(np.sqrt(polygamma(1, a) + polygamma(1, b)), dtype=float)
+        rest = _stirling_rest(a) + _stirling_rest(b) - _stirling_rest(a + b)
+        peak = 0.5 * (np.log(a) + np.log(b) - np.log(a + b) - np.log(2 * np.pi)) - rest
+        return cls(a, b, low, high, scale, np.log(a) - np.log(b), peak)
+
+    def take(self, index: np.ndarray) -> _Posteriors:
+        """The posteriors at ``index``."""
+        return _Posteriors(*(value[index] for value in attrs.astuple(self, recurse=False)))
+
+    def log_pdf(self, arm: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Log density of ``logit(rate)`` of each arm at ``t`` (one ``t`` per arm index).
+
+        Near the mode (``|d| < 1``, ``d = t − mode``) it is
+        ``peak + a·d − (a + b)·log1p(x̂·expm1(d))`` with ``x̂ = a / (a + b)``, exact to the
+        rounding of ``a·d``; farther out the plain form.
+        """
+        a, b, d = self.a[arm], self.b[arm], t - self.mode[arm]
+        near = np.abs(d) < 1.0
+        mean = a / (a + b)
+        close = a * d - (a + b) * np.log1p(mean * np.expm1(np.minimum(d, 1.0)))
+        log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
+        far = a * (log_x - np.log(mean)) + b * (log_y - np.log1p(-mean))
+        return np.asarray(self.peak[arm] + np.where(near, close, far), dtype=float)
+
+
+def _stirling_rest(z: np.ndarray) -> np.ndarray:
+    """``log Γ(z) − ((z − ½) log z − z + ½ log 2π)``: Stirling's series from 10 on."""
     from scipy.special import gammaln
 
-    return np.asarray(gammaln(a) + gammaln(b) - gammaln(a + b), dtype=float)
+    big = z >= 10.0
+    w = 1.0 / np.where(big, z, 10.0)
+    series = w * (1 / 12 - w**2 * (1 / 360 - w**2 * (1 / 1260 - w**2 / 1680)))
+    small = np.where(big, 1.0, z)
+    direct = gammaln(small) - ((small - 0.5) * np.log(small) - small + 0.5 * np.log(2 * np.pi))
+    return np.where(big, series, direct)
 
 
-def _beat_exact(a1: np.ndarray, b1: np.ndarray, a0: np.ndarray, b0: np.ndarray) -> np.ndarray:
-    """P(X₁ > X₀) for X ~ Beta, exact when ``a1`` is a whole number (a finite sum).
+@attrs.frozen
+class _Rule:
+    """Nodes ``t`` (sorted), weights, ``log x``, ``log(1 − x)`` and each arm's node span."""
 
-    P(X₁ > X₀) = Σ_{i=0}^{a1−1} B(a0 + i, b0 + b1) / ((b1 + i)·B(1 + i, b1)·B(a0, b0)),
-    summed in log space, all pairs at once (terms are laid out with ``np.repeat``).
+    t: np.ndarray
+    weight: np.ndarray
+    log_x: np.ndarray
+    log_y: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
+    panels: int
+
+    @classmethod
+    def over(cls, post: _Posteriors, low: float, high: float) -> _Rule:
+        t, weight, panels = _panels(post, low, high)
+        start = np.searchsorted(t, post.low)
+        stop = np.searchsorted(t, post.high, side="right")
+        log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
+        return cls(t, weight, log_x, log_y, start, stop, panels)
+
+    def log_pdf(self, post: _Posteriors, arm: np.ndarray, node: np.ndarray) -> np.ndarray:
+        """Log density of ``logit(rate)`` of each arm at each node (pairs of indices)."""
+        return post.log_pdf(arm, self.t[node])
+
+    def cdf(self, post: _Posteriors, arm: np.ndarray, node: np.ndarray) -> np.ndarray:
+        """CDF of each arm at each node, from the side that keeps full relative precision."""
+        from scipy.special import betainc, betaincc
+
+        a, b, t = post.a[arm], post.b[arm], self.t[node]
+        out = np.empty(len(arm))
+        left = t <= 0
+        out[left] = betainc(a[left], b[left], np.exp(self.log_x[node[left]]))
+        right = ~left
+        out[right] = betaincc(b[right], a[right], np.exp(self.log_y[node[right]]))
+        return out
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``(arm, node)`` index pairs of every node inside every arm's range, in chunks."""
+        count = self.stop - self.start
+        first = np.cumsum(count) - count
+        cut = [*np.flatnonzero(np.diff(first // CHUNK, prepend=-1)).tolist(), len(count)]
+        for lo, hi in pairwise(cut):
+            sizes = count[lo:hi]
+            arm = np.repeat(np.arange(lo, hi), sizes)
+            offset = np.arange(len(arm)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            yield arm, self.start[arm] + offset
+
+
+def _panels(post: _Posteriors, low: float, high: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Gauss–Legendre nodes and weights on ``[low, high]``, panels sized to the arms there.
+
+    Between consecutive range ends the narrowest arm covering the stretch asks for panels
+    ``WIDTH`` of its scales wide; neighbouring stretches asking the same width are split
+    together (so 300 overlapping arms do not ask for 300 panels each), and a stretch that
+    no arm covers is one panel.
     """
-    terms = a1.astype(np.int64)
-    owner = np.repeat(np.arange(len(a1)), terms)
-    i = np.arange(len(owner)) - np.repeat(np.cumsum(terms) - terms, terms)
-    beta1, alpha0, beta0 = b1[owner], a0[owner], b0[owner]
-    log_term = (
-        _log_beta(alpha0 + i, beta0 + beta1)
-        - np.log(beta1 + i)
-        - _log_beta(1.0 + i, beta1)
-        - _log_beta(alpha0, beta0)
+    first, last = np.clip(post.low, low, high), np.clip(post.high, low, high)
+    edges = np.unique(np.concatenate([[low, high], first, last]))
+    need = _narrowest(
+        np.searchsorted(edges, first),
+        np.searchsorted(edges, last),
+        np.clip(WIDTH * post.scale, 1e-12, high - low),
+        len(edges) - 1,
     )
-    return np.bincount(owner, weights=np.exp(log_term), minlength=len(a1))
+    run = np.concatenate([[True], need[1:] != need[:-1]])
+    edges, need = np.append(edges[:-1][run], high), need[run]
+    length = np.diff(edges)
+    gap = np.isinf(need)
+    count = np.where(gap, 1, np.ceil(length / np.where(gap, 1.0, need))).astype(np.int64)
+    count = np.maximum(count, 1)
+    part = np.repeat(np.arange(len(length)), count)
+    step = length[part] / count[part]
+    left = edges[part] + step * (np.arange(len(part)) - (np.cumsum(count) - count)[part])
+    x, w = np.polynomial.legendre.leggauss(ORDER)
+    nodes = left[:, None] + step[:, None] * (x + 1.0) / 2.0
+    return nodes.ravel(), (step[:, None] * w / 2.0).ravel(), len(left)
 
 
-def _grid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Points in [0, 1] dense where any of the Beta(a, b) distributions has mass."""
-    from scipy.special import betaincinv
+def _narrowest(first: np.ndarray, last: np.ndarray, width: np.ndarray, size: int) -> np.ndarray:
+    """Per segment, the panel width asked by the narrowest arm covering it (inf where none).
 
-    u = (np.arange(_NODES) + 0.5) / _NODES
-    u = np.concatenate([u, [1e-12, 1e-9, 1e-6, 1 - 1e-6, 1 - 1e-9, 1 - 1e-12]])
-    points = betaincinv(a[:, None], b[:, None], u[None, :]).ravel()
-    return np.unique(np.concatenate([[0.0, 1.0], points]))
-
-
-def _best(a: np.ndarray, b: np.ndarray, self_shift: float = 0.0) -> np.ndarray:
-    """P(arm i has the largest rate) for every arm (Stieltjes quadrature on a shared grid).
-
-    ``P(i best) = ∫ Π_{j≠i} F_j(p) dF_i(p)``: the increments of ``F_i`` between grid points
-    are exact (regularized incomplete beta) and the product is averaged at both ends.
-    ``self_shift`` adds to arm i's ``a`` (used for expected-loss moments).
+    Widths are rounded down to powers of two; coverage per class is an integer running sum.
     """
-    from scipy.special import betainc
+    classes, owner = np.unique(np.floor(np.log2(width)), return_inverse=True)
+    steps = np.zeros((len(classes), size + 1), dtype=np.int32)
+    np.add.at(steps, (owner, first), 1)
+    np.add.at(steps, (owner, last), -1)
+    covered = np.cumsum(steps, axis=1)[:, :size] > 0
+    return np.where(covered.any(axis=0), np.exp2(classes[np.argmax(covered, axis=0)]), np.inf)
 
-    grid = _grid(np.concatenate([a, a + self_shift]), np.concatenate([b, b]))
-    cdf = betainc(a[:, None], b[:, None], grid[None, :])
-    log_cdf = np.log(np.maximum(cdf, 1e-300))
-    total = log_cdf.sum(axis=0)
-    out = np.empty(len(a))
-    for i in range(len(a)):  # one row of the k × grid matrix per arm (k is small)
-        others = np.exp(total - log_cdf[i])
-        own = betainc(a[i] + self_shift, b[i], grid)
-        out[i] = float(np.sum(0.5 * (others[1:] + others[:-1]) * np.diff(own)))
+
+def _best(post: _Posteriors) -> tuple[np.ndarray, float, _Rule]:
+    """Chance that each arm has the largest rate, and E[largest rate], on one rule.
+
+    ``P(i best) = ∫ f_i Π_{j≠i} F_j`` and ``E[max] = Σ_i ∫ x f_i Π_{j≠i} F_j`` over
+    ``[max_j low_j, max_j high_j]``: below it ``Π_j F_j ≤ TAIL``, so what is left out is at
+    most ``TAIL·(1 + ln(1/TAIL))`` per arm. ``Π_{j≠i} F_j`` is ``Π_j F_j / F_i`` in log
+    space, with CDFs of exactly 0 (arms whose range lies above the node) counted apart.
+    """
+    rule = _Rule.over(post, float(post.low.max()), float(post.high.max()))
+    total, zeros, kept = _log_product(post, rule)
+    best, expected_max = np.zeros(len(post.a)), 0.0
+    for (arm, node), log_cdf in zip(rule.chunks(), kept, strict=True):
+        own = _log(rule.cdf(post, arm, node)) if log_cdf is None else log_cdf
+        alone = (zeros[node] == 1) & np.isneginf(own)
+        others = np.where(
+            zeros[node] == 0, total[node] - own, np.where(alone, total[node], -np.inf)
+        )
+        mass = rule.weight[node] * np.exp(rule.log_pdf(post, arm, node) + others)
+        best += np.bincount(arm, weights=mass, minlength=len(best))
+        expected_max += float(np.dot(mass, np.exp(rule.log_x[node])))
+    return best, expected_max, rule
+
+
+def _log_product(
+    post: _Posteriors, rule: _Rule
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray | None]]:
+    """Per node: the sum of the nonzero log CDFs and the count of CDFs that are 0.
+
+    Also the log CDFs of each chunk when they all fit in four chunks (else None: the
+    second pass recomputes them, so memory stays bounded).
+    """
+    size = len(rule.t)
+    above = len(post.a) - np.cumsum(np.bincount(rule.start, minlength=size + 1))[:size]
+    total, zeros = np.zeros(size), above.astype(float)
+    keep = int((rule.stop - rule.start).sum()) <= 4 * CHUNK
+    kept: list[np.ndarray | None] = []
+    for arm, node in rule.chunks():
+        log_cdf = _log(rule.cdf(post, arm, node))
+        finite = np.isfinite(log_cdf)
+        total += np.bincount(node, weights=np.where(finite, log_cdf, 0.0), minlength=size)
+        zeros += np.bincount(node, weights=~finite, minlength=size)
+        kept.append(log_cdf if keep else None)
+    return total, zeros, kept
+
+
+def _beat(post: _Posteriors, control: int) -> tuple[np.ndarray, _Rule]:
+    """``P(rate_i > rate_control)`` for every arm: ``∫ f_c (1 − F_i)`` over the control's range.
+
+    Arms whose range lies above the control's get the control's whole mass, those below 0.
+    """
+    rule = _Rule.over(post, float(post.low[control]), float(post.high[control]))
+    everywhere = np.arange(len(rule.t))
+    mass = rule.weight * np.exp(rule.log_pdf(post, np.full_like(everywhere, control), everywhere))
+    beat = np.concatenate([[0.0], np.cumsum(mass)])[rule.start]
+    for arm, node in rule.chunks():
+        weights = mass[node] * (1.0 - rule.cdf(post, arm, node))
+        beat += np.bincount(arm, weights=weights, minlength=len(beat))
+    return beat, rule
+
+
+def _log(values: np.ndarray) -> np.ndarray:
+    """``log`` with ``−inf`` for zeros and no warning."""
+    out = np.full(values.shape, -np.inf)
+    np.log(values, out=out, where=values > 0)
     return out
+
+
+def _quadrature(rule: _Rule) -> dict[str, Any]:
+    """What a rule was: for the method card."""
+    return {
+        "panels": rule.panels,
+        "nodes": len(rule.t),
+        "pairs": int((rule.stop - rule.start).sum()),
+    }
 
 
 def bayes_proportions(
@@ -93,97 +287,86 @@ def bayes_proportions(
     metric: str = "conversion",
     randomized: bool = True,
 ) -> ComparisonResult:
-    """Bayesian comparison of conversion rates with a Beta prior.
+    """Bayesian comparison of conversion rates with a Beta prior, for any number of arms.
 
     Each arm's rate has posterior ``Beta(a + successes, b + failures)``.
 
-    * ``chance_to_beat_control`` = P(rate > control rate): exact finite sum when the
-      posterior ``a`` is a whole number (as with the default Beta(1, 1) prior), otherwise
-      quadrature.
-    * ``chance_to_be_best`` = P(the arm's rate is the largest of all k), by quadrature on a
-      grid built from every posterior's quantiles (accurate to about 1e-6).
-    * ``expected_loss`` = E[max_j rate_j − rate_i]: what choosing the arm costs, in rate,
-      if it is not the best.
+    * ``chance_to_beat_control`` = P(rate > control rate) = ``∫ f_c (1 − F_i)``.
+    * ``chance_to_be_best`` = P(the arm's rate is the largest of all k) =
+      ``∫ f_i Π_{j≠i} F_j``; the chances sum to 1.
+    * ``expected_loss`` = E[max_j rate_j − rate_i] = E[max] − mean_i: what choosing the arm
+      costs, in rate, if it is not the best.
+
+    All three come from one composite Gauss–Legendre rule in ``logit(rate)`` (16 nodes per
+    panel, panels at most 2 posterior standard deviations of the narrowest arm there, each
+    arm cut at its 1e-13 and 1 − 1e-13 quantiles), one rule over the range of the largest
+    rate for the chance to be best and the expected loss and one over the control's range
+    for the chance to beat control; each CDF is evaluated only inside its arm's range, so
+    1,000 arms take well under a second. Absolute error is about 1e-10 (tests: within 1e-6
+    of adaptive quadrature per arm on random and extreme posteriors, 0 or all successes,
+    10⁷–10⁹ trials). The method card names the rule and its panels and nodes.
 
     Args:
         successes: Successes per arm.
         trials: Trials per arm.
         labels: Arm names (default ``"0"``, ``"1"``, ...).
         control: The control arm, by position or label.
-        metric: Name of the metric in the result.
-        randomized: Whether arms were randomized (a note says so when not).
         prior: Beta prior ``(a, b)``, both > 0.
         threshold: ``verdict`` is ``likely better`` when the chance to beat control is at
             least this, ``likely worse`` when at most ``1 − threshold``.
         level: Level of each arm's equal-tailed credible interval (``value_low/high``).
+        metric: Name of the metric in the result.
+        randomized: Whether arms were randomized (a note says so when not).
 
     Returns:
         A :class:`ComparisonResult`; ``value`` is the posterior mean.
 
     Example:
-        >>> res = bayes_proportions([40, 60], [1000, 1000])
-        >>> round(float(res.to_frame().loc[1, "chance_to_beat_control"]), 4)
-        0.9797
+        >>> res = bayes_proportions([40, 60, 45], [1000, 1000, 900], labels=["A", "B", "C"])
+        >>> res.to_frame()[["arm", "chance_to_beat_control", "chance_to_be_best"]].round(4)
+          arm  chance_to_beat_control  chance_to_be_best
+        0   A                     NaN             0.0118
+        1   B                  0.9797             0.8187
+        2   C                  0.8536             0.1695
+        >>> res.method.parameters["quadrature"]["rule"]
+        'gauss-legendre'
     """
-    from scipy.special import betaincinv
-
-    x = as_counts("successes", successes)
-    n = as_counts("trials", trials)
-    if x.shape != n.shape or (x > n).any():
-        fail("successes", "must not exceed trials, one value per arm", ErrorCode.OUT_OF_RANGE)
-    names = arm_labels(labels, len(x), "successes")
-    ctrl = control_index(control, names)
-    if isinstance(prior, str) or not isinstance(prior, tuple | list) or len(prior) != 2:
-        fail("prior", "must be a pair (a, b) of Beta parameters", ErrorCode.WRONG_TYPE, value=prior)
-    a0 = check_number("prior", prior[0], low=0, low_open=True)
-    b0 = check_number("prior", prior[1], low=0, low_open=True)
+    x, n, names, ctrl = _arms(successes, trials, labels, control)
+    a0, b0 = _prior(prior)
     threshold = check_number("threshold", threshold, low=0.5, high=1, high_open=True)
     level = check_number("level", level, low=0, high=1, low_open=True, high_open=True)
     a, b = a0 + x, b0 + n - x
+    post = _Posteriors.of(a, b)
     arm, versus = pairs(len(x), ctrl, "control")
-    a1, b1, ac, bc = a[arm], b[arm], a[versus], b[versus]
-    beat = np.full(len(arm), np.nan)
-    whole = (a1 == np.round(a1)) & (ac == np.round(ac))
-    small_first = a1 <= ac
-    exact = whole & (np.minimum(a1, ac).sum() <= _MAX_TERMS)
-    if exact.any():
-        s = small_first & exact
-        if s.any():
-            beat[s] = _beat_exact(a1[s], b1[s], ac[s], bc[s])
-        t = ~small_first & exact
-        if t.any():
-            beat[t] = 1.0 - _beat_exact(ac[t], bc[t], a1[t], b1[t])
-    for i in np.flatnonzero(~exact):
-        beat[i] = _best(np.array([a1[i], ac[i]]), np.array([b1[i], bc[i]]))[0]
-    best = _best(a, b)
+    beat, beat_rule = _beat(post, ctrl)
+    best, expected_max, best_rule = _best(post)
     mean = a / (a + b)
-    expected_max = float(np.sum(mean * _best(a, b, self_shift=1.0)))
-    loss = np.maximum(expected_max - mean, 0.0)
-    low = betaincinv(a, b, (1 - level) / 2)
-    high = betaincinv(a, b, 1 - (1 - level) / 2)
-    verdict = np.where(
-        beat >= threshold,
-        "likely better",
-        np.where(beat <= 1 - threshold, "likely worse", "inconclusive"),
-    ).astype(object)
-    notes: list[Note] = []
     columns = {
         "estimate": mean[arm] - mean[versus],
         "lift": _div(mean[arm], mean[versus]) - 1.0,
-        "chance_to_beat_control": np.clip(beat, 0.0, 1.0),
-        "verdict": verdict,
+        "chance_to_beat_control": np.clip(beat[arm], 0.0, 1.0),
+        "verdict": _verdicts(beat[arm], threshold),
     }
     arm_columns = {
-        "value_low": low,
-        "value_high": high,
+        **_credible(a, b, level),
         "chance_to_be_best": np.clip(best, 0.0, 1.0),
-        "expected_loss": loss,
+        "expected_loss": np.maximum(expected_max - mean, 0.0),
+    }
+    quadrature = {
+        "rule": "gauss-legendre",
+        "variable": "logit(rate)",
+        "order": ORDER,
+        "panel_width_sd": WIDTH,
+        "tail": TAIL,
+        "best": _quadrature(best_rule),
+        "beat_control": _quadrature(beat_rule),
     }
     parameters: dict[str, Any] = {
         "prior": [a0, b0],
         "threshold": threshold,
         "level": level,
         "comparisons": "control",
+        "quadrature": quadrature,
     }
     return build(
         kind="bayes_proportions",
@@ -196,7 +379,45 @@ def bayes_proportions(
         versus=versus,
         columns=columns,
         randomized=randomized,
-        notes=notes,
+        notes=[],
         parameters=parameters,
         arm_columns=arm_columns,
     )
+
+
+def _arms(
+    successes: Numbers, trials: Numbers, labels: Iterable[Any] | None, control: int | str
+) -> tuple[np.ndarray, np.ndarray, list[str], int]:
+    """Checked successes, trials, labels and the control's position."""
+    x = as_counts("successes", successes)
+    n = as_counts("trials", trials)
+    if x.shape != n.shape or (x > n).any():
+        fail("successes", "must not exceed trials, one value per arm", ErrorCode.OUT_OF_RANGE)
+    names = arm_labels(labels, len(x), "successes")
+    return x, n, names, control_index(control, names)
+
+
+def _prior(prior: Any) -> tuple[float, float]:
+    """A checked Beta prior ``(a, b)``."""
+    if isinstance(prior, str) or not isinstance(prior, tuple | list) or len(prior) != 2:
+        fail("prior", "must be a pair (a, b) of Beta parameters", ErrorCode.WRONG_TYPE, value=prior)
+    a0 = check_number("prior", prior[0], low=0, low_open=True)
+    b0 = check_number("prior", prior[1], low=0, low_open=True)
+    return a0, b0
+
+
+def _credible(a: np.ndarray, b: np.ndarray, level: float) -> dict[str, np.ndarray]:
+    """Equal-tailed credible interval of each arm's rate."""
+    from scipy.special import betaincinv
+
+    tail = (1.0 - level) / 2.0
+    return {"value_low": betaincinv(a, b, tail), "value_high": betaincinv(a, b, 1.0 - tail)}
+
+
+def _verdicts(beat: np.ndarray, threshold: float) -> np.ndarray:
+    """``likely better`` / ``likely worse`` / ``inconclusive`` from the chance to beat control."""
+    return np.where(
+        beat >= threshold,
+        "likely better",
+        np.where(beat <= 1 - threshold, "likely worse", "inconclusive"),
+    ).astype(object)
