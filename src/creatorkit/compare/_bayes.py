@@ -40,7 +40,7 @@ TAIL = 1e-13
 """Posterior mass left out below and above each arm's range."""
 CHUNK = 1 << 20
 """Most (arm, node) pairs evaluated at once: memory stays bounded for any number of arms."""
-_LOGIT_LIMIT = 700.0  # expit(±700) is still a normal double
+_EDGE = 700.0  # beyond logit ±700 the rate (or 1 − rate) is below 1e-304: tails in closed form
 
 
 @attrs.frozen
@@ -65,11 +65,8 @@ class _Posteriors:
     def of(cls, a: np.ndarray, b: np.ndarray) -> _Posteriors:
         from scipy.special import betaincinv, polygamma
 
-        tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
-        below = np.clip(betaincinv(a, b, TAIL), tiny, top)  # the TAIL quantile
-        above = np.clip(betaincinv(b, a, TAIL), tiny, top)  # 1 − the (1 − TAIL) quantile
-        low = np.clip(np.log(below) - np.log1p(-below), -_LOGIT_LIMIT, _LOGIT_LIMIT)
-        high = np.clip(np.log1p(-above) - np.log(above), -_LOGIT_LIMIT, _LOGIT_LIMIT)
+        low = _end(a, b, betaincinv(a, b, TAIL))  # logit of the TAIL quantile
+        high = -_end(b, a, betaincinv(b, a, TAIL))  # and of the 1 − TAIL quantile
         high = np.maximum(high, np.nextafter(low, np.inf))
         scale = np.asarray(np.sqrt(polygamma(1, a) + polygamma(1, b)), dtype=float)
         rest = _stirling_rest(a) + _stirling_rest(b) - _stirling_rest(a + b)
@@ -92,8 +89,27 @@ class _Posteriors:
         mean = a / (a + b)
         close = a * d - (a + b) * np.log1p(mean * np.expm1(np.minimum(d, 1.0)))
         log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
-        far = a * (log_x - np.log(mean)) + b * (log_y - np.log1p(-mean))
+        log_ab = np.log(a + b)
+        far = a * (log_x - np.log(a) + log_ab) + b * (log_y - np.log(b) + log_ab)
         return np.asarray(self.peak[arm] + np.where(near, close, far), dtype=float)
+
+
+def _end(a: np.ndarray, b: np.ndarray, quantile: np.ndarray) -> np.ndarray:
+    """``logit`` of a lower quantile; below logit −700 from ``I_x(a, b) ≈ x^a / (a B(a, b))``."""
+    from scipy.special import betaln
+
+    tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
+    q = np.clip(quantile, tiny, top)
+    plain = np.log(q) - np.log1p(-q)
+    far = (np.log(TAIL) + np.log(a) + betaln(a, b)) / a
+    return np.clip(np.where(plain > -_EDGE, plain, np.minimum(far, -_EDGE)), -1e300, 1e300)
+
+
+def _tail_cdf(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``I_x(a, b)`` for ``x = expit(t)`` below 1e-304 (``t < −700``): ``x^a / (a B(a, b))``."""
+    from scipy.special import betaln
+
+    return np.asarray(np.exp(a * t - np.log(a) - betaln(a, b)), dtype=float)
 
 
 def _stirling_rest(z: np.ndarray) -> np.ndarray:
@@ -142,6 +158,9 @@ class _Rule:
         out[left] = betainc(a[left], b[left], np.exp(self.log_x[node[left]]))
         right = ~left
         out[right] = betaincc(b[right], a[right], np.exp(self.log_y[node[right]]))
+        low, high = t < -_EDGE, t > _EDGE
+        out[low] = _tail_cdf(a[low], b[low], t[low])
+        out[high] = 1.0 - _tail_cdf(b[high], a[high], -t[high])
         return out
 
     def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
