@@ -343,6 +343,16 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     ),
     "audience.profile": (ck.audience.profile, {"audience": DATA.audience, "as_of": AWARE}),
     "economics.price_at": (economics.price_at, {"cards": DATA.rate_cards, "at": AWARE}),
+    "metrics.restate": (
+        metrics.restate,
+        {
+            "collaborations": COLLABS,
+            "as_of": AWARE,
+            "orders": DATA.orders,
+            "samples": DATA.samples,
+            "refund_window": "30D",
+        },
+    ),
     "frames.to_frame": (
         frames.to_frame,
         {

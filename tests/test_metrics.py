@@ -65,6 +65,22 @@ def _orders() -> pd.DataFrame:
     )
 
 
+def _lives() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "creator_id": ["a", "a", "b"],
+            "views": [5000, 100, 600],
+            "gmv": [300.0, 5.0, 20.0],
+            "duration_seconds": [5400.0, np.nan, 1800.0],
+            "viewers": [1500, np.nan, 400],
+            "orders_created": [12, np.nan, 2],
+            "orders_paid": [9, np.nan, 2],
+            "avg_view_seconds": [40.0, np.nan, 25.0],
+            "avg_concurrent_viewers": [80.0, np.nan, 12.0],
+        }
+    )
+
+
 def _collaborations() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -167,6 +183,12 @@ HAND = {
     "reply_rate": (_collaborations, [0.5, 1.0]),
     "median_reply_hours": (_collaborations, [10.0, 30.0]),
     "follower_growth_rate": (_creators, [0.1, -0.1]),
+    # LIVE rows only (the video row of creator a has no duration or viewers)
+    "gmv_per_hour": (_lives, [200.0, 40.0]),
+    "live_gpm": (_lives, [200.0, 50.0]),
+    "paid_order_share": (_lives, [0.75, 1.0]),
+    "avg_viewing_seconds": (_lives, [40.0, 25.0]),
+    "concurrent_viewers": (_lives, [80.0, 12.0]),
 }
 
 

@@ -415,8 +415,9 @@ def validate(
             )
     for check in model.rules:
         bad = check.check(frame)
-        column = frame[check.column] if check.column in frame else frame[check.needs[0]]
-        problems.add_mask(check.column, bad, frame.index, column, check.rule, check.code)
+        if bad.any():
+            column = frame.get(check.column, pd.Series(None, index=frame.index, dtype=object))
+            problems.add_mask(check.column, bad, frame.index, column, check.rule, check.code)
     problems.raise_if_any()
     quality, notes = _quality(frame, model)
     card = MethodCard.create(

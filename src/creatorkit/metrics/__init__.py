@@ -33,6 +33,7 @@ from creatorkit.metrics._metric import (
     register,
     registry,
 )
+from creatorkit.metrics._restate import restate
 
 __all__ = [
     "CI_METHODS",
@@ -52,6 +53,7 @@ __all__ = [
     "load_entry_points",
     "register",
     "registry",
+    "restate",
     "summarize",
 ]
 

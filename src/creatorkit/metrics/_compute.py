@@ -32,12 +32,14 @@ class MetricResult(Result):
             denominator sum, for ratios).
         metrics: The metric names, in request order.
         by: The group key columns.
+        currency: The reporting currency money was converted to (``None``: as given).
     """
 
     _table: pd.DataFrame
     table = Copied[pd.DataFrame]()
     metrics: tuple[str, ...]
     by: tuple[str, ...]
+    currency: str | None = None
 
 
 def summarize(
@@ -48,6 +50,9 @@ def summarize(
     as_of: Any = None,
     params: Mapping[str, float] | None = None,
     moments: bool = False,
+    currency: str | None = None,
+    fx: pd.DataFrame | None = None,
+    fx_policy: str = "order_date",
 ) -> Summary:
     """Per-group sums of mergeable metrics, to be added across chunks and computed later.
 
@@ -60,6 +65,14 @@ def summarize(
             at it, refunds after it do not count. Never the clock.
         params: Values for metrics with parameters (``cpm`` for ``emv_cpm``, ...).
         moments: Also keep sums of squares and cross products (for ``ci="cluster"``).
+        currency: Reporting currency (ISO 4217): money columns are converted with ``fx``
+            before they are summed, so a group may mix currencies. Without it, money in
+            several currencies within a group is an error.
+        fx: Dated rates (``date``, ``currency``, ``rate`` = value of one unit in
+            ``currency``), as for :func:`creatorkit.metrics.economics.convert`.
+        fx_policy: Which dated rate converts: ``order_date`` (the row's own date:
+            ``published_at``, ``ordered_at`` or ``agreed_at``), ``settlement_date``
+            (``settled_at``) or ``monthly_average``. A missing rate is an error.
 
     Returns:
         A :class:`~creatorkit.summaries.Summary`; ``a + b`` merges summaries of disjoint
@@ -73,7 +86,16 @@ def summarize(
         {'creator_id': ['a', 'b'], 'ctr': [0.03, 0.01], 'ctr_n': [2, 2]}
     """
     return _core.summarize(
-        df, names, by=by, as_of=as_of, params=params, moments=moments, name="metrics.summarize"
+        df,
+        names,
+        by=by,
+        as_of=as_of,
+        params=params,
+        moments=moments,
+        currency=currency,
+        fx=fx,
+        fx_policy=fx_policy,
+        name="metrics.summarize",
     )
 
 
@@ -86,6 +108,9 @@ def compute(
     as_of: Any = None,
     level: float = 0.95,
     params: Mapping[str, float] | None = None,
+    currency: str | None = None,
+    fx: pd.DataFrame | None = None,
+    fx_policy: str = "order_date",
 ) -> MetricResult:
     """Compute catalog metrics per group as ratios of sums, with optional intervals.
 
@@ -111,6 +136,14 @@ def compute(
             it; refunds after it do not count). Required by windowed metrics.
         level: Confidence level in (0, 1).
         params: Values for metrics with parameters.
+        currency: Reporting currency (ISO 4217): money columns are converted with ``fx``
+            before they are summed, so a group may mix currencies. Without it, money in
+            several currencies within a group is an error.
+        fx: Dated rates (``date``, ``currency``, ``rate`` = value of one unit in
+            ``currency``), as for :func:`creatorkit.metrics.economics.convert`.
+        fx_policy: Which dated rate converts: ``order_date`` (the row's own date:
+            ``published_at``, ``ordered_at`` or ``agreed_at``), ``settlement_date``
+            (``settled_at``) or ``monthly_average``. A missing rate is an error.
 
     Returns:
         A :class:`MetricResult` with ``<m>``, ``<m>_low``, ``<m>_high``, ``<m>_n`` and
@@ -137,7 +170,7 @@ def compute(
     methods = _core.ci_methods(metrics, ci)
     level = check_number("level", level, low=0, high=1, low_open=True, high_open=True)
     values = check_params(metrics, params)
-    prep = Prepared(df, metrics, by, as_of)
+    prep = Prepared(df, metrics, by, as_of, currency=(currency, fx, fx_policy))
     mergeable = [m for m in metrics if m.mergeable]
     moments = _core.needs_moments(methods)
     summary = _core.from_prepared(prep, mergeable, values, moments, "metrics.summarize")
@@ -159,7 +192,10 @@ def compute(
         ),
         metrics=tuple(m.name for m in metrics),
         by=tuple(prep.by),
-        method=_core.compute_card(metrics, prep.by, values, prep.as_of, methods, level),
+        currency=prep.reporting.get("currency"),
+        method=_core.compute_card(
+            metrics, prep.by, values, prep.as_of, methods, level, prep.reporting.get("currency")
+        ),
         warnings=merge_notes([*partial.warnings, *prep.notes[known:]]),
     )
 

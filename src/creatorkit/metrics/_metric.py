@@ -38,7 +38,7 @@ Reducer = Callable[
 ]
 """Non-mergeable metric: ``(frame, group codes, n groups, params) -> (values, trials)``."""
 
-_TIME_COLUMNS = {"content": "published_at", "order": "ordered_at"}
+_TIME_COLUMNS = {"content": "published_at", "order": "ordered_at", "collaboration": "agreed_at"}
 
 
 def _identity(func: Any) -> str:

@@ -267,15 +267,11 @@ def emv(
     return compute(df, names, by=by, params=params)
 
 
-def _dates(series: pd.Series, column: str) -> pd.Series:
-    if not isinstance(series.dtype, pd.DatetimeTZDtype):
-        fail(
-            "df",
-            "must be timezone-aware timestamps (frames.validate(..., tz=...))",
-            ErrorCode.NAIVE_TIMESTAMP,
-            column=column,
-        )
-    days: pd.Series = series.dt.tz_localize(None).dt.normalize()
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Calendar dates of an aware time column, each in its own zone (the one time parser)."""
+    from creatorkit._time import aware_column
+
+    days: pd.Series = aware_column(frame, column).dt.tz_localize(None).dt.normalize()
     return days
 
 
@@ -366,7 +362,7 @@ def convert(
     check_columns("df", frame, ["currency", time_column, *amount_columns])
     table = _rate_table(rates)
     currency = frame["currency"].astype(str).to_numpy()
-    day = _dates(frame[time_column], time_column)
+    day = _dates(frame, time_column)
     if policy == "monthly_average":
         table = table.assign(date=table["date"].dt.to_period("M").dt.to_timestamp())
         table = table.groupby(["date", "currency"])["rate"].mean().reset_index()

@@ -153,7 +153,9 @@ def overlapping(frame: pd.DataFrame, keys: Sequence[str], start: str, end: str) 
     A missing ``end`` is open (valid until further notice). Vectorized: rows are sorted by
     key and start, and each start is compared with the latest end seen before it.
     """
-    codes = frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy()
+    from creatorkit._grouping import group
+
+    codes = group(frame, list(keys)).codes
     begin = frame[start].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     if end not in frame.columns:
         finish = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")

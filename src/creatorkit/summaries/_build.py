@@ -13,6 +13,7 @@ from creatorkit._time import aware_column, parse_as_of
 from creatorkit._validation import (
     Problems,
     as_str_list,
+    check_choice,
     check_frame,
     check_keys,
     check_number,
@@ -204,6 +205,41 @@ def _check_metric_columns(
     problems.raise_if_any()
 
 
+_FX_TIME = {"content": "published_at", "order": "ordered_at", "collaboration": "agreed_at"}
+"""The time whose dated rate converts a table's money (``order_date`` and ``monthly_average``)."""
+
+
+def reporting(
+    frame: pd.DataFrame, metrics: list[Metric], currency: Any, fx: Any, policy: Any
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The table with the metrics' money converted to ``currency`` (DESIGN §5), and how.
+
+    Without a reporting currency the table is returned as it is (and money in several
+    currencies within a group stays an error, raised later).
+    """
+    if currency is None:
+        if fx is not None:
+            fail(
+                "currency",
+                "name the reporting currency that fx converts to",
+                ErrorCode.MISSING_VALUE,
+            )
+        return frame, {}
+    from creatorkit.metrics.economics import FX_POLICIES, convert
+
+    check_choice("fx_policy", policy, FX_POLICIES)
+    if fx is None:
+        fail("fx", f"converting to {currency!r} needs a dated rate table", ErrorCode.MISSING_VALUE)
+    available = frozenset(map(str, frame.columns))
+    money = sorted(set().union(*(m.columns(available) for m in metrics)) & _MONEY)
+    tables = {m.table for m in metrics}
+    time = "settled_at" if policy == "settlement_date" else _FX_TIME.get(min(tables), "")
+    if not money:
+        return frame, {"currency": currency, "fx_policy": policy}
+    converted = convert(frame, fx, to=currency, policy=policy, columns=money, time=time or None)
+    return converted.drop(columns="fx_rate"), {"currency": currency, "fx_policy": policy}
+
+
 class Prepared:
     """A checked table, its groups and the per-metric row masks (as_of, windows)."""
 
@@ -214,8 +250,10 @@ class Prepared:
         by: Any,
         as_of: Any,
         blanked: frozenset[str] = frozenset(),
+        currency: tuple[Any, Any, Any] = (None, None, "order_date"),
     ) -> None:
         frame = check_frame("df", df)
+        frame, self.reporting = reporting(frame, metrics, *currency)
         self.by = as_str_list("by", by)
         self.as_of = parse_as_of(as_of)
         available = frozenset(map(str, frame.columns))

@@ -198,9 +198,17 @@ class Summary(Result):
             columns.update(values)
             notes += more
         table = pd.DataFrame(columns, index=pd.RangeIndex(len(self._table)), copy=False)
-        card = compute_card(self.metrics, self.by, self.params, self.as_of, methods, level)
+        currency = self.options.get("currency")
+        card = compute_card(
+            self.metrics, self.by, self.params, self.as_of, methods, level, currency
+        )
         return MetricResult(
-            table=table, metrics=self.names, by=self.by, method=card, warnings=notes
+            table=table,
+            metrics=self.names,
+            by=self.by,
+            currency=currency,
+            method=card,
+            warnings=notes,
         )
 
     def _arms(self, name: str) -> tuple[Metric, list[Any], dict[str, np.ndarray]]:
@@ -431,6 +439,7 @@ def compute_card(
     as_of: pd.Timestamp | None,
     methods: Mapping[str, str],
     level: float,
+    currency: str | None = None,
 ) -> MethodCard:
     """The method card of ``metrics.compute`` (the same from rows or from a summary)."""
     listed = list(metrics)
@@ -445,6 +454,7 @@ def compute_card(
         level=level,
         as_of=as_of,
         params=dict(params),
+        currency=currency,
     )
 
 
@@ -583,6 +593,9 @@ def summarize(
     as_of: Any = None,
     params: Mapping[str, float] | None = None,
     moments: bool = False,
+    currency: str | None = None,
+    fx: pd.DataFrame | None = None,
+    fx_policy: str = "order_date",
     name: str = "summaries.summarize",
 ) -> Summary:
     """Per-group sums of mergeable metrics from rows (one row per post, order, user).
@@ -597,6 +610,14 @@ def summarize(
         params: Values for metrics with parameters.
         moments: Also keep sums of squares and cross products (cluster intervals,
             comparisons of means and ratios).
+        currency: Reporting currency (ISO 4217): money columns are converted with ``fx``
+            before they are summed, so a group may mix currencies. Without it, money in
+            several currencies within a group is an error.
+        fx: Dated rates (``date``, ``currency``, ``rate`` = value of one unit in
+            ``currency``), as for :func:`creatorkit.metrics.economics.convert`.
+        fx_policy: Which dated rate converts: ``order_date`` (the row's own date:
+            ``published_at``, ``ordered_at`` or ``agreed_at``), ``settlement_date``
+            (``settled_at``) or ``monthly_average``. A missing rate is an error.
         name: Name of the public function, for the method card.
 
     Returns:
@@ -619,7 +640,7 @@ def summarize(
             ErrorCode.INVALID_VALUE,
         )
     values = check_params(found, params)
-    prep = Prepared(df, found, by, as_of)
+    prep = Prepared(df, found, by, as_of, currency=(currency, fx, fx_policy))
     return from_prepared(prep, found, values, moments, name)
 
 
@@ -645,7 +666,7 @@ def from_prepared(
         moments=moments,
         params=dict(params),
         as_of=prep.as_of,
-        options=dict(options or {}),
+        options={**dict(options or {}), **prep.reporting},
         warnings=_ordered([*prep.notes, *notes]),
     )
 
