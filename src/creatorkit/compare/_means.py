@@ -137,33 +137,12 @@ def means(
     unit = _unit(unit)
     arm, versus = pairs(len(counts), ctrl, comparisons)
     notes = _low_n(counts, names, metric, 2)
+    columns = _welch_columns(counts, mu, sd, arm, versus, lift, alpha, alternative)
     ok = counts >= 2
-    var = np.where(ok, _div(sd * sd, counts), np.nan)
-    v1, v0 = var[arm], var[versus]
-    diff = mu[arm] - mu[versus]
-    se = np.sqrt(v1 + v0)
-    df = welch_df(v1, counts[arm] - 1, v0, counts[versus] - 1)
-    t = _div(diff, se)
-    p = p_value(t, alternative, df)
-    q = quantile(alpha, alternative, df)
-    notes += degenerate_note(metric, np.isnan(p) & ok[arm] & ok[versus], "have zero variance")
-    log_var = (_div(v1, mu[arm] ** 2), _div(v0, mu[versus] ** 2))
-    lift_low, lift_high = lift_interval(lift, mu[arm], v1, mu[versus], v0, q, log_var)
-    low, high = one_sided(diff - q * se, diff + q * se, alternative)
-    p_adj = adjust(p, correction)
-    columns: dict[str, np.ndarray] = {
-        "estimate": diff,
-        "ci_low": low,
-        "ci_high": high,
-        "lift": relative(mu[arm], mu[versus]),
-        "lift_low": one_sided(lift_low, lift_high, alternative)[0],
-        "lift_high": one_sided(lift_low, lift_high, alternative)[1],
-        "statistic": t,
-        "df": df,
-        "p_value": p,
-        "p_adjusted": p_adj,
-        "verdict": verdicts(diff, p_adj, alpha),
-    }
+    zero = np.isnan(columns["p_value"]) & ok[arm] & ok[versus]
+    notes += degenerate_note(metric, zero, "have zero variance")
+    columns["p_adjusted"] = adjust(columns["p_value"], correction)
+    columns["verdict"] = verdicts(columns["estimate"], columns["p_adjusted"], alpha)
     parameters: dict[str, Any] = {
         "test": "welch",
         "correction": correction,
@@ -193,6 +172,42 @@ def means(
         parameters=parameters,
         unit=unit,
     )
+
+
+def _welch_columns(
+    counts: np.ndarray,
+    mu: np.ndarray,
+    sd: np.ndarray,
+    arm: np.ndarray,
+    versus: np.ndarray,
+    lift: str,
+    alpha: float,
+    alternative: str,
+) -> dict[str, np.ndarray]:
+    """Welch's test, its t interval and the lift interval (same t quantile) per comparison."""
+    var = np.where(counts >= 2, _div(sd * sd, counts), np.nan)
+    v1, v0 = var[arm], var[versus]
+    diff = mu[arm] - mu[versus]
+    se = np.sqrt(v1 + v0)
+    df = welch_df(v1, counts[arm] - 1, v0, counts[versus] - 1)
+    t = _div(diff, se)
+    q = quantile(alpha, alternative, df)
+    log_var = (_div(v1, mu[arm] ** 2), _div(v0, mu[versus] ** 2))
+    lift_low, lift_high = one_sided(
+        *lift_interval(lift, mu[arm], v1, mu[versus], v0, q, log_var), alternative
+    )
+    low, high = one_sided(diff - q * se, diff + q * se, alternative)
+    return {
+        "estimate": diff,
+        "ci_low": low,
+        "ci_high": high,
+        "lift": relative(mu[arm], mu[versus]),
+        "lift_low": lift_low,
+        "lift_high": lift_high,
+        "statistic": t,
+        "df": df,
+        "p_value": p_value(t, alternative, df),
+    }
 
 
 def _moments(
