@@ -69,18 +69,19 @@ def sort_entries(
     parts = [unit, time, step] if rank is None else [unit, time, step, rank]
     bits = [_bits(p) for p in parts]
     if sum(bits) <= 64:
-        key = parts[0].astype(np.uint64)
+        key = parts[0].astype(np.uint64)  # one copy; the other fields are or-ed in place
         for part, b in zip(parts[1:], bits[1:], strict=True):
-            key = (key << np.uint64(b)) | part.astype(np.uint64)
-        if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
-            key = np.sort(key)  # values, not a permutation: fields are read back below
-        else:
+            key <<= np.uint64(b)
+            key |= part.view(np.uint64)  # non-negative int64: the same bits
+        if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
             return unit, time, step, rank
+        key.sort()  # values, not a permutation: the fields are read back from the keys
         shifts = np.cumsum([0, *reversed(bits)])[-2::-1]  # low bit of each field
-        fields = [
-            ((key >> np.uint64(sh)) & np.uint64((1 << b) - 1)).astype(np.int64)
-            for sh, b in zip(shifts, bits, strict=True)
-        ]
+        fields = []
+        for sh, b in zip(shifts, bits, strict=True):
+            field = key >> np.uint64(sh)
+            field &= np.uint64((1 << b) - 1)
+            fields.append(field.view(np.int64))
         return fields[0], fields[1], fields[2], (fields[3] if rank is not None else None)
     order = np.lexsort(tuple(reversed(parts)))
     return unit[order], time[order], step[order], (None if rank is None else rank[order])
@@ -226,7 +227,7 @@ def levels(
     unit: np.ndarray,
     time: np.ndarray,
     step: np.ndarray,
-    row: np.ndarray,
+    row: np.ndarray | None,
     *,
     n_units: int,
     opts: Options,
@@ -234,8 +235,11 @@ def levels(
     """Run the funnel state machine for every unit; entries sorted by :func:`sort_entries`."""
     rank_of, active, offset, dest = _layout(unit, n_units)
     n = len(unit)
-    times, steps, rows = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
-    times[dest], steps[dest], rows[dest] = time, step, row
+    times, steps = np.empty(n, np.int64), np.empty(n, np.int64)
+    times[dest], steps[dest] = time, step
+    rows = np.zeros(n, np.int64)  # no rank needed: every entry has rank 0
+    if row is not None:
+        rows[dest] = row
     s = _State(n_units, opts)
     for p in range(len(active)):
         c = int(active[p])
@@ -271,7 +275,7 @@ def levels_split(
     unit: np.ndarray,
     time: np.ndarray,
     step: np.ndarray,
-    row: np.ndarray,
+    row: np.ndarray | None,
     *,
     n_units: int,
     workers: int,
@@ -295,7 +299,7 @@ def levels_split(
             unit[lo:hi] - first_unit,
             time[lo:hi],
             step[lo:hi],
-            row[lo:hi],
+            None if row is None else row[lo:hi],
             n_units=last_unit - first_unit,
             opts=opts,
         )

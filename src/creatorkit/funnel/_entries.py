@@ -125,7 +125,7 @@ def dedupe(
             later[sequence[heads]] = False
             keep[repeated[later]] = False
             dropped = int(later.sum())
-            message = f"{dropped} events with a repeated {event_id} were removed"
+            message = f"{dropped} rows with a repeated {event_id} removed"
             notes.append(
                 Note(code="duplicate_events", count=dropped, subject=event_id, message=message)
             )
@@ -146,25 +146,24 @@ def dedupe(
 
 
 def match_steps(column: pd.Series, names: list[str], strict_order: bool) -> tuple[Any, ...]:
-    """(row, step) of the entries, one per step a row matches, and the mask of each name.
+    """(row, step) of the entries, one per step a row matches, and the step names present.
 
-    Entries come step by step (the sort orders them); a row matching a repeated step name
-    gives one entry per step, and with ``strict_order`` an unmatched row gives a step-0 entry.
+    The event names are factorized once (the grouping helper); entries come step by step
+    (the sort orders them). A row matching a repeated step name gives one entry per step,
+    and with ``strict_order`` an unmatched row gives a step-0 entry.
     """
-    masks = {
-        name: (column == name).to_numpy(dtype=bool, na_value=False)
-        for name in dict.fromkeys(names)
-    }
-    rows = {name: np.flatnonzero(mask) for name, mask in masks.items()}
-    parts = [rows[name] for name in names]
+    codes, uniques = factorize(column, sort=False)
+    code_of = {v: i for i, v in enumerate(uniques) if isinstance(v, str)}
+    rows = {n: np.flatnonzero(codes == code_of[n]) for n in dict.fromkeys(names) if n in code_of}
+    empty = np.zeros(0, dtype=np.int64)
+    parts = [rows.get(name, empty) for name in names]
     steps = [np.full(len(r), j, dtype=np.int64) for j, r in enumerate(parts, start=1)]
     if strict_order:
-        matched = np.zeros(len(column), dtype=bool)
-        for mask in masks.values():
-            matched |= mask
-        parts.append(np.flatnonzero(~matched))
+        is_step = np.zeros(len(uniques) + 1, dtype=bool)  # the last slot is code -1
+        is_step[[code_of[n] for n in rows]] = True
+        parts.append(np.flatnonzero(~is_step[codes]))
         steps.append(np.zeros(len(parts[-1]), dtype=np.int64))
-    return np.concatenate(parts), np.concatenate(steps), masks
+    return np.concatenate(parts), np.concatenate(steps), set(rows)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -174,11 +173,11 @@ class Entries:
     unit: np.ndarray
     time: np.ndarray
     step: np.ndarray
-    rank: np.ndarray
+    rank: np.ndarray | None
     n_units: int
     unit_codes: np.ndarray
     unit_table: pd.DataFrame
-    masks: dict[str, np.ndarray]
+    present: set[str]
 
 
 def unit_codes(frame: pd.DataFrame, unit_keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -213,17 +212,15 @@ def first_step_onward(
 
 
 def entries(
-    frame: pd.DataFrame,
+    matched: tuple[Any, ...],
     codes_and_table: tuple[np.ndarray, pd.DataFrame],
     ticks: np.ndarray,
     *,
-    event: str,
-    names: list[str],
     options: tuple[str, ...],
     rank: np.ndarray | None,
 ) -> Entries:
-    """Entries of the kept rows, sorted by (unit, tick, step, rank)."""
-    row, step, masks = match_steps(frame[event], names, "strict_order" in options)
+    """Entries of the kept rows (``match_steps``), sorted by (unit, tick, step, rank)."""
+    row, step, present = matched
     codes, table = codes_and_table
     e_rank = None if rank is None else rank[row]
     unit, time, step, e_rank = sort_entries(codes[row], ticks[row], step, e_rank)
@@ -236,9 +233,9 @@ def entries(
         unit=unit,
         time=time,
         step=step,
-        rank=np.zeros(len(unit), np.int64) if e_rank is None else e_rank,
+        rank=e_rank,
         n_units=len(table),
         unit_codes=codes,
         unit_table=table,
-        masks=masks,
+        present=present,
     )

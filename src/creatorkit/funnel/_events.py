@@ -36,7 +36,7 @@ from creatorkit.funnel import _entries as stage
 from creatorkit.funnel._aggregate import Counting, aggregate, attribute
 from creatorkit.funnel._definition import Funnel, FunnelResult, parse_mode, step_names
 from creatorkit.funnel._engine import Levels, Options, levels_split
-from creatorkit.funnel._reference import CLICKHOUSE, reference_level
+from creatorkit.funnel._reference import CLICKHOUSE_VERSION, reference_level
 from creatorkit.results import MethodCard, Note
 
 ATTRIBUTIONS = ("first_touch", "last_touch", "step1")
@@ -139,13 +139,13 @@ def _parse(events: Any, steps: Any, **given: Any) -> _Spec:
     )
 
 
-def _notes(spec: _Spec, frame: pd.DataFrame, masks: dict[str, np.ndarray]) -> list[Note]:
+def _notes(spec: _Spec, frame: pd.DataFrame, present: set[str]) -> list[Note]:
     """Notes on an empty log and on steps that never occur."""
     event = spec.columns["event"]
     if not len(frame):
         message = "the event log has no events (after duplicates and as_of): every count is 0"
         return [Note(code="empty_log", count=0, subject="events", message=message)]
-    absent = [name for name, mask in masks.items() if not mask.any()]
+    absent = [name for name in dict.fromkeys(spec.names) if name not in present]
     if not absent:
         return []
     seen = [str(v) for v in pd.unique(frame[event].dropna())]
@@ -199,8 +199,8 @@ def _levels(
         workers=spec.workers,
         opts=opts,
     )
-    if not (opts.once and _far_repeats(spec.names)):
-        return out
+    if not (opts.once and _far_repeats(spec.names)) or ent.rank is None:
+        return out  # (strict_once always has a rank: the row identity)
     u, t, r = ent.unit, ent.time, ent.rank
     tied = np.unique(u[1:][(u[1:] == u[:-1]) & (t[1:] == t[:-1]) & (r[1:] != r[:-1])])
     if not len(tied):
@@ -223,26 +223,25 @@ def _units(spec: _Spec, frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
 
 
 def _card(spec: _Spec) -> MethodCard:
+    """Every parameter that can change a number (``workers`` only in ``runtime``)."""
     c = spec.columns
+    roles = {k: c[k] for k in ("user", "time", "event", "event_id")}
+    if c["attribution"] is not None:  # unused options are left out of the card
+        roles |= {"attribution": c["attribution"], "creator": c["creator"]}
+    if spec.tiebreak:
+        roles["tiebreak"] = spec.tiebreak
     return MethodCard.create(
         "funnel.from_events",
         runtime={"workers": spec.workers},
         steps=list(spec.names),
         window=spec.span,
         by=spec.keys,
-        user=c["user"],
-        time=c["time"],
-        event=c["event"],
         mode=list(spec.options) or "ordered",
         as_of=spec.stamp,
-        event_id=c["event_id"],
-        attribution=c["attribution"],
-        creator=c["creator"] if c["attribution"] is not None else None,
         exclude=spec.exclude,
-        tiebreak=spec.tie_columns(),
         level=spec.level,
-        interval="wilson",
-        semantics=f"windowFunnel, checked against {CLICKHOUSE}",
+        clickhouse=CLICKHOUSE_VERSION,
+        **roles,
     )
 
 
@@ -369,24 +368,17 @@ def from_events(
         time=c["time"],
     )
     frame = spec.frame if keep.all() else spec.frame.loc[keep]
-    clock = stage.clock(spec.native[keep], spec.unit_ns, spec.span)
     need_rank = c["attribution"] is not None or "strict_once" in spec.options
     rank = None
-    if need_rank:
-        ties = spec.tie_columns() if c["attribution"] is not None else []
-        rank = stage.tie_rank(frame, ties)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:  # users are hashed while steps match
         pending = pool.submit(_units, spec, frame) if spec.workers > 1 else None
+        native = spec.native if len(frame) == len(spec.frame) else spec.native[keep]
+        clock = stage.clock(native, spec.unit_ns, spec.span)
+        if need_rank:
+            rank = stage.tie_rank(frame, spec.tie_columns() if c["attribution"] else [])
+        matched = stage.match_steps(frame[c["event"]], spec.names, "strict_order" in spec.options)
         units = pending.result() if pending is not None else _units(spec, frame)
-    ent = stage.entries(
-        frame,
-        units,
-        clock.ticks,
-        event=c["event"],
-        names=spec.names,
-        options=spec.options,
-        rank=rank,
-    )
+    ent = stage.entries(matched, units, clock.ticks, options=spec.options, rank=rank)
     out = _levels(spec, ent, clock, frame, rank)
     excluded, more = _excluded(spec, frame, ent)
     level_of = np.where(excluded, 0, out.level)
@@ -412,5 +404,5 @@ def from_events(
         kind="events",
         by=tuple(group_keys),
         method=_card(spec),
-        warnings=[*notes, *_notes(spec, frame, ent.masks), *more, *key_notes],
+        warnings=[*notes, *_notes(spec, frame, ent.present), *more, *key_notes],
     )

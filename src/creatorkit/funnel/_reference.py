@@ -41,8 +41,8 @@ OPTIONS = (
 """Options that can be combined; none of them is ClickHouse's default mode (``ordered``)."""
 
 
-CLICKHOUSE = "ClickHouse 26.9.2.1 (chdb 4.4.0)"
-"""The ClickHouse build whose ``windowFunnel`` the semantics were checked against."""
+CLICKHOUSE_VERSION = "26.9.2.1"
+"""The ClickHouse version (bundled with chdb 4.4.0) whose ``windowFunnel`` was checked."""
 
 REENTRY_RULE = "allow_reentry needs strict_order (as in ClickHouse)"
 
