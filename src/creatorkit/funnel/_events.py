@@ -245,6 +245,54 @@ def _card(spec: _Spec) -> MethodCard:
     )
 
 
+def _dedupe_and_entries(spec: _Spec) -> tuple[Any, ...]:
+    """Stages 2 and 3: the kept rows, their clock and tie rank, the sorted entries, notes."""
+    c = spec.columns
+    keep, notes = stage.dedupe(
+        spec.frame,
+        spec.native,
+        event_id=c["event_id"],
+        order=spec.dedupe_columns(),
+        as_of_native=stage.native_bound(spec.stamp, spec.unit_ns),
+        time=c["time"],
+    )
+    frame = spec.frame if keep.all() else spec.frame.loc[keep]
+    rank = None
+    with ThreadPoolExecutor(max_workers=1) as pool:  # users are hashed while steps match
+        pending = pool.submit(_units, spec, frame) if spec.workers > 1 else None
+        native = spec.native if len(frame) == len(spec.frame) else spec.native[keep]
+        clock = stage.clock(native, spec.unit_ns, spec.span)
+        if c["attribution"] is not None or "strict_once" in spec.options:
+            rank = stage.tie_rank(frame, spec.tie_columns() if c["attribution"] else [])
+        matched = stage.match_steps(frame[c["event"]], spec.names, "strict_order" in spec.options)
+        units = pending.result() if pending is not None else _units(spec, frame)
+    ent = stage.entries(matched, units, clock.ticks, options=spec.options, rank=rank)
+    return frame, clock, rank, ent, notes
+
+
+def _unit_table(
+    spec: _Spec,
+    frame: pd.DataFrame,
+    ent: stage.Entries,
+    clock: stage.Clock,
+    rank: Any,
+    out: Levels,
+    excluded: np.ndarray,
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per unit (keys, user, level, excluded, creator) and the result's group keys."""
+    c = spec.columns
+    level_of = np.where(excluded, 0, out.level)
+    table = ent.unit_table.assign(level=level_of, excluded=excluded)
+    group_keys = list(spec.keys)
+    if c["attribution"] is not None and rank is not None:
+        creators = frame[c["creator"]].to_numpy(dtype=object)
+        table[c["creator"]] = attribute(
+            c["attribution"], creators, ent.unit_codes, clock.ticks, rank, out, level_of
+        )
+        group_keys.append(c["creator"])
+    return table, group_keys
+
+
 def from_events(
     events: pd.DataFrame,
     steps: Sequence[str] | Funnel,
@@ -358,38 +406,10 @@ def from_events(
         level=level,
         workers=workers,
     )
-    c = spec.columns
-    keep, notes = stage.dedupe(
-        spec.frame,
-        spec.native,
-        event_id=c["event_id"],
-        order=spec.dedupe_columns(),
-        as_of_native=stage.native_bound(spec.stamp, spec.unit_ns),
-        time=c["time"],
-    )
-    frame = spec.frame if keep.all() else spec.frame.loc[keep]
-    need_rank = c["attribution"] is not None or "strict_once" in spec.options
-    rank = None
-    with ThreadPoolExecutor(max_workers=1) as pool:  # users are hashed while steps match
-        pending = pool.submit(_units, spec, frame) if spec.workers > 1 else None
-        native = spec.native if len(frame) == len(spec.frame) else spec.native[keep]
-        clock = stage.clock(native, spec.unit_ns, spec.span)
-        if need_rank:
-            rank = stage.tie_rank(frame, spec.tie_columns() if c["attribution"] else [])
-        matched = stage.match_steps(frame[c["event"]], spec.names, "strict_order" in spec.options)
-        units = pending.result() if pending is not None else _units(spec, frame)
-    ent = stage.entries(matched, units, clock.ticks, options=spec.options, rank=rank)
+    frame, clock, rank, ent, notes = _dedupe_and_entries(spec)
     out = _levels(spec, ent, clock, frame, rank)
     excluded, more = _excluded(spec, frame, ent)
-    level_of = np.where(excluded, 0, out.level)
-    unit_table = ent.unit_table.assign(level=level_of, excluded=excluded)
-    group_keys = list(spec.keys)
-    if c["attribution"] is not None and rank is not None:
-        creators = frame[c["creator"]].to_numpy(dtype=object)
-        unit_table[c["creator"]] = attribute(
-            c["attribution"], creators, ent.unit_codes, clock.ticks, rank, out, level_of
-        )
-        group_keys.append(c["creator"])
+    units, group_keys = _unit_table(spec, frame, ent, clock, rank, out, excluded)
     counting = Counting(
         names=spec.labels,
         group_keys=group_keys,
@@ -397,10 +417,12 @@ def from_events(
         tick_ns=clock.tick_ns,
         open_after=clock.as_of_threshold(spec.stamp),
     )
-    table, key_notes = aggregate(unit_table[~excluded], out, level_of, ~excluded, counting)
+    table, key_notes = aggregate(
+        units[~excluded], out, units["level"].to_numpy(), ~excluded, counting
+    )
     return FunnelResult(
         table=table,
-        units=unit_table,
+        units=units,
         kind="events",
         by=tuple(group_keys),
         method=_card(spec),
