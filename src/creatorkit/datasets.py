@@ -32,10 +32,13 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._time import require_as_of
-from creatorkit._validation import check_number
+from creatorkit._validation import check_choice, check_number
 from creatorkit.results import Copied, MethodCard, Result
 
-__all__ = ["Dataset", "synthetic"]
+__all__ = ["MODELS", "Dataset", "synthetic"]
+
+MODELS = ("basic@0", "truth_model@1")
+"""Versions of the generator; a version never changes what it generates."""
 
 _COUNTRIES = np.array(["ID", "TH", "VN", "MY", "PH", "GB", "US"])
 _COUNTRY_P = np.array([0.22, 0.18, 0.16, 0.12, 0.12, 0.1, 0.1])
@@ -84,6 +87,8 @@ class Dataset(Result):
         identities: Each creator's handle and platform id (:class:`~creatorkit.CreatorIdentity`).
         rate_cards: A video and a LIVE price per creator, raised once at the start of the
             last month (:class:`~creatorkit.RateCard`).
+        next_period: ``truth_model@1``: the content of the 30 days after ``as_of`` (what a
+            backtest predicts); empty for ``basic@0``.
         truth: Per creator: ``fake_engagement``; per reviewer: ``leniency`` (in ``reviewers``).
         reviewers: Reviewer ids with their hidden leniency and straight-lining habit.
         as_of: The snapshot time all windows refer to.
@@ -116,6 +121,8 @@ class Dataset(Result):
     identities = Copied[pd.DataFrame]()
     _rate_cards: pd.DataFrame
     rate_cards = Copied[pd.DataFrame]()
+    _next_period: pd.DataFrame = attrs.field(factory=pd.DataFrame)
+    next_period = Copied[pd.DataFrame]()
     _truth: pd.DataFrame
     truth = Copied[pd.DataFrame]()
     _reviewers: pd.DataFrame
@@ -256,6 +263,7 @@ def synthetic(
     n_reviewers: int = 8,
     orders_per_creator: float = 10.0,
     as_of: Any = "2026-06-30T23:59:59+00:00",
+    model: str = "basic@0",
 ) -> Dataset:
     """Build a deterministic synthetic data set.
 
@@ -271,6 +279,11 @@ def synthetic(
             creator on average; the order table samples the attributed orders so that it
             stays proportional to ``n_creators`` (never more than the content's orders).
         as_of: Timezone-aware snapshot time.
+        model: The generator: ``basic@0`` (the default of 0.1, kept so earlier results
+            reproduce) or ``truth_model@1``, the world with known truth that scoring and
+            review methods are tested against (see the datasets page; the default from
+            0.2). ``orders_per_creator`` applies to ``basic@0`` only: ``truth_model@1``
+            has one line per attributed order of campaign content.
 
     Returns:
         A :class:`Dataset`.
@@ -288,6 +301,9 @@ def synthetic(
     per_order = check_number("orders_per_creator", orders_per_creator, low=0.1, high=10_000)
     check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
     stamp = require_as_of(as_of)
+    check_choice("model", model, MODELS)
+    if model == "truth_model@1":
+        return _truth_world(seed, n_creators, posts, n_campaigns, n_events, n_reviewers, stamp)
     rng = np.random.default_rng(seed)
     creators, fake = _creators(rng, n_creators, stamp)
     content = _content(rng, creators, fake, posts, stamp)
@@ -335,6 +351,33 @@ def synthetic(
         as_of=stamp,
         method=card,
     )
+
+
+def _truth_world(
+    seed: int,
+    n_creators: int,
+    posts: float,
+    n_campaigns: int,
+    n_events: int,
+    n_reviewers: int,
+    as_of: pd.Timestamp,
+) -> Dataset:
+    """The ``truth_model@1`` world (:mod:`creatorkit._world`) as a :class:`Dataset`."""
+    from creatorkit import _world
+
+    tables = _world.build(seed, n_creators, posts, n_campaigns, n_events, n_reviewers, as_of)
+    card = MethodCard.create(
+        "datasets.synthetic",
+        model=_world.MODEL,
+        seed=seed,
+        n_creators=n_creators,
+        posts_per_creator=posts,
+        n_campaigns=n_campaigns,
+        n_events=n_events,
+        n_reviewers=n_reviewers,
+        as_of=as_of,
+    )
+    return Dataset(**tables, as_of=as_of, method=card)
 
 
 def _campaigns(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.DataFrame:
