@@ -89,8 +89,8 @@ class _Posteriors:
         mean = a / (a + b)
         close = a * d - (a + b) * np.log1p(mean * np.expm1(np.minimum(d, 1.0)))
         log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
-        log_ab = np.log(a + b)
-        far = a * (log_x - np.log(a) + log_ab) + b * (log_y - np.log(b) + log_ab)
+        ratio = np.log(b) - np.log(a)  # log(1 − x̂) − log x̂, so −log x̂ = log(1 + b/a)
+        far = a * (log_x + np.logaddexp(0.0, ratio)) + b * (log_y + np.logaddexp(0.0, -ratio))
         return np.asarray(self.peak[arm] + np.where(near, close, far), dtype=float)
 
 
