@@ -272,3 +272,45 @@ def test_bad_workers_are_refused(workers):
     with pytest.raises(ck.ValidationError) as info:
         from_events(_log([("u", 0, "A")]), ["A"], window="1h", workers=workers)
     assert info.value.argument == "workers"
+
+
+# --- the engine against ClickHouse itself (runs where chdb is installed, e.g. the bench venv) --
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        [],
+        ["strict_order"],
+        ["strict_order", "allow_reentry"],
+        ["strict_deduplication"],
+        ["strict_once"],
+        ["strict_order", "allow_reentry", "strict_once"],
+    ],
+)
+def test_levels_equal_chdb_window_funnel_on_tied_logs(mode):
+    chdb = pytest.importorskip("chdb")
+    rng = np.random.default_rng(5)
+    n = 6_000
+    frame = pd.DataFrame(
+        {
+            "user_id": rng.integers(0, 600, n).astype(str),
+            "ts": rng.integers(0, 200, n),
+            "event": rng.choice(["A", "B", "C", "X"], n),
+        }
+    )
+    frame["timestamp"] = pd.to_datetime(frame["ts"], unit="s", utc=True)
+    for steps in (["A", "B", "C"], ["A", "B", "B"], ["B", "A", "C", "A"]):
+        for window in (0, 3, 50):
+            conds = ", ".join(f"event = '{s}'" for s in steps)
+            opts = "".join(f", '{m}'" for m in mode)
+            sql = (
+                f"SELECT user_id, windowFunnel({window}{opts})(toUInt32(ts), {conds}) AS level "
+                "FROM Python(frame) GROUP BY user_id"
+            )
+            theirs = chdb.query(sql, "DataFrame").set_index("user_id")["level"].astype(int)
+            res = from_events(
+                frame, steps, window=pd.Timedelta(seconds=window), mode=mode or "ordered"
+            )
+            ours = res.units.set_index("user_id")["level"].astype(int)
+            pd.testing.assert_series_equal(ours.reindex(theirs.index), theirs, check_names=False)
