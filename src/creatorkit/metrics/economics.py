@@ -357,32 +357,97 @@ def convert(
     check_choice("policy", policy, FX_POLICIES)
     if not isinstance(to, str) or len(to) != 3:
         fail("to", "must be an ISO 4217 currency code", ErrorCode.INVALID_VALUE, value=to)
-    time_column = time or ("settled_at" if policy == "settlement_date" else "ordered_at")
     amount_columns = as_str_list("columns", columns) or [c for c in _MONEY if c in frame.columns]
-    check_columns("df", frame, ["currency", time_column, *amount_columns])
+    rate = row_rates(frame, rates, to=to, policy=policy, time=time, columns=amount_columns)
+    out = frame.copy()
+    for column in amount_columns:
+        out[column] = out[column].to_numpy(dtype=float, na_value=np.nan) * rate
+    out["currency"] = pd.Series(to, index=out.index, dtype="string")
+    out["fx_rate"] = rate
+    return out
+
+
+def row_rates(
+    frame: pd.DataFrame,
+    rates: pd.DataFrame,
+    *,
+    to: str,
+    policy: str,
+    time: str | None,
+    columns: Iterable[str] = (),
+) -> np.ndarray:
+    """The rate that converts each row of ``frame`` to ``to`` (the core of :func:`convert`).
+
+    One dense lookup table (currency × day) instead of a join: the row's currency code and
+    its day offset index it directly. Every missing rate is listed in one error.
+
+    Example:
+        >>> rows = pd.DataFrame({"currency": ["THB", "USD"], "ordered_at": pd.to_datetime(
+        ...     ["2026-05-02 10:00", "2026-05-02 11:00"], utc=True)})
+        >>> fx = pd.DataFrame({"date": ["2026-05-02"], "currency": ["THB"], "rate": [0.5]})
+        >>> row_rates(rows, fx, to="USD", policy="order_date", time=None).tolist()
+        [0.5, 1.0]
+    """
+    from creatorkit._grouping import factorize
+
+    time_column = time or ("settled_at" if policy == "settlement_date" else "ordered_at")
+    check_columns("df", frame, ["currency", time_column, *columns])
     table = _rate_table(rates)
-    currency = frame["currency"].astype(str).to_numpy()
-    day = _dates(frame, time_column)
+    stamps = frame[time_column]
+    known = stamps.notna().to_numpy()
+    day = _dates(frame, time_column).to_numpy(dtype="datetime64[D]")
+    table_day = table["date"].to_numpy(dtype="datetime64[D]")
     if policy == "monthly_average":
-        table = table.assign(date=table["date"].dt.to_period("M").dt.to_timestamp())
-        table = table.groupby(["date", "currency"])["rate"].mean().reset_index()
-        day = day.dt.to_period("M").dt.to_timestamp()
-    lookup = pd.DataFrame({"date": day.to_numpy(), "currency": currency})
-    merged = lookup.merge(table, on=["date", "currency"], how="left")
-    rate = merged["rate"].to_numpy(dtype=float)
-    rate = np.where(currency == to, 1.0, rate)
-    missing = np.isnan(rate) & frame[time_column].notna().to_numpy()
-    unknown_time = frame[time_column].isna().to_numpy() & (currency != to)
+        day = day.astype("datetime64[M]").astype("datetime64[D]")
+        table_day = table_day.astype("datetime64[M]").astype("datetime64[D]")
+        table = table.assign(date=table_day).groupby(["date", "currency"], as_index=False).mean()
+        table_day = table["date"].to_numpy(dtype="datetime64[D]")
+    codes, uniques = factorize(frame["currency"].astype("string"), sort=False)
+    names = [str(u) for u in uniques]
+    currencies = pd.Index(table["currency"].astype(str).unique())
+    first = table_day.min() if len(table_day) else np.datetime64("1970-01-01")
+    width = int((table_day.max() - first).astype(int)) + 1 if len(table_day) else 1
+    lut = np.full((len(currencies) + 1, width), np.nan)
+    lut[currencies.get_indexer(table["currency"].astype(str)), (table_day - first).astype(int)] = (
+        table["rate"].to_numpy(dtype=float)
+    )
+    where = currencies.get_indexer(pd.Index(names))
+    where = np.where(where < 0, len(currencies), where)
+    offset = np.where(known, (day - first).astype("int64"), -1)
+    inside = (offset >= 0) & (offset < width) & (codes >= 0)
+    rate = np.full(len(frame), np.nan)
+    rate[inside] = lut[where[codes[inside]], offset[inside]]
+    is_to = np.array([n == to for n in names], dtype=bool)
+    rate = np.where((codes >= 0) & is_to[np.maximum(codes, 0)], 1.0, rate)
+    _missing_rates(frame, rate, codes, names, day, known, to, policy, time_column)
+    return rate
+
+
+def _missing_rates(
+    frame: pd.DataFrame,
+    rate: np.ndarray,
+    codes: np.ndarray,
+    names: list[str],
+    day: np.ndarray,
+    known: np.ndarray,
+    to: str,
+    policy: str,
+    time_column: str,
+) -> None:
+    """One error listing every currency and date without a rate (and rows without a time)."""
+    missing = np.isnan(rate) & known
+    unknown_time = ~known & (rate != 1.0)
+    if not (missing.any() or unknown_time.any()):
+        return
+    label = np.array([*names, "<missing>"], dtype=object)[np.where(codes >= 0, codes, len(names))]
     problems = Problems("rates")
     if missing.any():
-        pairs = sorted(
-            {f"{c}@{d:%Y-%m-%d}" for c, d in zip(currency[missing], day[missing], strict=True)}
-        )
+        pairs = sorted({f"{c}@{d!s}" for c, d in zip(label[missing], day[missing], strict=True)})
         problems.add_mask(
             "rate",
             missing,
             frame.index,
-            pd.Series(currency, index=frame.index),
+            pd.Series(label, index=frame.index),
             f"no {policy} rate to {to} for {pairs[:10]}{' ...' if len(pairs) > 10 else ''}",
             ErrorCode.MISSING_RATE,
         )
@@ -395,12 +460,6 @@ def convert(
         ErrorCode.MISSING_VALUE,
     )
     problems.raise_if_any()
-    out = frame.copy()
-    for column in amount_columns:
-        out[column] = out[column].to_numpy(dtype=float, na_value=np.nan) * rate
-    out["currency"] = pd.array([to] * len(out), dtype="string")
-    out["fx_rate"] = rate
-    return out
 
 
 def price_at(cards: pd.DataFrame, *, at: Any) -> pd.DataFrame:

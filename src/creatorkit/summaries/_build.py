@@ -225,7 +225,7 @@ def reporting(
                 ErrorCode.MISSING_VALUE,
             )
         return frame, {}
-    from creatorkit.metrics.economics import FX_POLICIES, convert
+    from creatorkit.metrics.economics import FX_POLICIES, row_rates
 
     check_choice("fx_policy", policy, FX_POLICIES)
     if fx is None:
@@ -236,8 +236,13 @@ def reporting(
     time = "settled_at" if policy == "settlement_date" else _FX_TIME.get(min(tables), "")
     if not money:
         return frame, {"currency": currency, "fx_policy": policy}
-    converted = convert(frame, fx, to=currency, policy=policy, columns=money, time=time or None)
-    return converted.drop(columns="fx_rate"), {"currency": currency, "fx_policy": policy}
+    reader = _Reader(frame, None, frozenset())
+    reader.check(money)  # amounts are numbers before they are converted
+    rate = row_rates(frame, fx, to=currency, policy=policy, time=time or None, columns=money)
+    one = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [currency])
+    converted = {c: reader.get(c) * rate for c in money}
+    out = frame.assign(**converted, currency=pd.Series(one, index=frame.index))
+    return out, {"currency": currency, "fx_policy": policy}
 
 
 class Prepared:
@@ -282,7 +287,8 @@ class Prepared:
         self.reader.check(numeric)
         self.groups = group(frame, self.by)
         self.notes: list[Note] = list(self.groups.notes)
-        _check_currency(frame, metrics, self.groups)
+        if not self.reporting.get("currency"):
+            _check_currency(frame, metrics, self.groups)
         self._time_masks: dict[tuple[str, str | None], np.ndarray] = {}
         self._noted: set[str] = set()
 
