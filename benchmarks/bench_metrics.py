@@ -120,7 +120,9 @@ def _reporting_currency(df: pd.DataFrame, rows: int, plain: float, repeat: int) 
         local, NAMES, by="creator_id", currency="USD", fx=fx
     )
     timed = median_time(call, repeat=repeat)
-    by_hand = ck.metrics.economics.convert(local, fx, to="USD", columns=["gmv"], time="published_at")
+    by_hand = ck.metrics.economics.convert(
+        local, fx, to="USD", columns=["gmv"], time="published_at"
+    )
     want = ck.metrics.compute(by_hand, NAMES, by="creator_id").table
     np.testing.assert_allclose(call().table["gpm"], want["gpm"], rtol=1e-12)
     return Line(
