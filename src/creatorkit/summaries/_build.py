@@ -239,7 +239,7 @@ def reporting(
     reader = _Reader(frame, None, frozenset())
     reader.check(money)  # amounts are numbers before they are converted
     rate = row_rates(frame, fx, to=currency, policy=policy, time=time or None, columns=money)
-    one = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [currency])
+    one = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [str(currency)])
     converted = {c: reader.get(c) * rate for c in money}
     out = frame.assign(**converted, currency=pd.Series(one, index=frame.index))
     return out, {"currency": currency, "fx_policy": policy}
