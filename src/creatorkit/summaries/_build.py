@@ -239,9 +239,9 @@ def reporting(
     reader = _Reader(frame, None, frozenset())
     reader.check(money)  # amounts are numbers before they are converted
     rate = row_rates(frame, fx, to=currency, policy=policy, time=time or None, columns=money)
-    one = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [str(currency)])
+    one = pd.Series(np.full(len(frame), currency, dtype=object), index=frame.index)
     converted = {c: reader.get(c) * rate for c in money}
-    out = frame.assign(**converted, currency=pd.Series(one, index=frame.index))
+    out = frame.assign(**converted, currency=one)
     return out, {"currency": currency, "fx_policy": policy}
 
 
