@@ -194,6 +194,22 @@ def test_random_posteriors_equal_quadrature_per_arm(arms, prior, control):
     _close(got, {k: v[order] for k, v in want.items()}, atol=1e-6)
 
 
+@pytest.mark.parametrize("trials", [10**4, 10**7, 10**12, 2**53])
+def test_all_successes_against_arms_without_data_in_closed_form(trials):
+    """X ~ Beta(n + 1, 1) against k uniforms (and Beta(4, 9), far below it): P(X best) =
+    E[X^k] = (n + 1) / (n + 1 + k); a uniform beats Beta(4, 9) with chance 1 − 4/13; the
+    largest of k uniforms has mean k / (k + 1)."""
+    k = 3
+    res = ours([3, trials] + [0] * k, [11, trials] + [0] * k)
+    best = (trials + 1.0) / (trials + 1.0 + k)
+    assert res["chance_to_be_best"][1] == pytest.approx(best, abs=1e-9)
+    np.testing.assert_allclose(res["chance_to_be_best"][2:], (1 - best) / k, atol=1e-9)
+    np.testing.assert_allclose(res["chance_to_beat_control"][2:], 1 - 4 / 13, atol=1e-9)
+    assert res["chance_to_beat_control"][1] == pytest.approx(1.0, abs=1e-9)
+    without_big = ours([0] * k, [0] * k)
+    assert without_big["expected_loss"][1] == pytest.approx(k / (k + 1) - 0.5, abs=1e-9)
+
+
 def test_chance_to_beat_control_equals_the_exact_finite_sum():
     x, n = [40, 60, 45, 0, 1000], [1000, 1000, 900, 50, 1000]
     a, b = _posterior(x, n)

@@ -63,10 +63,9 @@ class _Posteriors:
 
     @classmethod
     def of(cls, a: np.ndarray, b: np.ndarray) -> _Posteriors:
-        from scipy.special import betaincinv, polygamma
+        from scipy.special import polygamma
 
-        low = _end(a, b, betaincinv(a, b, TAIL))  # logit of the TAIL quantile
-        high = -_end(b, a, betaincinv(b, a, TAIL))  # and of the 1 − TAIL quantile
+        low, high = _end(a, b), -_end(b, a)  # logits of the TAIL and 1 − TAIL quantiles
         high = np.maximum(high, np.nextafter(low, np.inf))
         scale = np.asarray(np.sqrt(polygamma(1, a) + polygamma(1, b)), dtype=float)
         rest = _stirling_rest(a) + _stirling_rest(b) - _stirling_rest(a + b)
@@ -80,27 +79,33 @@ class _Posteriors:
     def log_pdf(self, arm: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Log density of ``logit(rate)`` of each arm at ``t`` (one ``t`` per arm index).
 
-        Near the mode (``|d| < 1``, ``d = t − mode``) it is
-        ``peak + a·d − (a + b)·log1p(x̂·expm1(d))`` with ``x̂ = a / (a + b)``, exact to the
-        rounding of ``a·d``; farther out the plain form.
+        Near the mode (``|d| < 1``, ``d = t − mode``, ``u = expm1(d)``, ``x̂ = a / (a + b)``)
+        it is ``peak + a·log1p((1 − x̂)·u / (1 + x̂·u)) − b·log1p(x̂·u)``, whose two terms
+        are only about ``|d| / scale²`` in size; farther out the plain form.
         """
         a, b, d = self.a[arm], self.b[arm], t - self.mode[arm]
         near = np.abs(d) < 1.0
-        mean = a / (a + b)
-        close = a * d - (a + b) * np.log1p(mean * np.expm1(np.minimum(d, 1.0)))
+        u = np.expm1(np.clip(d, -1.0, 1.0))
+        up = a / (a + b) * u
+        close = a * np.log1p(b / (a + b) * u / (1.0 + up)) - b * np.log1p(up)
         log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
         ratio = np.log(b) - np.log(a)  # log(1 − x̂) − log x̂, so −log x̂ = log(1 + b/a)
         far = a * (log_x + np.logaddexp(0.0, ratio)) + b * (log_y + np.logaddexp(0.0, -ratio))
         return np.asarray(self.peak[arm] + np.where(near, close, far), dtype=float)
 
 
-def _end(a: np.ndarray, b: np.ndarray, quantile: np.ndarray) -> np.ndarray:
-    """``logit`` of a lower quantile; below logit −700 from ``I_x(a, b) ≈ x^a / (a B(a, b))``."""
-    from scipy.special import betaln
+def _end(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``logit`` of the ``TAIL`` quantile of Beta(a, b), from the side where it is a double.
 
-    tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
-    q = np.clip(quantile, tiny, top)
-    plain = np.log(q) - np.log1p(-q)
+    Above ½ it comes from ``1 − x`` (the upper quantile of Beta(b, a)); below logit −700
+    from ``I_x(a, b) ≈ x^a / (a B(a, b))``.
+    """
+    from scipy.special import betainccinv, betaincinv, betaln
+
+    x, y = betaincinv(a, b, TAIL), betainccinv(b, a, TAIL)
+    tiny = np.finfo(float).tiny
+    xs, ys = np.clip(x, tiny, 0.5), np.clip(y, tiny, 0.5)
+    plain = np.where(x <= 0.5, np.log(xs) - np.log1p(-xs), np.log1p(-ys) - np.log(ys))
     far = (np.log(TAIL) + np.log(a) + betaln(a, b)) / a
     return np.clip(np.where(plain > -_EDGE, plain, np.minimum(far, -_EDGE)), -1e300, 1e300)
 
@@ -354,7 +359,7 @@ def bayes_proportions(
     a0, b0 = _prior(prior)
     threshold = check_number("threshold", threshold, low=0.5, high=1, high_open=True)
     level = check_number("level", level, low=0, high=1, low_open=True, high_open=True)
-    a, b = a0 + x, b0 + n - x
+    a, b = a0 + x, b0 + (n - x)
     post = _Posteriors.of(a, b)
     arm, versus = pairs(len(x), ctrl, "control")
     beat, beat_rule = _beat(post, ctrl)
