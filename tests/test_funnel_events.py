@@ -279,3 +279,31 @@ def test_threaded_engine_equals_single_thread():
     two = levels_split(*args, n_units=3_000, workers=3, opts=opts)
     for name in ("level", "first", "reached", "start_row"):
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {},
+        {"strict_order": True},
+        {"strict_order": True, "reentry": True},
+        {"dedup": True},
+        {"dedup": True, "strict_order": True},
+    ],
+)
+@pytest.mark.parametrize("window", [0, 3, 40])
+def test_scan_engine_equals_the_position_engine(flags, window):
+    from creatorkit.funnel._engine import Options, levels, levels_split, scan_levels, sort_entries
+
+    rng = np.random.default_rng(11)
+    n = 30_000
+    unit, time = rng.integers(0, 2_000, n), rng.integers(0, 60, n)
+    step = rng.integers(0 if flags.get("strict_order") else 1, 5, n)
+    args = sort_entries(unit, time, step, rng.permutation(n))
+    opts = Options(k=4, window=window, **flags)
+    one = levels(*args, n_units=2_000, opts=opts)
+    two = scan_levels(*args, n_units=2_000, opts=opts)
+    three = levels_split(*args, n_units=2_000, workers=2, opts=opts)
+    for name in ("level", "first", "reached", "start_row"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
+        np.testing.assert_array_equal(getattr(one, name), getattr(three, name), err_msg=name)

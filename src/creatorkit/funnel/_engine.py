@@ -223,6 +223,106 @@ def _extend(
     s.done[u[cell % opts.k == opts.k - 1]] = True
 
 
+def _last_before(mask: np.ndarray, head: np.ndarray, *, inclusive: bool = False) -> np.ndarray:
+    """For each entry, the index of the last earlier entry of its unit where ``mask``, or -1."""
+    n = len(mask)
+    filled = np.maximum.accumulate(np.where(mask, np.arange(n), -1)) if n else mask.astype(int)
+    prev = filled if inclusive else np.concatenate([[-1], filled[:-1]])
+    return np.where(prev >= head, prev, -1)
+
+
+def _last_per_unit(unit: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Indices of the last entry of each unit among those where ``mask`` (entries sorted)."""
+    idx = np.flatnonzero(mask)
+    owners = unit[idx]
+    return idx[np.concatenate([owners[1:] != owners[:-1], [True]])] if len(idx) else idx
+
+
+def _breaks(
+    step: np.ndarray,
+    head: np.ndarray,
+    prev: list[np.ndarray],
+    qual: list[np.ndarray],
+    opts: Options,
+) -> np.ndarray:
+    """Entries that end their unit's scan (``strict_order`` / ``strict_deduplication``)."""
+    started = _last_before(step == 1, head) >= 0
+    brk = np.zeros(len(step), dtype=bool)
+    if opts.strict_order:
+        brk |= (step == 0) & started
+    for j in range(2, opts.k + 1):
+        at = step == j
+        if opts.strict_order and not opts.reentry:
+            brk |= at & started & (prev[j] < 0)  # its previous step was never reached
+        if opts.dedup:
+            brk |= at & (_last_before(qual[j], head) >= 0)  # a repeated step
+    return brk
+
+
+def scan_levels(
+    unit: np.ndarray,
+    time: np.ndarray,
+    step: np.ndarray,
+    row: np.ndarray | None,
+    *,
+    n_units: int,
+    opts: Options,
+) -> Levels:
+    """:func:`levels` without ``strict_increase`` / ``strict_once``, one pass per step.
+
+    Level ``j``'s state is overwritten by each qualifying step-``j`` entry, so the chain an
+    entry extends is the one of the last qualifying step-``(j − 1)`` entry before it (a
+    forward fill within the unit). Breaks and the completion of step ``k`` end a unit's scan:
+    entries from there on are ignored, which changes nothing before them.
+    """
+    n, k = len(unit), opts.k
+    change = np.concatenate([[True], unit[1:] != unit[:-1]]) if n else np.zeros(0, bool)
+    head = np.maximum.accumulate(np.where(change, np.arange(n), 0)) if n else change.astype(int)
+    qual = [np.zeros(n, bool), step == 1]
+    origin = [np.full(n, -1), np.where(step == 1, np.arange(n), -1)]
+    prev: list[np.ndarray] = [np.full(n, -1), np.full(n, -1)]
+    for j in range(2, k + 1):
+        before = _last_before(qual[j - 1], head)
+        src = np.where(before >= 0, origin[j - 1][np.maximum(before, 0)], -1)
+        ok = (step == j) & (src >= 0) & (time - time[np.maximum(src, 0)] <= opts.window)
+        prev.append(before)
+        qual.append(ok)
+        origin.append(np.where(ok, src, -1))
+    end = np.full(n_units, n, dtype=np.int64)  # first entry not processed, per unit
+    if opts.strict_order or opts.dedup:
+        stops = np.flatnonzero(_breaks(step, head, prev, qual, opts))
+        np.minimum.at(end, unit[stops], stops)
+    done = np.flatnonzero(qual[k])
+    np.minimum.at(end, unit[done], done + 1)
+    return _scan_state(unit, time, row, n_units, k, qual, origin, end)
+
+
+def _scan_state(
+    unit: np.ndarray,
+    time: np.ndarray,
+    row: np.ndarray | None,
+    n_units: int,
+    k: int,
+    qual: list[np.ndarray],
+    origin: list[np.ndarray],
+    end: np.ndarray,
+) -> Levels:
+    """Per unit and level: the last processed qualifying entry's chain (first, reached, row)."""
+    first = np.full((n_units, k), NONE, dtype=np.int64)
+    reached = np.full((n_units, k), NONE, dtype=np.int64)
+    start_row = np.full((n_units, k), -1, dtype=np.int64)
+    level = np.zeros(n_units, dtype=np.int64)
+    processed = np.arange(len(unit)) < end[unit]
+    for j in range(1, k + 1):
+        last = _last_per_unit(unit, qual[j] & processed)
+        owners, src = unit[last], origin[j][last]
+        first[owners, j - 1] = time[src]
+        reached[owners, j - 1] = time[last]
+        start_row[owners, j - 1] = src if row is None else row[src]
+        level[owners] = j
+    return Levels(level=level, first=first, reached=reached, start_row=start_row)
+
+
 def levels(
     unit: np.ndarray,
     time: np.ndarray,
@@ -287,15 +387,16 @@ def levels_split(
     the ranges run in parallel; the per-unit outputs are concatenated back in unit order,
     so the result is identical to ``workers=1``.
     """
+    run = levels if opts.increase or opts.once else scan_levels
     if workers < 2 or n_units < 2 * workers:
-        return levels(unit, time, step, row, n_units=n_units, opts=opts)
+        return run(unit, time, step, row, n_units=n_units, opts=opts)
     bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
     cuts = np.searchsorted(unit, bounds)
 
     def part(i: int) -> Levels:
         lo, hi = int(cuts[i]), int(cuts[i + 1])
         first_unit, last_unit = int(bounds[i]), int(bounds[i + 1])
-        return levels(
+        return run(
             unit[lo:hi] - first_unit,
             time[lo:hi],
             step[lo:hi],
