@@ -2,8 +2,12 @@
 
 Everything is vectorized over arms (no loop per comparison); the normal and t distributions
 come from ``scipy.special``. Defaults, named in every result's method card: proportions by
-pooled z (equals chi-square without Yates) with Newcombe intervals and Fieller lifts; means
-by Welch; ratios by the delta method; Holm over the many-to-one comparisons of each metric.
+pooled z (equals chi-square without Yates) with Newcombe intervals and Fieller lifts — for
+randomized user-level tests, every trial independent; means by Welch; ratios by the delta
+method; Holm over the many-to-one comparisons of each metric; two-sided unless
+``alternative=`` says ``greater`` or ``less``. Creators are compared by :func:`creators` with
+posts (or collaborations) as units: cluster-robust delta method with Student t,
+Welch–Satterthwaite degrees of freedom from posts − 1 per creator.
 
 Example:
     >>> import creatorkit as ck
