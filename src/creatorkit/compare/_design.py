@@ -230,8 +230,8 @@ def mde_proportions(
     """Smallest change from ``p0`` detectable with ``n`` per control arm.
 
     An increase for ``two-sided`` and ``greater``, a decrease (negative) for ``less``. NaN
-    where no rate in [0, 1] is far enough from ``p0`` (for example ``p0 = 0.99`` with a
-    small ``n``): never the edge of the search.
+    where no rate on that side of ``p0`` (up to 1, or down to 0 for ``less``) is far enough
+    (for example ``p0 = 0.99`` with a small ``n``): never the edge of the search.
 
     Example:
         >>> round(float(mde_proportions(0.05, 8143)), 4)
