@@ -223,3 +223,16 @@ def test_live_metrics_have_kinds_and_range_respecting_intervals():
     assert (res["gmv_per_hour_low"].dropna() > 0).all()
     assert np.isnan(res.loc[1, "gmv_per_hour_low"])  # c2 streamed once
     assert res.loc[1, "paid_order_share_high"] == 1.0 or res.loc[1, "paid_order_share"] == 1.0
+
+
+def test_demo_ranks_by_the_lower_bound_and_restates_at_dates():
+    import io
+
+    from creatorkit import _demo
+
+    out = io.StringIO()
+    _demo.run(seed=0, out=out)
+    text = out.getvalue()
+    assert "GPM's lower bound" in text
+    assert "As known at a date, in USD (metrics.restate, truth_model@1)" in text
+    assert "intervals containing each creator's true CTR" in text
