@@ -142,8 +142,8 @@ class _Rule:
     panels: int
 
     @classmethod
-    def over(cls, post: _Posteriors, low: float, high: float) -> _Rule:
-        t, weight, panels = _panels(post, low, high)
+    def over(cls, post: _Posteriors, low: float, high: float, product: bool = False) -> _Rule:
+        t, weight, panels = _panels(post, low, high, product)
         start = np.searchsorted(t, post.low)
         stop = np.searchsorted(t, post.high, side="right")
         log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
@@ -180,22 +180,27 @@ class _Rule:
             yield arm, self.start[arm] + offset
 
 
-def _panels(post: _Posteriors, low: float, high: float) -> tuple[np.ndarray, np.ndarray, int]:
+def _panels(
+    post: _Posteriors, low: float, high: float, product: bool
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Gauss–Legendre nodes and weights on ``[low, high]``, panels sized to the arms there.
 
     Between consecutive range ends the narrowest arm covering the stretch asks for panels
     ``WIDTH`` of its scales wide; neighbouring stretches asking the same width are split
     together (so 300 overlapping arms do not ask for 300 panels each), and a stretch that
-    no arm covers is one panel.
+    no arm covers is one panel. For a ``product`` of CDFs (the largest rate) a stretch
+    covered by ``m`` arms asks for panels ``√(1 + 2 ln m)`` times narrower (in powers of 2).
     """
     first, last = np.clip(post.low, low, high), np.clip(post.high, low, high)
     edges = np.unique(np.concatenate([[low, high], first, last]))
-    need = _narrowest(
+    need, crowd = _narrowest(
         np.searchsorted(edges, first),
         np.searchsorted(edges, last),
         np.clip(WIDTH * post.scale, 1e-12, high - low),
         len(edges) - 1,
     )
+    if product:  # the largest of m arms varies √(2 ln m) times faster than one of them
+        need = need / np.exp2(np.ceil(np.log2(np.sqrt(1.0 + 2.0 * np.log(np.maximum(crowd, 1))))))
     run = np.concatenate([[True], need[1:] != need[:-1]])
     edges, need = np.append(edges[:-1][run], high), need[run]
     length = np.diff(edges)
@@ -210,17 +215,22 @@ def _panels(post: _Posteriors, low: float, high: float) -> tuple[np.ndarray, np.
     return nodes.ravel(), (step[:, None] * w / 2.0).ravel(), len(left)
 
 
-def _narrowest(first: np.ndarray, last: np.ndarray, width: np.ndarray, size: int) -> np.ndarray:
-    """Per segment, the panel width asked by the narrowest arm covering it (inf where none).
+def _narrowest(
+    first: np.ndarray, last: np.ndarray, width: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment, the width the narrowest arm covering it asks for, and how many arms do.
 
-    Widths are rounded down to powers of two; coverage per class is an integer running sum.
+    The width is inf where no arm covers the segment. Widths are rounded down to powers of
+    two; coverage per class is an integer running sum.
     """
     classes, owner = np.unique(np.floor(np.log2(width)), return_inverse=True)
     steps = np.zeros((len(classes), size + 1), dtype=np.int32)
     np.add.at(steps, (owner, first), 1)
     np.add.at(steps, (owner, last), -1)
-    covered = np.cumsum(steps, axis=1)[:, :size] > 0
-    return np.where(covered.any(axis=0), np.exp2(classes[np.argmax(covered, axis=0)]), np.inf)
+    cover = np.cumsum(steps, axis=1)[:, :size]
+    covered = cover > 0
+    need = np.where(covered.any(axis=0), np.exp2(classes[np.argmax(covered, axis=0)]), np.inf)
+    return need, cover.sum(axis=0)
 
 
 def _best(post: _Posteriors) -> tuple[np.ndarray, float, _Rule]:
@@ -231,7 +241,7 @@ def _best(post: _Posteriors) -> tuple[np.ndarray, float, _Rule]:
     most ``TAIL·(1 + ln(1/TAIL))`` per arm. ``Π_{j≠i} F_j`` is ``Π_j F_j / F_i`` in log
     space, with CDFs of exactly 0 (arms whose range lies above the node) counted apart.
     """
-    rule = _Rule.over(post, float(post.low.max()), float(post.high.max()))
+    rule = _Rule.over(post, float(post.low.max()), float(post.high.max()), product=True)
     total, zeros, kept = _log_product(post, rule)
     best, expected_max = np.zeros(len(post.a)), 0.0
     for (arm, node), log_cdf in zip(rule.chunks(), kept, strict=True):
