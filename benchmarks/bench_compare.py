@@ -112,6 +112,5 @@ def _agree(
     bound = 4 * (theirs["sd_max"] + sd_arm) / np.sqrt(draws)
     off = np.abs(mine["expected_loss"] - theirs["expected_loss"]) > bound
     assert not off.any(), f"expected_loss: {int(off.sum())} arms disagree with the Monte Carlo"
-    return ", ".join(
-        f"{name.split('_')[-1]} {np.abs(mine[name] - theirs[name]).max():.1e}" for name in mine
-    )
+    short = {"chance_to_be_best": "best", "chance_to_beat_control": "beat", "expected_loss": "loss"}
+    return ", ".join(f"{short[k]} {np.abs(mine[k] - theirs[k]).max():.1e}" for k in short)
