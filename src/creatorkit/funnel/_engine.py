@@ -223,40 +223,46 @@ def _extend(
     s.done[u[cell % opts.k == opts.k - 1]] = True
 
 
-def _last_before(mask: np.ndarray, head: np.ndarray, *, inclusive: bool = False) -> np.ndarray:
-    """For each entry, the index of the last earlier entry of its unit where ``mask``, or -1."""
-    n = len(mask)
-    filled = np.maximum.accumulate(np.where(mask, np.arange(n), -1)) if n else mask.astype(int)
-    prev = filled if inclusive else np.concatenate([[-1], filled[:-1]])
-    return np.where(prev >= head, prev, -1)
+def _previous(sorted_pos: np.ndarray, query: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Index into ``sorted_pos`` of the last position before each query in its unit, or -1."""
+    at = np.searchsorted(sorted_pos, query) - 1
+    found = at >= 0
+    found[found] = unit[sorted_pos[at[found]]] == unit[query[found]]
+    return np.where(found, at, -1)
 
 
-def _last_per_unit(unit: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Indices of the last entry of each unit among those where ``mask`` (entries sorted)."""
-    idx = np.flatnonzero(mask)
-    owners = unit[idx]
-    return idx[np.concatenate([owners[1:] != owners[:-1], [True]])] if len(idx) else idx
+def _first_per_unit(unit: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(units, first position) of sorted ``positions``, one per unit that has any."""
+    owners = unit[positions]
+    heads = np.concatenate([[True], owners[1:] != owners[:-1]]) if len(positions) else owners > 0
+    return owners[heads], positions[heads]
 
 
-def _breaks(
+def _ends(
+    unit: np.ndarray,
     step: np.ndarray,
-    head: np.ndarray,
-    prev: list[np.ndarray],
-    qual: list[np.ndarray],
+    q: dict[int, np.ndarray],
+    miss: np.ndarray,
+    n_units: int,
     opts: Options,
 ) -> np.ndarray:
-    """Entries that end their unit's scan (``strict_order`` / ``strict_deduplication``)."""
-    started = _last_before(step == 1, head) >= 0
-    brk = np.zeros(len(step), dtype=bool)
+    """First entry not processed, per unit: a break or just after completing step ``k``."""
+    stops = []
     if opts.strict_order:
-        brk |= (step == 0) & started
-    for j in range(2, opts.k + 1):
-        at = step == j
-        if opts.strict_order and not opts.reentry:
-            brk |= at & started & (prev[j] < 0)  # its previous step was never reached
-        if opts.dedup:
-            brk |= at & (_last_before(qual[j], head) >= 0)  # a repeated step
-    return brk
+        odd = np.concatenate([np.flatnonzero(step == 0), [] if opts.reentry else miss])
+        odd = np.sort(odd.astype(np.int64))
+        stops.append(odd[_previous(q[1], odd, unit) >= 0])  # only once a chain started
+    if opts.dedup:
+        for j in range(2, opts.k + 1):
+            cand = np.flatnonzero(step == j)
+            stops.append(cand[_previous(q[j], cand, unit) >= 0])  # a repeated step
+    end = np.full(n_units, len(unit), dtype=np.int64)
+    owners, first = _first_per_unit(unit, q[opts.k])
+    end[owners] = first + 1  # the scan stops once step k is reached
+    for positions in stops:  # each list is sorted; keep the earliest per unit
+        owners, first = _first_per_unit(unit, positions)
+        end[owners] = np.minimum(end[owners], first)
+    return end
 
 
 def scan_levels(
@@ -271,54 +277,36 @@ def scan_levels(
     """:func:`levels` without ``strict_increase`` / ``strict_once``, one pass per step.
 
     Level ``j``'s state is overwritten by each qualifying step-``j`` entry, so the chain an
-    entry extends is the one of the last qualifying step-``(j − 1)`` entry before it (a
-    forward fill within the unit). Breaks and the completion of step ``k`` end a unit's scan:
-    entries from there on are ignored, which changes nothing before them.
+    entry extends is the one of the last qualifying step-``(j − 1)`` entry before it in its
+    unit (a sorted search over the qualifying positions). A break or the completion of step
+    ``k`` ends a unit's scan: entries from there on are ignored, which changes nothing before.
     """
-    n, k = len(unit), opts.k
-    change = np.concatenate([[True], unit[1:] != unit[:-1]]) if n else np.zeros(0, bool)
-    head = np.maximum.accumulate(np.where(change, np.arange(n), 0)) if n else change.astype(int)
-    qual = [np.zeros(n, bool), step == 1]
-    origin = [np.full(n, -1), np.where(step == 1, np.arange(n), -1)]
-    prev: list[np.ndarray] = [np.full(n, -1), np.full(n, -1)]
-    for j in range(2, k + 1):
-        before = _last_before(qual[j - 1], head)
-        src = np.where(before >= 0, origin[j - 1][np.maximum(before, 0)], -1)
-        ok = (step == j) & (src >= 0) & (time - time[np.maximum(src, 0)] <= opts.window)
-        prev.append(before)
-        qual.append(ok)
-        origin.append(np.where(ok, src, -1))
-    end = np.full(n_units, n, dtype=np.int64)  # first entry not processed, per unit
-    if opts.strict_order or opts.dedup:
-        stops = np.flatnonzero(_breaks(step, head, prev, qual, opts))
-        np.minimum.at(end, unit[stops], stops)
-    done = np.flatnonzero(qual[k])
-    np.minimum.at(end, unit[done], done + 1)
-    return _scan_state(unit, time, row, n_units, k, qual, origin, end)
-
-
-def _scan_state(
-    unit: np.ndarray,
-    time: np.ndarray,
-    row: np.ndarray | None,
-    n_units: int,
-    k: int,
-    qual: list[np.ndarray],
-    origin: list[np.ndarray],
-    end: np.ndarray,
-) -> Levels:
-    """Per unit and level: the last processed qualifying entry's chain (first, reached, row)."""
-    first = np.full((n_units, k), NONE, dtype=np.int64)
-    reached = np.full((n_units, k), NONE, dtype=np.int64)
-    start_row = np.full((n_units, k), -1, dtype=np.int64)
+    q = {1: np.flatnonzero(step == 1)}  # positions of qualifying entries, per level
+    src = {1: q[1]}  # the step-1 entry of the chain each one extends
+    misses = []
+    for j in range(2, opts.k + 1):
+        cand = np.flatnonzero(step == j)
+        at = _previous(q[j - 1], cand, unit)
+        origin = np.zeros(len(cand), dtype=np.int64)
+        origin[at >= 0] = src[j - 1][at[at >= 0]]
+        ok = (at >= 0) & (time[cand] - time[origin] <= opts.window)
+        q[j], src[j] = cand[ok], origin[ok]
+        misses.append(cand[at < 0])  # its previous step was never reached before it
+    miss = np.concatenate(misses) if misses else np.zeros(0, dtype=np.int64)
+    end = _ends(unit, step, q, miss, n_units, opts)
+    first = np.full((n_units, opts.k), NONE, dtype=np.int64)
+    reached = np.full((n_units, opts.k), NONE, dtype=np.int64)
+    start_row = np.full((n_units, opts.k), -1, dtype=np.int64)
     level = np.zeros(n_units, dtype=np.int64)
-    processed = np.arange(len(unit)) < end[unit]
-    for j in range(1, k + 1):
-        last = _last_per_unit(unit, qual[j] & processed)
-        owners, src = unit[last], origin[j][last]
-        first[owners, j - 1] = time[src]
-        reached[owners, j - 1] = time[last]
-        start_row[owners, j - 1] = src if row is None else row[src]
+    for j in range(1, opts.k + 1):
+        kept = q[j] < end[unit[q[j]]]
+        positions, origins = q[j][kept], src[j][kept]
+        if not len(positions):
+            break  # no unit reached level j, nor any later level
+        last = np.concatenate([unit[positions][1:] != unit[positions][:-1], [True]])
+        owners, at, origin = unit[positions[last]], positions[last], origins[last]
+        first[owners, j - 1], reached[owners, j - 1] = time[origin], time[at]
+        start_row[owners, j - 1] = 0 if row is None else row[origin]  # as the position engine
         level[owners] = j
     return Levels(level=level, first=first, reached=reached, start_row=start_row)
 
