@@ -1,0 +1,391 @@
+"""``reviews.aggregate``: ratings per creator and dimension, corrected for reviewer leniency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._arith import divide
+from creatorkit._validation import Problems, check_number
+from creatorkit.errors import ErrorCode
+from creatorkit.metrics._intervals import _z, wilson
+from creatorkit.results import Copied, MethodCard, Note, Result
+from creatorkit.reviews._estimators import Prior, dirichlet_stars, empirical_prior, shrink
+from creatorkit.reviews._input import OVERALL, Stars, frame_of, read_stars, sums, with_overall
+from creatorkit.reviews._leniency import Effects, solve
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ReviewAggregate(Result):
+    """Ratings of ``reviews.aggregate``.
+
+    Attributes:
+        creators: One row per creator: the ``overall`` ratings and would-rehire (Wilson).
+        ratings: One row per creator and dimension (``overall`` included).
+        reviewers: One row per reviewer: reviews, leniency with its interval, flags.
+        priors: One row per dimension: the empirical prior (C, σ², τ², m) and the ridge.
+    """
+
+    _frame_field = "creators"
+    _creators: pd.DataFrame
+    creators = Copied[pd.DataFrame]()
+    _ratings: pd.DataFrame
+    ratings = Copied[pd.DataFrame]()
+    _reviewers: pd.DataFrame
+    reviewers = Copied[pd.DataFrame]()
+    _priors: pd.DataFrame
+    priors = Copied[pd.DataFrame]()
+
+
+def _imdb(value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        problems = Problems("imdb")
+        problems.add(None, "must be a pair (C, m)", ErrorCode.WRONG_TYPE, values=[value])
+        problems.raise_if_any()
+    c = check_number("imdb", value[0], low=1, high=5)
+    m = check_number("imdb", value[1], low=0)
+    return c, m
+
+
+def _check(level: Any, ridge: Any, strength: Any, tol: Any, max_iter: Any, margin: Any) -> None:
+    check_number("level", level, low=0, high=1, low_open=True, high_open=True)
+    if ridge is not None:
+        check_number("ridge", ridge, low=0, low_open=True)
+    if strength is not None:
+        check_number("prior_strength", strength, low=0, low_open=True)
+    check_number("tol", tol, low=0, high=1, low_open=True, high_open=True)
+    check_number("max_iter", max_iter, low=1, integer=True)
+    check_number("lenient_at", margin, low=0)
+
+
+def _rank(table: pd.DataFrame, column: str) -> np.ndarray:
+    """Rank 1 = best within each dimension; ties by creator (the key order), NaN last."""
+    ranked = table.groupby("dimension", sort=False)[column].rank(
+        method="first", ascending=False, na_option="bottom"
+    )
+    return ranked.to_numpy(dtype=float)
+
+
+def _ratings(
+    data: Stars,
+    stars: np.ndarray,
+    priors: list[Prior],
+    fx: Effects,
+    lam: np.ndarray,
+    z: float,
+    *,
+    imdb: tuple[float, float] | None,
+    strength: float | None,
+) -> tuple[pd.DataFrame, list[Note]]:
+    """The long table: one row per creator and dimension (see ``aggregate``)."""
+    cre, k = data.creators.codes, data.creators.n
+    rated = np.isfinite(stars)
+    values = np.where(rated, stars, 0.0)
+    n = sums(cre, rated.astype(float), k)
+    total = sums(cre, values, k)
+    c = np.array([p.mean for p in priors])
+    m = np.array([p.weight for p in priors])
+    within = np.array([p.within for p in priors])
+    cols: dict[str, np.ndarray] = {"n": n, "mean": divide(total, n)}
+    cols["bayes"] = shrink(total, n, c, m)
+    bayes_se = np.sqrt(divide(within + 0 * n, n + np.where(np.isfinite(m), m, np.inf)))
+    cols["bayes_low"], cols["bayes_high"] = (
+        cols["bayes"] - z * bayes_se,
+        cols["bayes"] + z * bayes_se,
+    )
+    if imdb is not None:
+        cols["imdb"] = shrink(total, n, imdb[0], imdb[1])
+    dmean, dlow, notes = _dirichlet(data, stars, cre, k, m, strength, z)
+    cols["dirichlet"], cols["dirichlet_low"] = dmean, dlow
+    corrected = fx.mu + fx.creator
+    se = np.sqrt(divide(fx.sigma2 + 0 * n, n + lam))
+    cols["corrected"] = np.where(n > 0, corrected, np.nan)
+    cols["corrected_low"] = cols["corrected"] - z * se
+    cols["corrected_high"] = cols["corrected"] + z * se
+    dims = [*data.dims, OVERALL]
+    keys = data.creators.keys.loc[np.repeat(np.arange(k), len(dims))].reset_index(drop=True)
+    table = frame_of(keys, {"dimension": pd.Series(np.tile(dims, k), dtype="string")})
+    for name, array in cols.items():
+        table[name] = array.ravel() if name != "n" else array.ravel().astype(np.int64)
+    table["rank_raw"] = _rank(table, "mean")
+    table["rank_corrected"] = _rank(table, "corrected")
+    table["rank_shift"] = table["rank_raw"] - table["rank_corrected"]
+    return table, notes
+
+
+def _dirichlet(
+    data: Stars,
+    stars: np.ndarray,
+    cre: np.ndarray,
+    k: int,
+    m: np.ndarray,
+    strength: float | None,
+    z: float,
+) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+    """Dirichlet posterior mean and lower bound per creator and star dimension (not overall)."""
+    d = len(data.dims)
+    rated = np.isfinite(stars[:, :d])
+    level = np.where(rated, stars[:, :d], 1.0).astype(np.intp) - 1
+    onehot = (level[..., None] == np.arange(5)) & rated[..., None]
+    counts = sums(cre, onehot.reshape(len(stars), d * 5).astype(float), k).reshape(k, d, 5)
+    shares = divide(counts.sum(axis=0), counts.sum(axis=(0, 2))[:, None])
+    weight = np.full(d, float(strength)) if strength is not None else m[:d].copy()
+    notes = []
+    bad = ~np.isfinite(weight)
+    if bad.any():
+        weight[bad] = 5.0
+        notes.append(
+            Note.counted(
+                "prior_strength_fallback",
+                "{count} dimensions have no estimable prior weight; their Dirichlet prior has "
+                "total weight 5 (one review per star level)",
+                count=int(bad.sum()),
+            )
+        )
+    mean, low = dirichlet_stars(counts, np.nan_to_num(shares * weight[:, None]), z)
+    empty = counts.sum(axis=2) == 0
+    mean, low = np.where(empty, np.nan, mean), np.where(empty, np.nan, low)
+    nan = np.full((k, 1), np.nan)
+    return np.hstack([mean, nan]), np.hstack([low, nan]), notes
+
+
+def _reviewers(
+    data: Stars, stars: np.ndarray, fx: Effects, lam: np.ndarray, z: float, margin: float
+) -> pd.DataFrame:
+    """One row per reviewer: reviews, mean stars, overall leniency with its interval, flags."""
+    rev, k = data.reviewers.codes, data.reviewers.n
+    overall = stars[:, -1:]
+    rated = np.isfinite(overall)
+    n = sums(rev, rated.astype(float), k)[:, 0]
+    total = sums(rev, np.where(rated, overall, 0.0), k)[:, 0]
+    square = sums(rev, np.where(rated, overall, 0.0) ** 2, k)[:, 0]
+    star_rated = np.isfinite(stars[:, :-1])
+    top = sums(rev, (stars[:, :-1] == 5).astype(float), k).sum(axis=1)
+    given = sums(rev, star_rated.astype(float), k).sum(axis=1)
+    spread = np.maximum(square - divide(total * total, n), 0.0)
+    leniency = fx.reviewer[:, -1]
+    se = np.sqrt(divide(np.full(k, fx.sigma2[-1]), n + lam[-1]))
+    low, high = leniency - z * se, leniency + z * se
+    one = n == 1
+    flat = (n > 1) & (spread <= 1e-12 * np.maximum(n, 1.0))
+    lenient = (leniency >= margin) & (low > 0)
+    harsh = (leniency <= -margin) & (high < 0)
+    flag = np.where(lenient, "lenient", np.where(harsh, "harsh", ""))
+    flag = np.where(one, "one_review", np.where(flat, "no_variance", flag))
+    return frame_of(
+        data.reviewers.keys,
+        {
+            "reviews": n.astype(np.int64),
+            "mean": divide(total, n),
+            "top_box_share": divide(top, given),
+            "leniency": leniency,
+            "leniency_low": low,
+            "leniency_high": high,
+            "flag": pd.Series(flag, dtype="string"),
+        },
+    )
+
+
+def _creators(ratings: pd.DataFrame, data: Stars, level: float, by: str) -> pd.DataFrame:
+    """One row per creator: the overall ratings plus would-rehire with its Wilson interval."""
+    overall = ratings[ratings["dimension"] == OVERALL].drop(columns="dimension")
+    table = overall.reset_index(drop=True).rename(columns={"n": "reviews"})
+    k = data.creators.n
+    if data.rehire is None:
+        return table
+    answered = np.isfinite(data.rehire)
+    yes = np.bincount(data.creators.codes, np.where(answered, data.rehire, 0.0), k)
+    asked = np.bincount(data.creators.codes, answered.astype(float), k)
+    low, high = wilson(yes, asked, level)
+    answered_any = asked > 0
+    table["would_rehire_n"] = asked.astype(np.int64)
+    table["would_rehire"] = divide(yes, asked)
+    table["would_rehire_low"] = np.where(answered_any, low, np.nan)
+    table["would_rehire_high"] = np.where(answered_any, high, np.nan)
+    return table
+
+
+def aggregate(
+    reviews: pd.DataFrame,
+    *,
+    by: str = "creator_id",
+    dimensions: Any = None,
+    level: float = 0.95,
+    imdb: tuple[float, float] | None = None,
+    prior_strength: float | None = None,
+    ridge: float | None = None,
+    lenient_at: float = 0.5,
+    tol: float = 1e-10,
+    max_iter: int = 1_000,
+) -> ReviewAggregate:
+    """Ratings per creator and dimension, honest about sample size and reviewer leniency.
+
+    Per dimension (and for ``overall``, the mean of the stars of each review):
+
+    * ``mean``: the raw mean of ``n`` stars;
+    * ``bayes`` (``_low``, ``_high``): (Σ stars + m·C) / (n + m) with the empirical prior
+      of the dimension — C the mean of all stars, m = σ² / τ² (within-creator variance
+      over between-creator variance, method of moments; see ``priors``) — and a normal
+      interval of standard error σ / √(n + m);
+    * ``imdb``: the same form with a given ``imdb=(C, m)``;
+    * ``dirichlet`` / ``dirichlet_low``: posterior mean star and lower bound under a
+      Dirichlet prior of the dimension's star shares times ``prior_strength`` (default m);
+      mean − z·√((Σk²p̄ₖ − mean²)/(A + 1)) with A the posterior total;
+    * ``corrected`` (``_low``, ``_high``): μ + creator effect of the additive model
+      star = μ + creator + reviewer + ε (μ the mean of all stars, ridge λ = ``ridge`` or
+      m on both effects), solved by preconditioned conjugate gradients to relative
+      residual ``tol``; standard error σ_ε / √(n + λ) (reviewer effects taken as known);
+    * ``rank_raw``, ``rank_corrected``, ``rank_shift`` (positive: moved up by the correction).
+
+    ``creators`` adds would-rehire with its Wilson interval; ``reviewers`` gives each
+    reviewer's leniency (the reviewer effect of ``overall``) with its interval and a flag:
+    ``lenient`` / ``harsh`` when the leniency is at least ``lenient_at`` stars from 0 and
+    its interval excludes 0,
+    ``one_review``, ``no_variance`` (every review the same overall stars).
+
+    Args:
+        reviews: One row per review: ``by``, ``reviewer_id``, star columns (whole 1–5,
+            missing = not rated), optionally ``would_rehire``.
+        by: Creator key column.
+        dimensions: Star columns (default: every dimension of :class:`~creatorkit.Review`
+            present).
+        level: Interval level.
+        imdb: ``(C, m)`` for the IMDb-style average, or None.
+        prior_strength: Total Dirichlet prior weight (default: m of the dimension).
+        ridge: λ of the leniency model (default: m of the dimension).
+        lenient_at: Stars of leniency (either sign) from which a reviewer is flagged.
+        tol: Relative residual of the conjugate-gradient solve.
+        max_iter: Iteration limit of the solve (a note when reached).
+
+    Returns:
+        :class:`ReviewAggregate`.
+
+    Raises:
+        ValidationError: Missing columns or ids, stars outside 1–5 or not whole, unknown
+            dimensions, bad parameters.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"creator_id": ["a", "a", "b", "b", "c", "c"],
+        ...                    "reviewer_id": ["x", "y", "x", "y", "x", "y"],
+        ...                    "conversion": [5, 4, 4, 3, 3, 2]})
+        >>> res = aggregate(df, imdb=(4.2, 5), ridge=1.0)
+        >>> res.creators[["creator_id", "mean", "imdb", "corrected"]].round(3)
+          creator_id  mean   imdb  corrected
+        0          a   4.5  4.286      4.333
+        1          b   3.5  4.000      3.500
+        2          c   2.5  3.714      2.667
+    """
+    _check(level, ridge, prior_strength, tol, max_iter, lenient_at)
+    spec = _imdb(imdb)
+    data = read_stars(reviews, by=by, dimensions=dimensions)
+    stars = with_overall(data.stars)
+    z = _z(float(level))
+    priors = _priors(data, stars)
+    m = np.array([p.weight for p in priors])
+    lam = np.full(len(priors), float(ridge)) if ridge is not None else m
+    lam = np.where(np.isfinite(lam) & (lam > 0), lam, 1.0)
+    shape = (data.creators.n, data.reviewers.n)
+    fx = solve(
+        stars,
+        data.creators.codes,
+        data.reviewers.codes,
+        shape,
+        lam,
+        tol=float(tol),
+        max_iter=int(max_iter),
+    )
+    ratings, notes = _ratings(
+        data,
+        stars,
+        priors,
+        fx,
+        lam,
+        z,
+        imdb=spec,
+        strength=None if prior_strength is None else float(prior_strength),
+    )
+    ratings = _blank_unrated(ratings)
+    notes += _solve_notes(fx, int(max_iter), priors, data)
+    prior_table = _prior_table(data, priors, lam)
+    card = MethodCard.create(
+        "reviews.aggregate",
+        by=by,
+        dimensions=list(data.dims),
+        level=level,
+        imdb=spec,
+        prior_strength=prior_strength,
+        ridge=ridge,
+        lenient_at=lenient_at,
+        tol=tol,
+        max_iter=max_iter,
+        solver="preconditioned conjugate gradients (Jacobi)",
+        interval="normal (bayes, corrected); Wilson (would_rehire)",
+        runtime={"iterations": fx.iterations},
+    )
+    return ReviewAggregate(
+        creators=_creators(ratings, data, float(level), by),
+        ratings=ratings,
+        reviewers=_reviewers(data, stars, fx, lam, z, float(lenient_at)),
+        priors=prior_table,
+        method=card,
+        warnings=(*data.creators.notes, *notes),
+    )
+
+
+def _priors(data: Stars, stars: np.ndarray) -> list[Prior]:
+    cre, k = data.creators.codes, data.creators.n
+    rated = np.isfinite(stars)
+    values = np.where(rated, stars, 0.0)
+    n = sums(cre, rated.astype(float), k)
+    total, square = sums(cre, values, k), sums(cre, values * values, k)
+    return [empirical_prior(total[:, j], square[:, j], n[:, j]) for j in range(stars.shape[1])]
+
+
+def _prior_table(data: Stars, priors: list[Prior], lam: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dimension": pd.Series([*data.dims, OVERALL], dtype="string"),
+            "prior_mean": [p.mean for p in priors],
+            "within_variance": [p.within for p in priors],
+            "between_variance": [p.between for p in priors],
+            "prior_weight": [p.weight for p in priors],
+            "ridge": lam,
+        }
+    )
+
+
+def _blank_unrated(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Estimates of a creator in a dimension it was never rated in are NaN, not the prior."""
+    unrated = ratings["n"].to_numpy() == 0
+    if unrated.any():
+        cols = [c for c in ratings.columns if c.startswith(("bayes", "imdb", "corrected"))]
+        ratings.loc[unrated, cols] = np.nan
+    return ratings
+
+
+def _solve_notes(fx: Effects, max_iter: int, priors: list[Prior], data: Stars) -> list[Note]:
+    notes = []
+    if not fx.converged:
+        notes.append(
+            Note(
+                code="not_converged",
+                message=f"the leniency solve stopped at max_iter={max_iter} before reaching tol",
+            )
+        )
+    flat = [d for d, p in zip([*data.dims, OVERALL], priors, strict=True) if p.weight == np.inf]
+    if flat:
+        notes.append(
+            Note.counted(
+                "no_between_variance",
+                "{count} dimensions show no variation between creators beyond noise; "
+                "their Bayesian averages equal the prior mean",
+                count=len(flat),
+            )
+        )
+    return notes

@@ -1,0 +1,138 @@
+"""Reading a reviews table: the checked columns, group codes and stars as a matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._grouping import Groups, group
+from creatorkit._validation import (
+    Problems,
+    as_str_list,
+    check_columns,
+    check_frame,
+    check_keys,
+    check_numeric,
+    did_you_mean,
+)
+from creatorkit.errors import ErrorCode
+from creatorkit.models.records import STAR_DIMENSIONS
+
+OVERALL = "overall"
+"""The pseudo-dimension: the mean of the stars a review gives (not an integer)."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Stars:
+    """Checked reviews: stars as an (reviews × dimensions) float matrix, NaN where unrated.
+
+    Attributes:
+        dims: Rated dimensions, in the order of the matrix columns.
+        stars: The stars (NaN where a dimension is not rated).
+        creators: Groups of the ``by`` key.
+        reviewers: Groups of ``reviewer_id``.
+        rehire: would-rehire as 1.0 / 0.0, NaN where not answered (None without the column).
+    """
+
+    dims: tuple[str, ...]
+    stars: np.ndarray
+    creators: Groups
+    reviewers: Groups
+    rehire: np.ndarray | None
+
+
+def _dimensions(reviews: pd.DataFrame, dimensions: Any) -> list[str]:
+    dims = as_str_list("dimensions", dimensions)
+    if dimensions is not None and not dims:
+        problems = Problems("dimensions")
+        problems.add(None, "must name at least one dimension", ErrorCode.EMPTY)
+        problems.raise_if_any()
+    problems = Problems("dimensions")
+    for name in dims:
+        if name not in STAR_DIMENSIONS:
+            hint = did_you_mean(name, STAR_DIMENSIONS)
+            rule = f"unknown dimension; one of {list(STAR_DIMENSIONS)}.{hint}"
+            problems.add(None, rule, ErrorCode.UNKNOWN_NAME, values=[name])
+    problems.raise_if_any()
+    found = dims or [d for d in STAR_DIMENSIONS if d in reviews.columns]
+    if not found:
+        problems = Problems("reviews")
+        rule = f"has no star column; name one of {list(STAR_DIMENSIONS)}"
+        problems.add(None, rule, ErrorCode.MISSING_COLUMN)
+        problems.raise_if_any()
+    return found
+
+
+def read_stars(reviews: Any, *, by: str, dimensions: Any, argument: str = "reviews") -> Stars:
+    """Check ``reviews`` and return its stars, creators and reviewers (see :class:`Stars`).
+
+    Stars must be whole numbers 1–5 (missing: not rated); every review needs its ``by``
+    key and a ``reviewer_id``.
+    """
+    frame = check_frame(argument, reviews)
+    if not isinstance(by, str):
+        problems = Problems("by")
+        problems.add(None, "must be a column name", ErrorCode.WRONG_TYPE, values=[by])
+        problems.raise_if_any()
+    dims = _dimensions(frame, dimensions)
+    check_columns(argument, frame, [by, "reviewer_id", *dims])
+    check_keys(argument, frame, [by, "reviewer_id"])
+    problems = Problems(argument)
+    for key in dict.fromkeys([by, "reviewer_id"]):
+        missing = frame[key].isna().to_numpy(dtype=bool)
+        problems.add_mask(
+            key, missing, frame.index, frame[key], "must not be missing", ErrorCode.MISSING_VALUE
+        )
+    columns = [
+        check_numeric(problems, d, frame[d], low=1, high=5, integer=True, missing_ok=True)
+        for d in dims
+    ]
+    rehire = None
+    if "would_rehire" in frame.columns:
+        rehire = check_numeric(
+            problems,
+            "would_rehire",
+            frame["would_rehire"],
+            low=0,
+            high=1,
+            integer=True,
+            missing_ok=True,
+            booleans=True,
+        )
+    problems.raise_if_any()
+    stars = np.column_stack(columns)
+    return Stars(
+        dims=tuple(dims),
+        stars=stars,
+        creators=group(frame, [by]),
+        reviewers=group(frame, ["reviewer_id"]),
+        rehire=rehire,
+    )
+
+
+def with_overall(stars: np.ndarray) -> np.ndarray:
+    """Append the per-review mean of the rated stars as the last column (NaN if none)."""
+    rated = np.isfinite(stars)
+    total = np.where(rated, stars, 0.0).sum(axis=1)
+    count = rated.sum(axis=1)
+    out = np.full(len(stars), np.nan)
+    np.divide(total, count, out=out, where=count > 0)
+    return np.column_stack([stars, out])
+
+
+def sums(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Per-group column sums of a (rows × columns) matrix: one bincount for all columns."""
+    width = values.shape[1]
+    flat = (codes[:, None] * width + np.arange(width)).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=size * width).reshape(size, width)
+
+
+def frame_of(keys: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """The key table with the given columns appended (keys first)."""
+    out = keys.reset_index(drop=True).copy()
+    for name, values in columns.items():
+        out[name] = values
+    return out
