@@ -7,14 +7,21 @@ Two stages of the event-funnel engine live here (the others are in ``_events``):
   directly (no permutation: the fields are read back from the sorted keys); the tie rank is
   packed only when a stage needs it (``strict_once`` and ``step1`` attribution). Keys that
   do not fit fall back to a lexsort. Input already in order is not sorted again.
-* **levels** (:func:`levels`, :func:`levels_split`): units are ranked by their number of
-  entries (longest first) and the entries laid out position-major, so pass ``p`` reads one
-  contiguous block and updates the state of ranks ``0 .. c_p − 1``. A level keeps the chain
-  with the latest first step (the best for the window); ``strict_increase`` only extends
-  chains whose last step is strictly earlier, by committing a timestamp's chains when the
-  unit's time advances; ``strict_once`` keeps the best chain of two different rows per level,
-  which is exact unless an event row matches steps two or more positions apart and ties in
-  time — the caller recomputes such units with the reference specification.
+* **levels** (:func:`levels_split`), by one of two engines that agree on every output
+  (tests check both against each other and against the specification):
+
+  - :func:`scan_levels`, for the modes without ``strict_increase`` / ``strict_once``
+    (ClickHouse keeps one chain per level there): one pass per step, each a sorted search
+    of the step's entries among the previous level's qualifying positions;
+  - :func:`levels`, for chains: units are ranked by their number of entries (longest
+    first) and the entries laid out position-major, so pass ``p`` reads one contiguous
+    block and updates the state of ranks ``0 .. c_p − 1``. A level keeps the chain with the
+    latest first step (the best for the window); ``strict_increase`` only extends chains
+    whose last step is strictly earlier, by committing a timestamp's chains when the unit's
+    time advances; ``strict_once`` keeps the best chain of two different rows per level,
+    which is exact unless an event row matches steps two or more positions apart and ties
+    in time — the caller recomputes such units with the reference specification. It runs
+    on ``workers`` ranges of units in threads.
 
 Times are integer ticks rebased to the earliest event (so every tick is ``≥ 0``) and the
 window is at most the largest tick, so no sum or difference of times can overflow.
@@ -369,22 +376,26 @@ def levels_split(
     workers: int,
     opts: Options,
 ) -> Levels:
-    """:func:`levels` on ``workers`` disjoint ranges of units, run in threads.
+    """Levels of every unit, the engine chosen by the options.
+
+    :func:`scan_levels` when no option needs whole chains, else :func:`levels` on
+    ``workers`` disjoint ranges of units, run in threads.
 
     Units are independent and numpy releases the GIL in the heavy array operations, so
     the ranges run in parallel; the per-unit outputs are concatenated back in unit order,
     so the result is identical to ``workers=1``.
     """
-    run = levels if opts.increase or opts.once else scan_levels
+    if not (opts.increase or opts.once):  # a few long array passes: threads do not pay
+        return scan_levels(unit, time, step, row, n_units=n_units, opts=opts)
     if workers < 2 or n_units < 2 * workers:
-        return run(unit, time, step, row, n_units=n_units, opts=opts)
+        return levels(unit, time, step, row, n_units=n_units, opts=opts)
     bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
     cuts = np.searchsorted(unit, bounds)
 
     def part(i: int) -> Levels:
         lo, hi = int(cuts[i]), int(cuts[i + 1])
         first_unit, last_unit = int(bounds[i]), int(bounds[i + 1])
-        return run(
+        return levels(
             unit[lo:hi] - first_unit,
             time[lo:hi],
             step[lo:hi],
