@@ -49,6 +49,10 @@ ARMS = compare.summarize(
     _ROWS, arm="arm", metrics={"bought": "bought", "gmv": "gmv", "aov": ("gmv", "orders")}
 )
 
+_MCDM = [[2.0, 1500, 5.5], [2.5, 2700, 6.5], [1.8, 2000, 4.5], [2.2, 1800, 5.0]]
+_DIRS = [True, True, False]
+_W = [0.5, 0.2, 0.3]
+
 BAD: list[Any] = [
     None,
     "",
@@ -368,6 +372,55 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         },
     ),
     "testing.check_result": (ck.testing.check_result, {"result": compare.srm([10, 12])}),
+    **{
+        f"weighting.{name}": (getattr(ck.weighting, name), valid)
+        for name, valid in {
+            "normalize": {
+                "values": _MCDM,
+                "method": "percentile",
+                "benefit": _DIRS,
+                "groups": [1, 1, 2, 2],
+            },
+            "entropy": {"matrix": _MCDM, "benefit": None},
+            "critic": {"matrix": _MCDM, "benefit": _DIRS},
+            "std": {"matrix": _MCDM, "benefit": _DIRS, "normalization": "minmax"},
+            "manual": {"weights": [2, 1, 1]},
+            "equal": {"criteria": 3},
+            "roc": {"ranking": [1, 3, 2]},
+            "rank_sum": {"ranking": [1, 3, 2]},
+            "ahp": {
+                "pairwise": [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]],
+                "random_index": "saaty1980",
+            },
+            "blend": {"subjective": [0.5, 0.25, 0.25], "objective": [0.2, 0.3, 0.5], "alpha": 0.5},
+            "weighted_sum": {
+                "matrix": _MCDM,
+                "weights": _W,
+                "benefit": _DIRS,
+                "normalization": "minmax",
+            },
+            "weighted_product": {
+                "matrix": _MCDM,
+                "weights": _W,
+                "benefit": _DIRS,
+                "normalization": "max",
+            },
+            "topsis": {"matrix": _MCDM, "weights": _W, "benefit": _DIRS, "normalization": "vector"},
+            "vikor": {"matrix": _MCDM, "weights": _W, "benefit": _DIRS, "v": 0.5},
+            "aggregate": {"matrix": _MCDM, "weights": _W, "benefit": _DIRS, "method": "topsis"},
+            "contributions": {"matrix": _MCDM, "weights": _W, "benefit": _DIRS, "method": "vikor"},
+            "sensitivity": {
+                "matrix": _MCDM,
+                "weights": _W,
+                "benefit": _DIRS,
+                "aggregator": "topsis",
+                "draws": 50,
+                "seed": 0,
+                "k": 1,
+                "spread": 0.2,
+            },
+        }.items()
+    },
     "FunnelResult.to_dict": (
         funnel.from_events(EVENTS, ["view", "click"], window="7D").to_dict,
         {"units": False},
@@ -410,6 +463,7 @@ PUBLIC = {
     "datasets": ck.datasets,
     "identity": ck.identity,
     "audience": ck.audience,
+    "weighting": ck.weighting,
 }
 NOT_FUNCTIONS = {"Reducer"}  # a type alias in metrics.__all__
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         summaries,
         testing,
         tiers,
+        weighting,
     )
     from creatorkit.frames import from_frame, to_frame, validate
     from creatorkit.models import (
@@ -75,6 +76,7 @@ _SUBMODULES = frozenset(
         "summaries",
         "testing",
         "tiers",
+        "weighting",
     }
 )
 _NAMES = {
@@ -135,6 +137,7 @@ __all__ = [
     "tiers",
     "to_frame",
     "validate",
+    "weighting",
 ]
 
 

@@ -1,0 +1,150 @@
+"""Per-group statistics of matrix columns on group codes (no Python loop over groups).
+
+Every function takes ``x`` of shape ``(n, k)`` and ``codes`` (``None`` for one group of all
+rows, else ``intp`` codes ``0 .. g - 1`` from :func:`creatorkit._grouping.group`) and returns
+the statistic *expanded back to rows* (shape ``(n, k)`` or ``(1, k)`` for one group), so a
+normalizer reads as its formula.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._grouping import group
+from creatorkit._validation import fail
+from creatorkit.errors import ErrorCode
+
+
+def codes_of(groups: Any, n: int) -> np.ndarray | None:
+    """Group codes of ``n`` rows from labels, a Series or a frame of key columns (or None)."""
+    if groups is None:
+        return None
+    if isinstance(groups, pd.DataFrame):
+        frame = groups
+    elif isinstance(groups, pd.Series | pd.Index | np.ndarray | list | tuple):
+        array = groups.to_numpy() if isinstance(groups, pd.Series | pd.Index) else groups
+        if np.ndim(array) != 1:
+            fail("groups", "must be one label per row (or a frame of keys)", ErrorCode.WRONG_TYPE)
+        frame = pd.DataFrame({"group": groups if isinstance(groups, pd.Series) else array})
+    else:
+        fail("groups", "must be one label per row (or a frame of keys)", ErrorCode.WRONG_TYPE)
+    if len(frame) != n:
+        rule = f"must have one label per row ({n})"
+        fail("groups", rule, ErrorCode.INVALID_VALUE, value=len(frame))
+    if frame.shape[1] == 0:
+        fail("groups", "must name at least one key column", ErrorCode.EMPTY)
+    codes = group(frame.reset_index(drop=True), [str(c) for c in frame.columns]).codes
+    return codes.astype(np.int16 if int(codes.max(initial=0)) < 2**15 else np.intp)
+
+
+def _bincount_columns(x: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    g = int(codes.max()) + 1
+    return np.column_stack(
+        [np.bincount(codes, weights=x[:, j], minlength=g) for j in range(x.shape[1])]
+    )
+
+
+def size(codes: np.ndarray | None, n: int) -> np.ndarray:
+    """Rows per group, expanded to a column of shape ``(n, 1)`` (or ``(1, 1)``)."""
+    if codes is None:
+        return np.array([[float(n)]])
+    return np.asarray(np.bincount(codes).astype(float)[codes][:, None])
+
+
+def total(x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    """Column sums per group."""
+    if codes is None:
+        return np.asarray(x.sum(axis=0, keepdims=True))
+    return np.asarray(_bincount_columns(x, codes)[codes])
+
+
+def mean(x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    """Column means per group."""
+    return np.asarray(total(x, codes) / size(codes, len(x)))
+
+
+def std(x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    """Population standard deviation (ddof = 0) per group, from centred values."""
+    centred = x - mean(x, codes)
+    return np.asarray(np.sqrt(mean(centred * centred, codes)))
+
+
+def _order(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+    return order, starts
+
+
+def extreme(x: np.ndarray, codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Column minimum and maximum per group."""
+    if codes is None:
+        return x.min(axis=0, keepdims=True), x.max(axis=0, keepdims=True)
+    order, starts = _order(codes)
+    ordered = x[order]
+    low = np.minimum.reduceat(ordered, starts, axis=0)
+    high = np.maximum.reduceat(ordered, starts, axis=0)
+    return low[codes], high[codes]
+
+
+def sorted_within(column: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    """Order of rows by group, then by value (stable), for one column."""
+    by_value = np.argsort(column, kind="stable")
+    if codes is None:
+        return by_value
+    return by_value[np.argsort(codes[by_value], kind="stable")]
+
+
+def rank(column: np.ndarray, codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Average rank (1 = smallest, ties averaged) within group, and each row's group size."""
+    n = len(column)
+    order = sorted_within(column, codes)
+    values = column[order]
+    change = np.empty(n, dtype=bool)
+    change[:1] = True
+    np.not_equal(values[1:], values[:-1], out=change[1:])
+    if codes is None:
+        group_start = np.zeros(n, dtype=np.intp)
+        sizes = np.full(n, float(n))
+    else:
+        ordered_codes = codes[order]
+        new_group = np.empty(n, dtype=bool)
+        new_group[:1] = True
+        np.not_equal(ordered_codes[1:], ordered_codes[:-1], out=new_group[1:])
+        change |= new_group
+        starts = np.flatnonzero(new_group)
+        counts = np.diff(np.r_[starts, n])
+        group_of = np.cumsum(new_group) - 1
+        group_start = starts[group_of]
+        sizes = counts[group_of].astype(float)
+    run_start = np.flatnonzero(change)
+    run_end = np.r_[run_start[1:], n] - 1
+    run_of = np.cumsum(change) - 1
+    average = (run_start + run_end) / 2.0 + 1.0
+    ranks = np.empty(n)
+    ranks[order] = average[run_of] - group_start
+    out_sizes = np.empty(n)
+    out_sizes[order] = sizes
+    return ranks, out_sizes
+
+
+def median(x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    """Column medians per group (the mean of the two middle values for even sizes)."""
+    n = len(x)
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):  # a loop over criteria, never over rows or groups
+        order = sorted_within(x[:, j], codes)
+        values = x[order, j]
+        if codes is None:
+            starts, counts = np.array([0]), np.array([n])
+            group_of: np.ndarray | slice = slice(None)
+        else:
+            ordered_codes = codes[order]
+            starts = np.flatnonzero(np.r_[True, ordered_codes[1:] != ordered_codes[:-1]])
+            counts = np.diff(np.r_[starts, n])
+            group_of = codes
+        mid = (values[starts + (counts - 1) // 2] + values[starts + counts // 2]) / 2.0
+        out[:, j] = mid[group_of] if codes is not None else mid[0]
+    return out
