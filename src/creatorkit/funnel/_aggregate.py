@@ -103,9 +103,8 @@ def aggregate(
     lv = level[idx]
     groups = group(units, c.group_keys)
     codes, key_table, g = groups.codes, groups.keys, groups.n
-    reach = np.stack(
-        [np.bincount(codes, weights=(lv >= s), minlength=g) for s in range(1, k + 1)], axis=1
-    ).reshape(g, k)
+    per_level = np.bincount(codes * (k + 1) + lv, minlength=g * (k + 1)).reshape(g, k + 1)
+    reach = np.cumsum(per_level[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)  # level ≥ s
     first = out.first[idx]
     parts = []
     for s in range(1, k + 1):

@@ -1,6 +1,6 @@
 """Vectorized funnel levels: the state machine of ``_reference`` run for all units at once.
 
-Two stages of the event-funnel engine live here (the others are in ``_events``):
+Two stages of the event-funnel engine live here (the others: ``_entries``, ``_aggregate``):
 
 * **sort** (:func:`sort_entries`): entries are ordered by (unit, time, step, tie rank). The
   fields are packed into one ``uint64`` when their bits fit and the packed values are sorted

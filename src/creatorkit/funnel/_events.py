@@ -366,8 +366,9 @@ def from_events(
             number, an ingestion time); see above.
         level: Level of the Wilson interval of ``conversion`` (recorded in the method card).
         workers: Threads (1 to 64; default 1): with 2 or more, users are hashed while
-            events are matched and the levels run on ranges of units in parallel. Results are
-            identical for every value; it is recorded in the card's ``runtime``, not hashed.
+            events are matched, and the chain engine of ``strict_once`` /
+            ``strict_increase`` runs on ranges of units in parallel. Results are identical
+            for every value; it is recorded in the card's ``runtime``, not hashed.
 
     Returns:
         A :class:`FunnelResult` with ``step``, ``name``, ``users``, ``conversion``,
