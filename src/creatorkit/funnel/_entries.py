@@ -73,12 +73,13 @@ def clock(native: np.ndarray, unit_ns: int, span: pd.Timedelta) -> Clock:
     """Rebase, coarsen and bound the times and the window (see the module docstring)."""
     origin = int(native.min()) if len(native) else 0
     offsets = native - origin
-    tick = 1
+    tick, ticks = 1, offsets
     for scale in (1_000_000_000, 1_000_000, 1_000):
-        if scale > unit_ns and scale % unit_ns == 0 and not np.any(offsets % (scale // unit_ns)):
-            tick = scale // unit_ns
-            break
-    ticks = offsets // tick if tick > 1 else offsets
+        if scale > unit_ns and scale % unit_ns == 0:
+            coarse = offsets // (scale // unit_ns)  # a division by a constant: fast
+            if np.array_equal(coarse * (scale // unit_ns), offsets):  # every offset whole
+                tick, ticks = scale // unit_ns, coarse
+                break
     full = span // pd.Timedelta(tick * unit_ns, unit="ns")
     top = int(ticks.max()) if len(ticks) else 0
     return Clock(
