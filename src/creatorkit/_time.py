@@ -31,6 +31,7 @@ __all__ = [
     "aware_column",
     "localize",
     "parse_as_of",
+    "parse_formatted",
     "parse_tz",
     "parse_window",
     "require_as_of",
@@ -233,3 +234,36 @@ def localize(
         rule = "never happens in this zone (clocks set forward); pass nonexistent='shift_forward'"
         problems.add_mask(column, skipped, series.index, series, rule, ErrorCode.INVALID_VALUE)
     return pd.Series(out, index=series.index, name=series.name)
+
+
+UNIX_SECONDS = "unix"
+"""The declared format of times given as seconds since 1970-01-01 UTC (APIs)."""
+
+
+def parse_formatted(texts: pd.Series, fmt: str, *, column: str, problems: Problems) -> pd.Series:
+    """Parse strings in one *declared* format; never guessed from the data.
+
+    ``fmt`` is a ``strptime`` format (``"%d/%m/%Y %H:%M:%S"``) or ``"unix"`` (seconds since
+    the epoch, returned in UTC). Missing inputs stay missing; every present value that does
+    not match the format is listed in ``problems`` with its row. Naive results are
+    localized by the caller (:func:`localize`).
+
+    Example:
+        >>> p = Problems("file")
+        >>> out = parse_formatted(pd.Series(["07/06/2026 12:00:00", "2026-06-07"]),
+        ...                       "%d/%m/%Y %H:%M:%S", column="Time Created", problems=p)
+        >>> str(out.iloc[0]), bool(p)
+        ('2026-06-07 12:00:00', True)
+    """
+    present = texts.notna().to_numpy()
+    if fmt == UNIX_SECONDS:
+        seconds = pd.to_numeric(texts, errors="coerce")
+        seconds = seconds.where(seconds.abs() < 1e11)  # beyond year 5000: not seconds
+        out = pd.to_datetime(seconds, unit="s", utc=True)
+        rule = "must be whole seconds since 1970-01-01 (unix time)"
+    else:
+        out = pd.to_datetime(texts, format=fmt, errors="coerce")
+        rule = f"does not match the declared date format {fmt!r}"
+    bad = present & out.isna().to_numpy()
+    problems.add_mask(column, bad, texts.index, texts, rule, ErrorCode.INVALID_VALUE)
+    return pd.Series(out, index=texts.index, name=texts.name)

@@ -1,0 +1,262 @@
+"""Conversion of one table of raw export cells into the kind's typed columns, reported.
+
+Each mapped column is cleaned (spaces, tabs, missing tokens), parsed by its field's
+declared parser and unit, and every conversion is written to the report: which header
+became which field, the unit converted, how many cells were missing or rounded, ids
+repaired, rows excluded. Values that do not parse are collected in ``problems``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._time import localize, parse_formatted, parse_tz
+from creatorkit._validation import Problems
+from creatorkit.errors import ErrorCode
+from creatorkit.ingest import _parse
+from creatorkit.ingest._header import Mapped, currency_of_unit
+from creatorkit.ingest._kinds import MISSING, Field, Kind
+
+__all__ = ["Options", "convert"]
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """The caller's declarations that override or complete a kind's."""
+
+    tz: dt.tzinfo | None = None
+    currency: str | None = None
+    decimal: str = "."
+    date_format: str | None = None
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    ambiguous: str = "raise"
+    nonexistent: str = "raise"
+    typed_times: bool = False
+
+
+@attrs.define
+class Converted:
+    """A converted chunk: typed columns, report lines, rows to exclude (with reasons)."""
+
+    frame: pd.DataFrame
+    report: list[dict[str, Any]]
+    excluded: np.ndarray
+    reasons: dict[str, int]
+
+
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or isinstance(series.dtype, pd.StringDtype)
+
+
+def _line(
+    header: str | None, field: str, conversion: str, *, missing: int = 0, changed: int = 0
+) -> dict[str, Any]:
+    """One report line: ``changed`` counts ids repaired, displays rounded, rows excluded."""
+    return {
+        "column": header,
+        "field": field,
+        "conversion": conversion,
+        "missing": missing,
+        "changed": changed,
+    }
+
+
+class _Converter:
+    """Parses the mapped columns of one chunk, in field order."""
+
+    def __init__(
+        self, raw: pd.DataFrame, kind: Kind, mapped: Mapped, opts: Options, problems: Problems
+    ) -> None:
+        self.raw, self.kind, self.mapped, self.opts = raw, kind, mapped, opts
+        self.problems = problems
+        self.out: dict[str, Any] = {}
+        self.texts: dict[str, pd.Series] = {}
+        self.report: list[dict[str, Any]] = []
+        self.excluded = np.zeros(len(raw), dtype=bool)
+        self.reasons: dict[str, int] = {}
+        self.currency: pd.Series | str | None = None
+
+    def text(self, field: Field) -> pd.Series:
+        header = self.mapped.columns[field.name]
+        series = self.raw[header]
+        cleaned = _parse.clean(series, MISSING) if _is_text(series) else series
+        self.texts[field.name] = cleaned
+        return cleaned
+
+    def declared_currency(self) -> None:
+        """The currency of money columns: the file's column, a header unit, or the caller's."""
+        units = {
+            currency_of_unit(self.mapped.units.get(f.name))
+            for f in self.kind.fields
+            if f.parse == "money" and f.name in self.mapped.columns
+        } - {None}
+        if "currency" in self.mapped.columns:
+            field = self.kind.field("currency")
+            codes = self.text(field).str.upper()
+            self.out["currency"] = codes.astype("string")
+            self.currency = codes
+            self.report.append(_line(self.mapped.columns["currency"], "currency", "upper case"))
+            return
+        given = self.opts.currency
+        if len(units) > 1 or (units and given is not None and given not in units):
+            named = sorted(str(u) for u in (units | {given}) if u is not None)
+            rule = f"money headers name different currencies {named}"
+            self.problems.add(None, rule, ErrorCode.MIXED_CURRENCY)
+        self.currency = next(iter(units)) if units else given
+
+    def parse(self, field: Field) -> None:
+        header = self.mapped.columns[field.name]
+        texts = self.text(field)
+        missing = int(texts.isna().sum())
+        args: dict[str, Any] = {"column": header, "problems": self.problems}
+        decimal = self.opts.decimal
+        conversion = field.parse
+        changed = 0
+        if field.parse == "id":
+            self.out[field.name], changed = _parse.ids(texts, **args)
+            conversion = "id kept as text ('.0' and E-notation undone where lossless)"
+        elif field.parse == "text":
+            self.out[field.name] = texts.astype("string")
+        elif field.parse in ("count", "number"):
+            value, rounded = _parse.numbers(
+                texts, decimal=decimal, integer=field.parse == "count", **args
+            )
+            self.out[field.name] = value
+            if rounded is not None:
+                self.out[f"{field.name}_low"] = rounded["low"]
+                self.out[f"{field.name}_high"] = rounded["high"]
+                changed = int((rounded["low"] != rounded["high"]).sum())
+                conversion = "number; rounded displays (K/M/Rb/Jt) kept as ranges _low/_high"
+        elif field.parse == "money":
+            amount, found = _parse.money(texts, decimal=decimal, currency=self.currency, **args)
+            self.out[field.name] = amount
+            if self.currency is None:
+                self.currency = found
+            conversion = f"money (decimal mark {decimal!r})"
+        elif field.parse == "rate":
+            unit = field.unit or "fraction"
+            self.out[field.name] = _parse.rates(texts, unit=unit, decimal=decimal, **args)
+            conversion = f"rate from {unit} to a fraction"
+        elif field.parse == "duration":
+            unit = field.unit or "text"
+            self.out[field.name] = _parse.durations(texts, unit=unit, **args)
+            conversion = "duration to seconds"
+        elif field.parse == "enum":
+            values, drop = _parse.enums(texts, mapping=field.values, **args)
+            self.out[field.name] = values
+            self._exclude(field, texts, drop)
+            changed = int(drop.sum())
+            conversion = "labels mapped to values"
+        elif field.parse == "time":
+            conversion = self.time(field, texts)
+        self.report.append(_line(header, field.name, conversion, missing=missing, changed=changed))
+
+    def _exclude(self, field: Field, texts: pd.Series, drop: np.ndarray) -> None:
+        if not drop.any():
+            return
+        self.excluded |= drop
+        labels = texts[drop].str.lower().value_counts()
+        for label, count in labels.items():
+            key = f"{field.name} = {label}"
+            self.reasons[key] = self.reasons.get(key, 0) + int(count)
+
+    def time(self, field: Field, texts: pd.Series) -> str:
+        header = self.mapped.columns[field.name]
+        fmt = self.opts.date_format if self.opts.date_format and field.unit != "unix" else None
+        fmt = fmt or field.unit or ""
+        if isinstance(texts.dtype, pd.DatetimeTZDtype):
+            self.out[field.name] = texts
+            return "aware timestamps kept"
+        if pd.api.types.is_datetime64_dtype(texts.dtype):
+            parsed = texts
+        else:
+            parsed = parse_formatted(texts, fmt, column=header, problems=self.problems)
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            self.out[field.name] = parsed
+            return f"format {fmt!r}, UTC"
+        utc = self.kind.tz == "UTC" or (self.mapped.units.get(field.name) or "").upper() == "UTC"
+        zone = parse_tz("UTC") if utc else self.opts.tz
+        if zone is None:
+            rule = f"{self.kind.name} writes shop-local times without a zone: pass tz="
+            self.problems.add(header, rule, ErrorCode.NAIVE_TIMESTAMP)
+            self.out[field.name] = parsed
+            return f"format {fmt!r}"
+        self.out[field.name] = localize(
+            parsed,
+            zone,
+            column=header,
+            problems=self.problems,
+            ambiguous=self.opts.ambiguous,
+            nonexistent=self.opts.nonexistent,
+        )
+        return f"format {fmt!r} in {zone}"
+
+    def derive(self) -> None:
+        for target, spec in self.kind.derived.items():
+            if target in self.out:
+                continue
+            if len(spec) == 2 and isinstance(spec[1], Mapping):
+                source, mapping = spec
+                if source in self.out:
+                    self.out[target] = self.out[source].map(mapping).astype("string")
+                    self.report.append(_line(None, target, f"derived from {source}"))
+            elif all(name in self.texts for name in spec):
+                joined = self.texts[spec[0]].astype("string")
+                if len(spec) == 1:
+                    self.out[target] = self.out[spec[0]]
+                else:
+                    for name in spec[1:]:
+                        joined = joined + ":" + self.texts[name].astype("string")
+                    self.out[target] = joined
+                self.report.append(_line(None, target, f"built from {' + '.join(spec)}"))
+
+    def constants(self) -> None:
+        given = {**self.kind.constants, **self.opts.values}
+        for name, value in given.items():
+            if name in self.out and name in self.opts.values:
+                rule = "is given in values= but the file has the column"
+                self.problems.add(name, rule, ErrorCode.INVALID_VALUE)
+            elif name not in self.out:
+                self.out[name] = pd.Series([value] * len(self.raw), index=self.raw.index)
+                self.report.append(_line(None, name, f"constant {value!r}"))
+        if "currency" not in self.out and self.currency is not None:
+            cur = self.currency
+            column = cur if isinstance(cur, pd.Series) else [cur] * len(self.raw)
+            self.out["currency"] = pd.Series(column, index=self.raw.index, dtype="string")
+            self.report.append(_line(None, "currency", "from the money headers or currency="))
+
+
+def convert(
+    raw: pd.DataFrame, kind: Kind, mapped: Mapped, opts: Options, problems: Problems
+) -> Converted:
+    r"""Parse every mapped column of ``raw``; unmatched columns are kept as text.
+
+    Example:
+        >>> from creatorkit.ingest._builtin import VIDEO
+        >>> from creatorkit.ingest._header import map_headers
+        >>> raw = pd.DataFrame({"Video ID": ["\t7001"], "VV": ["1.2K"]})
+        >>> done = convert(raw, VIDEO, map_headers(VIDEO, raw.columns), Options(),
+        ...                Problems("source"))
+        >>> done.frame[["content_id", "views", "views_low"]].to_dict("records")
+        [{'content_id': '7001', 'views': 1200.0, 'views_low': 1150.0}]
+    """
+    work = _Converter(raw, kind, mapped, opts, problems)
+    work.declared_currency()
+    for field in kind.fields:
+        if field.name in mapped.columns and field.name != "currency":
+            work.parse(field)
+    work.derive()
+    work.constants()
+    for header in mapped.unmatched:
+        name = header if header not in work.out else f"{header} (raw)"
+        column = raw[header]
+        work.out[name] = _parse.clean(column, MISSING) if _is_text(column) else column
+        work.report.append(_line(header, name, "kept as it is (no field)"))
+    frame = pd.DataFrame(work.out, index=raw.index)
+    return Converted(frame=frame, report=work.report, excluded=work.excluded, reasons=work.reasons)

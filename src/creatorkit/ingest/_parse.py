@@ -1,0 +1,355 @@
+"""Value parsers of export cells: ids, numbers, money, rates, durations, enums.
+
+Every parser takes a column of stripped strings (missing tokens already ``NA``), parses
+each *distinct* value once (exports repeat prices, statuses and dates a lot) and maps the
+result back, so the cost follows the number of distinct values. A value that does not
+parse is listed in ``problems`` with its row; nothing is guessed per value: the decimal
+mark, the rate unit and the date format are declared by the kind (or the caller).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from creatorkit._validation import Problems
+from creatorkit.errors import ErrorCode
+
+__all__ = [
+    "DECIMALS",
+    "RATE_UNITS",
+    "SYMBOLS",
+    "clean",
+    "durations",
+    "enums",
+    "ids",
+    "money",
+    "numbers",
+    "rates",
+]
+
+DECIMALS = (".", ",")
+"""Decimal marks: ``"."`` reads ``1,234.56``; ``","`` reads ``1.234,56`` and ``150.000``."""
+
+RATE_UNITS = ("percent", "fraction", "hundredths")
+"""Rate units: ``"10%"`` / ``"10"`` (percent), ``"0.1"`` (fraction), ``"1000"`` (hundredths of
+a percent, the TikTok Shop API's unit); declared per field, never guessed per value."""
+
+SYMBOLS: Mapping[str, str] = {
+    "$": "USD",
+    "us$": "USD",
+    "rp": "IDR",
+    "฿": "THB",
+    "₫": "VND",
+    "đ": "VND",
+    "rm": "MYR",
+    "₱": "PHP",
+    "£": "GBP",
+    "¥": "CNY",
+    "￥": "CNY",
+    "€": "EUR",
+    "s$": "SGD",
+}
+"""Currency symbols found in exports (lower case) → ISO 4217 code."""
+
+_DOLLARS = frozenset({"USD", "SGD", "AUD", "CAD", "NZD", "HKD", "TWD", "MXN"})
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "rb": 1e3, "ribu": 1e3, "jt": 1e6, "juta": 1e6}
+
+_NUMBER = {
+    ".": r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+",
+    ",": r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?",
+}
+_SCIENTIFIC = re.compile(r"^(\d)\.(\d+)[eE]\+?(\d+)$")
+_FLOAT_ID = re.compile(r"^(\d+)\.0+$")
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?$"
+    r"|^(?P<H>\d+):(?P<M>[0-5]\d):(?P<S>[0-5]\d(?:\.\d+)?)$"
+)
+
+
+def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
+    r"""Strip spaces and tabs; the missing tokens (``--``, ``-``, ``N/A``, ``""``) become NA.
+
+    Example:
+        >>> clean(pd.Series(["\t123", "--", " N/A "]), frozenset({"", "--", "N/A"})).tolist()
+        ['123', nan, nan]
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    text = pd.Index(uniques).astype(str).str.strip()
+    text = text.where(~text.isin(list(missing)), None)
+    values = np.asarray(text, dtype=object)
+    out = np.where(codes >= 0, values[np.maximum(codes, 0)], np.nan)
+    return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
+
+
+def _distinct(
+    texts: pd.Series, parse: Callable[[pd.Series], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply ``parse`` (distinct values → values, ok mask) and map back to every row.
+
+    Returns the values, the rows that failed to parse and the rows that were present.
+    """
+    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+    values, ok = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    present = codes >= 0
+    where = np.maximum(codes, 0)
+    if len(uniques) == 0:  # nothing present: one placeholder row to index
+        values = np.full((1, *values.shape[1:]), np.nan, dtype=values.dtype)
+        ok = np.ones(1, dtype=bool)
+    out = values[where]
+    bad = present & ~ok[where]
+    return out, bad, present
+
+
+def _report(problems: Problems, column: str, texts: pd.Series, bad: np.ndarray, rule: str) -> None:
+    problems.add_mask(column, bad, texts.index, texts, rule, ErrorCode.INVALID_VALUE)
+
+
+def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series, int]:
+    """Ids as strings; ``.0`` and scientific notation are undone only when provably lossless.
+
+    ``"123.0"`` loses nothing up to 15 digits (a float holds them exactly); a longer id
+    with ``.0`` went through a float and may have lost digits, so it is refused, as is
+    ``"5.77E+18"`` unless every digit is written (``1.234E+3``). Returns the ids and how
+    many were repaired.
+
+    Example:
+        >>> p = Problems("file")
+        >>> out, fixed = ids(pd.Series(["577000000000000001", "1234.0", "1.2345E+4"]),
+        ...                  column="Order ID", problems=p)
+        >>> out.tolist(), fixed, bool(p)
+        (['577000000000000001', '1234', '12345'], 2, False)
+    """
+
+    def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        text = uniques.astype(str)
+        out = np.asarray(text, dtype=object).copy()
+        ok = np.ones(len(text), dtype=bool)
+        floaty = text.str.match(_FLOAT_ID)
+        if floaty.any():
+            whole = text.str.extract(_FLOAT_ID, expand=False)
+            short = floaty & (whole.str.len() <= 15)
+            out[short] = np.asarray(whole[short], dtype=object)
+            ok &= ~(floaty & ~short)
+        sci = text.str.match(_SCIENTIFIC)
+        if sci.any():
+            parts = text.str.extract(_SCIENTIFIC)
+            digits = parts[1].str.len().fillna(-1).to_numpy()
+            exponent = pd.to_numeric(parts[2], errors="coerce").fillna(-2).to_numpy()
+            exact = sci & (digits == exponent)
+            out[exact] = np.asarray((parts[0] + parts[1])[exact], dtype=object)
+            ok &= ~(sci & ~exact)
+        return out, ok
+
+    values, bad, present = _distinct(texts, parse)
+    rule = "id was read as a float and may have lost digits (export the column as text)"
+    problems.add_mask(column, bad, texts.index, texts, rule, ErrorCode.LOSSY_ID)
+    fixed = present & ~bad & (values != np.asarray(texts, dtype=object))
+    result = pd.Series(values, index=texts.index, dtype=object).where(present)
+    return result.astype("string"), int(fixed.sum())
+
+
+def _floats(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers written with the declared decimal mark (and its thousands separator)."""
+    ok = np.array(text.str.fullmatch(_NUMBER[decimal]), dtype=bool)
+    thousands = "," if decimal == "." else "."
+    plain = text.str.replace(thousands, "", regex=False)
+    if decimal == ",":
+        plain = plain.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(plain.where(ok, "nan"), errors="coerce").to_numpy(float)
+    return values, ok
+
+
+def numbers(
+    texts: pd.Series, *, column: str, problems: Problems, decimal: str, integer: bool = False
+) -> tuple[pd.Series, pd.DataFrame | None]:
+    """Numbers in the declared format; ``1.74K``, ``1.2M``, ``3Rb``, ``2Jt`` become ranges.
+
+    A rounded display stands for every value that rounds to it: ``1.74K`` is 1,735 to
+    1,745. The value kept is the display (1,740) and the range is returned as a frame of
+    ``low`` and ``high`` (``None`` when no value was rounded).
+
+    Example:
+        >>> p = Problems("file")
+        >>> value, rounded = numbers(pd.Series(["1,234", "1.74K"]), column="VV",
+        ...                          problems=p, decimal=".")
+        >>> value.tolist(), rounded.loc[1].tolist()
+        ([1234.0, 1740.0], [1735.0, 1745.0])
+    """
+    suffix = re.compile(r"^(.*?)\s*(k|m|b|rb|ribu|jt|juta)$", re.IGNORECASE)
+
+    def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        text = uniques.astype(str)
+        parts = text.str.extract(suffix)
+        has = parts[0].notna().to_numpy()
+        head = pd.Series(np.where(has, parts[0].fillna(""), text), dtype=object)
+        values, ok = _floats(head, decimal)
+        mult = parts[1].str.lower().map(_SUFFIX).fillna(1.0).to_numpy(float)
+        after = head.str.extract(re.escape(decimal) + r"(\d+)$", expand=False).str.len()
+        places = np.where(has, after.fillna(0).to_numpy(float), np.nan)
+        half = np.where(has, 0.5 * 10.0 ** (-places) * mult, 0.0)
+        out = np.column_stack([values * mult, values * mult - half, values * mult + half])
+        return out, ok
+
+    values, bad, present = _distinct(texts, parse)
+    what = "whole number" if integer else "number"
+    _report(problems, column, texts, bad, f"must be a {what} written like {_example(decimal)}")
+    main = np.where(present & ~bad, values[:, 0], np.nan)
+    if integer:
+        frac = present & ~bad & (np.round(main) != main)
+        _report(problems, column, texts, frac, "must be a whole number")
+    index = texts.index
+    rounded = present & ~bad & (values[:, 1] != values[:, 2])
+    series = pd.Series(main, index=index, name=texts.name)
+    if not rounded.any():
+        return series, None
+    bounds = np.where(present[:, None], values[:, 1:], np.nan)
+    return series, pd.DataFrame(bounds, index=index, columns=["low", "high"])
+
+
+def _example(decimal: str) -> str:
+    return "1,234.5" if decimal == "." else "1.234,5"
+
+
+def money(
+    texts: pd.Series,
+    *,
+    column: str,
+    problems: Problems,
+    decimal: str,
+    currency: pd.Series | str | None,
+) -> tuple[pd.Series, pd.Series]:
+    """Money strings (``"$1,234.56"``, ``"Rp9.900"``, ``"150.000"``) and their currency.
+
+    A symbol or code in the cell must agree with ``currency`` (the row's currency column, the
+    header's unit or the caller's), else the row is an error. Returns the amounts and the
+    currency of each row (the declared one, or the symbol's where none was declared).
+
+    Example:
+        >>> p = Problems("file")
+        >>> amount, cur = money(pd.Series(["Rp9.900", "150.000"]), column="GMV",
+        ...                     problems=p, decimal=",", currency="IDR")
+        >>> amount.tolist(), cur.tolist()
+        ([9900.0, 150000.0], ['IDR', 'IDR'])
+    """
+    pattern = re.compile(r"^(-?)\s*([^\d\s.,+-]*)\s*(-?[\d.,]+)\s*([A-Za-z]{3}|[^\d\s.,A-Za-z]*)$")
+
+    def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        text = uniques.astype(str)
+        parts = text.str.extract(pattern)
+        matched = parts[2].notna().to_numpy()
+        values, ok = _floats(parts[2].fillna("x").astype(object), decimal)
+        sign = np.where(parts[0].fillna("") == "-", -1.0, 1.0)
+        mark = (parts[1].fillna("") + parts[3].fillna("")).str.strip().str.lower()
+        named = mark.map(lambda m: SYMBOLS.get(m, m.upper() if len(m) == 3 else "?"))
+        code = np.where(mark == "", "", named.astype(object))
+        return np.column_stack([values * sign, code]), ok & matched & (code != "?")
+
+    values, bad, present = _distinct(texts, parse)
+    _report(problems, column, texts, bad, f"must be an amount written like {_example(decimal)}")
+    amount = np.where(present & ~bad, values[:, 0], np.nan).astype(float)
+    found = np.where(present & ~bad, values[:, 1], "")
+    declared = (
+        np.full(len(texts), currency or "", dtype=object)
+        if currency is None or isinstance(currency, str)
+        else currency.fillna("").to_numpy(dtype=object)
+    )
+    agree = (found == "") | (declared == "") | (found == declared)
+    dollar = (found == "USD") & pd.Series(declared).isin(list(_DOLLARS)).to_numpy()
+    clash = present & ~bad & ~(agree | dollar)
+    rule = "is in another currency than the column's"
+    problems.add_mask(column, clash, texts.index, texts, rule, ErrorCode.MIXED_CURRENCY)
+    rows = np.where(declared == "", found, declared)
+    codes = pd.Series(rows, index=texts.index, dtype=object).replace("", np.nan)
+    return pd.Series(amount, index=texts.index, name=texts.name), codes
+
+
+def rates(
+    texts: pd.Series, *, column: str, problems: Problems, unit: str, decimal: str
+) -> pd.Series:
+    """Rates as fractions from the field's declared unit; above 100 % is an error.
+
+    Example:
+        >>> p = Problems("file")
+        >>> rates(pd.Series(["1550"]), column="commission_rate", problems=p,
+        ...       unit="hundredths", decimal=".").tolist()
+        [0.155]
+    """
+
+    def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        text = uniques.astype(str)
+        percent = text.str.endswith("%")
+        head = text.str.rstrip("%").str.strip()
+        values, ok = _floats(head, decimal)
+        scale = {"percent": 100.0, "fraction": 1.0, "hundredths": 10_000.0}[unit]
+        if unit != "percent":
+            ok = ok & ~np.asarray(percent, dtype=bool)
+        return values / scale, ok
+
+    values, bad, present = _distinct(texts, parse)
+    shown = {"percent": "10% or 10", "fraction": "0.1", "hundredths": "1000 (= 10%)"}[unit]
+    _report(problems, column, texts, bad, f"must be a rate written like {shown} ({unit})")
+    out = np.where(present & ~bad, values, np.nan)
+    above = present & ~bad & ((out > 1.0) | (out < 0.0))
+    rule = "must be a rate between 0% and 100%"
+    problems.add_mask(column, above, texts.index, texts, rule, ErrorCode.OUT_OF_RANGE)
+    return pd.Series(out, index=texts.index, name=texts.name)
+
+
+def durations(texts: pd.Series, *, column: str, problems: Problems, unit: str) -> pd.Series:
+    """Durations in seconds from ``1m28s``, ``1h2m``, ``01:01:28`` or numbers in ``unit``.
+
+    Example:
+        >>> durations(pd.Series(["1m28s", "01:00:05"]), column="Durasi",
+        ...           problems=Problems("file"), unit="text").tolist()
+        [88.0, 3605.0]
+    """
+
+    def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        text = uniques.astype(str).str.lower()
+        if unit != "text":
+            values, ok = _floats(text, ".")
+            return values * (60.0 if unit == "minutes" else 1.0), ok
+        parts = text.str.extract(_DURATION)
+        nums = parts.apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(float)
+        ok = parts.notna().any(axis=1).to_numpy()
+        h, m, s = nums[:, 0] + nums[:, 3], nums[:, 1] + nums[:, 4], nums[:, 2] + nums[:, 5]
+        return h * 3600.0 + m * 60.0 + s, ok
+
+    values, bad, present = _distinct(texts, parse)
+    _report(problems, column, texts, bad, "must be a duration like 1m28s or 01:01:28")
+    return pd.Series(np.where(present & ~bad, values, np.nan), index=texts.index)
+
+
+def enums(
+    texts: pd.Series, *, column: str, problems: Problems, mapping: Mapping[str, str | None]
+) -> tuple[pd.Series, np.ndarray]:
+    """Map export labels (any case) to values; labels mapped to ``None`` exclude the row.
+
+    Returns the values and the mask of rows to exclude.
+
+    Example:
+        >>> p = Problems("file")
+        >>> out, drop = enums(pd.Series(["Completed", "UNPAID"]), column="Order Status",
+        ...                   problems=p, mapping={"completed": "completed", "unpaid": None})
+        >>> out.tolist(), drop.tolist()
+        (['completed', <NA>], [False, True])
+    """
+    table = {str(k).strip().lower(): v for k, v in mapping.items()}
+
+    def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        keys = uniques.astype(str).str.lower()
+        known = np.asarray(keys.isin(list(table)), dtype=bool)
+        values = np.asarray(keys.map(lambda k: table.get(k) or ""), dtype=object)
+        return values, known
+
+    values, bad, present = _distinct(texts, parse)
+    allowed = sorted({str(k) for k in mapping})
+    shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+    _report(problems, column, texts, bad, f"must be one of: {shown}")
+    excluded = present & ~bad & (values == "")
+    out = pd.Series(values, index=texts.index, dtype=object).where(present & ~bad & ~excluded)
+    return out.astype("string"), excluded

@@ -1,0 +1,330 @@
+"""``read``: a source → raw chunks → converted, validated tables (or merged summaries)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from creatorkit._time import AMBIGUOUS, NONEXISTENT, parse_tz
+from creatorkit._validation import Problems, check_choice, fail
+from creatorkit.errors import ErrorCode, ValidationError
+from creatorkit.frames import QUALITY_COLUMNS, validate
+from creatorkit.ingest._builtin import generic
+from creatorkit.ingest._convert import Options, convert
+from creatorkit.ingest._header import Mapped, detect, map_headers, require
+from creatorkit.ingest._kinds import KINDS, Kind
+from creatorkit.ingest._parse import DECIMALS
+from creatorkit.ingest._result import REJECTED_COLUMNS, REPORT_COLUMNS, IngestResult
+from creatorkit.ingest._source import Table, open_table
+from creatorkit.models import MODELS
+from creatorkit.results import MethodCard, Note
+
+__all__ = ["read"]
+
+ON_ERROR = ("raise", "exclude")
+
+
+def _kind(kind: Any, model: Any, columns: Any, date_format: str | None) -> Kind | None:
+    if kind is None or isinstance(kind, Kind):
+        return kind
+    if kind == "generic":
+        if model not in MODELS or not isinstance(columns, Mapping) or not columns:
+            rule = "kind='generic' needs model= (a record class) and columns= {header: field}"
+            fail("kind", rule, ErrorCode.MISSING_VALUE)
+        extra = {"date_format": date_format} if date_format else {}
+        return generic(model, dict(columns), **extra)
+    if not isinstance(kind, str):
+        fail("kind", "must be a kind name or a Kind", ErrorCode.WRONG_TYPE, value=kind)
+    return KINDS.get(kind)
+
+
+def _description(raw: pd.DataFrame, kind: Kind, mapped: Mapped) -> bool:
+    """Whether the first row describes the columns (text without digits where numbers go)."""
+    if not kind.description_row or raw.empty:
+        return False
+    numeric = ("id", "count", "number", "money", "rate", "time")
+    cells = [
+        str(raw[mapped.columns[f.name]].iloc[0]).strip()
+        for f in kind.fields
+        if f.parse in numeric and f.name in mapped.columns
+    ]
+    cells = [c for c in cells if c]
+    wordy = [c for c in cells if not any(ch.isdigit() for ch in c)]
+    return len(wordy) >= 2 and len(wordy) * 2 >= len(cells)
+
+
+class _Reader:
+    """Reads the chunks of one table, collecting tables, report lines and rejects."""
+
+    def __init__(self, table: Table, kind: Kind, mapped: Mapped, opts: Options, on_error: str):
+        self.table, self.kind, self.mapped, self.opts = table, kind, mapped, opts
+        self.on_error = on_error
+        self.frames: list[pd.DataFrame] = []
+        self.quality: list[pd.DataFrame] = []
+        self.report: list[dict[str, Any]] = []
+        self.rejected: list[pd.DataFrame] = []
+        self.reasons: dict[str, int] = {}
+        self.rows = 0
+        self.skipped_description = False
+
+    def chunk(self, raw: pd.DataFrame, first: bool) -> pd.DataFrame | None:
+        if first and _description(raw, self.kind, self.mapped):
+            self.skipped_description = True
+            raw = raw.iloc[1:]
+        self.rows += len(raw)
+        problems = Problems("source")
+        done = convert(raw, self.kind, self.mapped, self.opts, problems)
+        self.report.extend(done.report)
+        for reason, count in done.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + count
+        kept = self._drop(done.frame[~done.excluded], problems.error() if problems else None)
+        try:
+            checked = validate(kept, self.kind.model)
+        except ValidationError as exc:
+            checked = validate(self._drop(kept, exc), self.kind.model)
+        self.quality.append(checked.quality)
+        return checked.frame
+
+    def _drop(self, frame: pd.DataFrame, error: ValidationError | None) -> pd.DataFrame:
+        """Leave out the rows an error names (``on_error="exclude"``), else raise it."""
+        if error is None:
+            return frame
+        cases = error.failure_cases
+        if self.on_error == "raise" or cases is None or cases["row"].isna().any():
+            raise error
+        cases = cases[list(REJECTED_COLUMNS)]
+        self.rejected.append(cases)
+        return frame[~frame.index.isin(list(cases["row"]))]
+
+
+def _report(reader: _Reader) -> pd.DataFrame:
+    lines = pd.DataFrame(reader.report, columns=list(REPORT_COLUMNS))
+    keys = ["column", "field", "conversion"]
+    merged = lines.fillna({"column": ""}).groupby(keys, sort=False, dropna=False).sum()
+    out = merged.reset_index()
+    table = reader.table
+    where = f"header on line {table.header_line}" if table.header_line else "header: columns"
+    if table.delimiter is not None:
+        where += f", delimiter {table.delimiter!r}"
+    extra = [("", "", f"{table.form}: {where}", 0, 0)]
+    if reader.skipped_description:
+        extra.append(("", "", "description row after the header skipped", 0, 1))
+    extra += [("", "", f"rows excluded: {r}", 0, n) for r, n in reader.reasons.items()]
+    rejected = sum(len(set(r["row"])) for r in reader.rejected)
+    if rejected:
+        extra.append(("", "", "rows rejected (see .rejected)", 0, rejected))
+    tail = pd.DataFrame(extra, columns=list(REPORT_COLUMNS))
+    return pd.concat([out, tail], ignore_index=True)
+
+
+def _notes(reader: _Reader, rejected: pd.DataFrame) -> list[Note]:
+    notes = []
+    for reason, count in reader.reasons.items():
+        notes.append(
+            Note.counted(
+                "rows_excluded", "{count} rows excluded: {subject}", count=count, subject=reason
+            )
+        )
+    if len(rejected):
+        count = int(rejected["row"].nunique())
+        notes.append(
+            Note.counted("rows_rejected", "{count} rows rejected (see .rejected)", count=count)
+        )
+    return notes
+
+
+def read(
+    source: Any,
+    *,
+    kind: str | Kind | None = None,
+    tz: Any = None,
+    currency: str | None = None,
+    decimal: str | None = None,
+    date_format: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    on_error: str = "raise",
+    chunksize: int | None = None,
+    summarize: Mapping[str, Any] | None = None,
+    sheet: str | None = None,
+    model: Any = None,
+    columns: Mapping[str, str] | None = None,
+    ambiguous: str = "raise",
+    nonexistent: str = "raise",
+) -> IngestResult:
+    r"""Read an export (CSV/TSV, XLSX, JSON payload or DataFrame) into a validated table.
+
+    Args:
+        source: A path, bytes, a file object, a parsed JSON payload or a DataFrame.
+        kind: A registered kind name (see :func:`kinds`), a :class:`Kind`, ``"generic"``
+            (with ``model=`` and ``columns=``) or ``None`` to detect it from the headers.
+        tz: Zone of shop-local times (IANA name or ``"+07:00"``); required when the kind's
+            times carry no zone. API kinds are UTC.
+        currency: Currency of the money columns when the file names none (a currency
+            column, a header unit ``(Rp)`` or symbols); a cell in another currency is an
+            error.
+        decimal: ``"."`` or ``","``; by default the kind's mark for the header language.
+        date_format: A strptime format replacing the kind's for every non-unix time.
+        values: Columns the file lacks, as constants (``{"creator_id": "mai"}``).
+        on_error: ``"raise"`` (every problem at once) or ``"exclude"`` (leave out the rows
+            with problems, listed in ``.rejected`` and counted).
+        chunksize: Read the file in chunks of this many lines (large files).
+        summarize: Keep only merged summaries: ``{"metrics": [...], "by": ...}`` and other
+            arguments of :func:`creatorkit.summaries.summarize`; each chunk is validated,
+            summarized and added, so memory follows the chunk size.
+        sheet: XLSX sheet name (default: the sheet whose header fits best).
+        model: With ``kind="generic"``: the record class.
+        columns: With ``kind="generic"``: ``{header: field}``.
+        ambiguous: Local times that happen twice, as in ``frames.validate``.
+        nonexistent: Local times that never happen, as in ``frames.validate``.
+
+    Returns:
+        :class:`IngestResult` with the table, the conversion report and the rejects.
+
+    Raises:
+        ValidationError: Unknown or ambiguous kind (the closest are listed), a missing
+            required column (its aliases named), values that do not parse (with rows),
+            an empty file, or any problem of ``frames.validate``.
+
+    Example:
+        >>> import creatorkit as ck
+        >>> csv = ("Order ID,SKU ID,Payment Amount,Order Status,Creator Username,"
+        ...        "Time Created,Standard commission rate,Currency\n"
+        ...        "\t5770000000000000001,sku9,\"$1,234.56\",Completed,mai,"
+        ...        "07/06/2026 12:00:00,10%,USD\n")
+        >>> res = ck.ingest.read(csv.encode(), tz="America/New_York")
+        >>> res.kind
+        'tiktok_shop.affiliate_orders'
+        >>> row = res.table.iloc[0]
+        >>> print(row["order_id"], row["gmv"], row["commission_rate"], row["ordered_at"])
+        5770000000000000001 1234.56 0.1 2026-06-07 12:00:00-04:00
+    """
+    chosen = _kind(kind, model, columns, date_format)
+    zone = parse_tz(tz)
+    check_choice("on_error", on_error, ON_ERROR)
+    check_choice("ambiguous", ambiguous, AMBIGUOUS)
+    check_choice("nonexistent", nonexistent, NONEXISTENT)
+    if decimal is not None:
+        check_choice("decimal", decimal, DECIMALS)
+    _check_options(currency, date_format, values, chunksize, summarize)
+    candidates = [chosen] if chosen is not None else [KINDS.get(n) for n in KINDS]
+    table = open_table(source, candidates, sheet=sheet)
+    chosen = chosen or detect(candidates, table.headers)
+    mapped = map_headers(chosen, table.headers)
+    require(chosen, mapped, tuple(values or ()))
+    mark = decimal or chosen.decimal.get(mapped.language, chosen.decimal["*"])
+    opts = Options(
+        tz=zone,
+        currency=currency,
+        decimal=mark,
+        date_format=date_format,
+        values=dict(values or {}),
+        ambiguous=ambiguous,
+        nonexistent=nonexistent,
+    )
+    return _run(table, chosen, mapped, opts, on_error, chunksize, summarize)
+
+
+def _check_options(
+    currency: Any, date_format: Any, values: Any, chunksize: Any, summarize: Any
+) -> None:
+    if currency is not None and not (isinstance(currency, str) and len(currency) == 3):
+        fail(
+            "currency",
+            "must be an ISO 4217 code such as 'IDR'",
+            ErrorCode.INVALID_VALUE,
+            value=currency,
+        )
+    if date_format is not None and not (isinstance(date_format, str) and "%" in date_format):
+        fail(
+            "date_format",
+            "must be a strptime format such as '%d/%m/%Y %H:%M:%S'",
+            ErrorCode.INVALID_VALUE,
+            value=date_format,
+        )
+    if values is not None and not isinstance(values, Mapping):
+        fail("values", "must be a mapping {column: value}", ErrorCode.WRONG_TYPE)
+    if chunksize is not None and (
+        isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1
+    ):
+        fail(
+            "chunksize",
+            "must be a positive whole number of lines",
+            ErrorCode.INVALID_VALUE,
+            value=chunksize,
+        )
+    if summarize is not None and not (isinstance(summarize, Mapping) and "metrics" in summarize):
+        fail(
+            "summarize", "must be a mapping with 'metrics' (and 'by', ...)", ErrorCode.INVALID_VALUE
+        )
+
+
+def _run(
+    table: Table,
+    kind: Kind,
+    mapped: Mapped,
+    opts: Options,
+    on_error: str,
+    chunksize: int | None,
+    summarize: Mapping[str, Any] | None,
+) -> IngestResult:
+    from creatorkit import summaries
+
+    reader = _Reader(table, kind, mapped, opts, on_error)
+    summary: Any = None
+    empty: pd.DataFrame | None = None
+    for i, raw in enumerate(table.chunks(chunksize)):
+        frame = reader.chunk(raw, first=i == 0)
+        if frame is None or summarize is None:
+            if frame is not None:
+                reader.frames.append(frame)
+            continue
+        empty = frame.iloc[:0]
+        args = {k: v for k, v in summarize.items() if k != "metrics"}
+        part = summaries.summarize(frame, summarize["metrics"], **args)
+        summary = part if summary is None else summary + part
+    if reader.rows == 0:
+        fail("source", "has a header but no rows", ErrorCode.EMPTY)
+    frames = reader.frames or ([empty] if empty is not None else [])
+    out = pd.concat(frames) if frames else pd.DataFrame()
+    rejected = (
+        pd.concat(reader.rejected, ignore_index=True)
+        if reader.rejected
+        else pd.DataFrame(columns=list(REJECTED_COLUMNS))
+    )
+    quality = (
+        pd.concat(reader.quality, ignore_index=True)
+        if reader.quality
+        else pd.DataFrame(columns=list(QUALITY_COLUMNS))
+    )
+    excluded = sum(reader.reasons.values()) + int(rejected["row"].nunique())
+    card = MethodCard.create(
+        "ingest.read",
+        runtime={"chunksize": chunksize},
+        kind=kind.name,
+        tz=str(opts.tz),
+        currency=opts.currency,
+        decimal=opts.decimal,
+        date_format=opts.date_format,
+        values=dict(opts.values),
+        on_error=on_error,
+        ambiguous=opts.ambiguous,
+        nonexistent=opts.nonexistent,
+        summarize=None if summarize is None else dict(summarize),
+    )
+    return IngestResult(
+        table=out,
+        report=_report(reader),
+        rejected=rejected,
+        quality=quality,
+        kind=kind.name,
+        model=kind.model.__name__,
+        language=mapped.language,
+        decimal=opts.decimal,
+        rows_read=reader.rows,
+        rows_excluded=excluded,
+        summary=summary,
+        method=card,
+        warnings=_notes(reader, rejected),
+    )
