@@ -18,7 +18,13 @@ import pandas as pd
 
 from creatorkit.results import SCHEMA_VERSION, Result
 
-__all__ = ["check_metric", "check_result"]
+__all__ = [
+    "check_aggregator",
+    "check_metric",
+    "check_normalizer",
+    "check_result",
+    "check_weight_method",
+]
 
 
 def _tables(result: Result) -> dict[str, pd.DataFrame]:
@@ -189,3 +195,151 @@ def check_metric(
         else:  # pragma: no cover - contract failure
             raise AssertionError(f"{metric.name}: a non-mergeable metric was summarized")
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+def _mcdm_sample(n: int = 24, k: int = 3, seed: int = 7) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.uniform(1.0, 100.0, size=(n, k)).round(1)
+
+
+def check_normalizer(normalizer: Any, **options: Any) -> None:
+    """Assert that a normalizer honours the normalizer contract.
+
+    Checks, on a sample of 24 alternatives × 3 criteria (values in [1, 100], ties
+    included): an ``(n, k)`` finite result; benefit columns keep the order of the values
+    and cost columns reverse it; within peer groups the result equals normalizing each
+    group on its own; permuting rows permutes the result; the input is not changed.
+
+    Args:
+        normalizer: A :class:`~creatorkit.weighting.Normalizer` (registered or not).
+        **options: Values of its options (``target`` for ``kpi``).
+
+    Raises:
+        AssertionError: The first broken clause.
+
+    Example:
+        >>> from creatorkit import weighting
+        >>> check_normalizer(weighting.normalizers.get("percentile"))
+        >>> check_normalizer(weighting.normalizers.get("kpi"), target=50.0)
+    """
+    from creatorkit.weighting import Normalizer
+
+    assert isinstance(normalizer, Normalizer), f"{type(normalizer).__name__} is no Normalizer"
+    x = _mcdm_sample()
+    x[3] = x[5]  # ties
+    before = x.copy()
+    benefit = np.array([True, False, True])
+    settings = {**normalizer.options, **options}
+    out = np.asarray(normalizer.function(x, benefit, None, **settings), dtype=float)
+    np.testing.assert_array_equal(x, before, err_msg="the normalizer changed its input")
+    assert out.shape == x.shape, f"shape {out.shape}, expected {x.shape}"
+    assert np.isfinite(out).all(), "non-finite normalized values"
+    for j in range(x.shape[1]):
+        order = np.argsort(x[:, j], kind="stable")
+        steps = np.diff(out[order, j])
+        ok = (steps >= -1e-12).all() if benefit[j] else (steps <= 1e-12).all()
+        assert ok, f"column {j} ({'benefit' if benefit[j] else 'cost'}) is not monotone"
+    codes = np.arange(len(x)) % 3
+    grouped = np.asarray(normalizer.function(x, benefit, codes, **settings), dtype=float)
+    for g in range(3):
+        alone = normalizer.function(x[codes == g], benefit, None, **settings)
+        np.testing.assert_allclose(grouped[codes == g], alone, rtol=1e-12, atol=1e-12)
+    perm = np.random.default_rng(1).permutation(len(x))
+    moved = normalizer.function(x[perm], benefit, None, **settings)
+    np.testing.assert_allclose(moved, out[perm], rtol=1e-12, atol=1e-12)
+
+
+def check_weight_method(method: Any) -> None:
+    """Assert that a weight method honours the weight-method contract.
+
+    Checks: it returns a :class:`~creatorkit.weighting.WeightResult` that honours the
+    result contract, with finite, non-negative weights summing to 1, one per criterion;
+    an objective method gives the same weights whatever the row order and leaves its input
+    unchanged; a judgement method is called with its ``example``.
+
+    Args:
+        method: A :class:`~creatorkit.weighting.WeightMethod` (registered or not).
+
+    Raises:
+        AssertionError: The first broken clause.
+
+    Example:
+        >>> from creatorkit import weighting
+        >>> check_weight_method(weighting.weight_methods.get("critic"))
+        >>> check_weight_method(weighting.weight_methods.get("ahp"))
+    """
+    from creatorkit.weighting import WeightMethod, WeightResult
+
+    assert isinstance(method, WeightMethod), f"{type(method).__name__} is no WeightMethod"
+    if method.family == "objective":
+        x = _mcdm_sample()
+        before = x.copy()
+        result = method.function(x, [True, False, True])
+        np.testing.assert_array_equal(x, before, err_msg="the method changed its input")
+        perm = np.random.default_rng(1).permutation(len(x))
+        again = method.function(x[perm], [True, False, True])
+        np.testing.assert_allclose(again.weights, result.weights, rtol=1e-10, atol=1e-12)
+    else:
+        result = method.function(method.example)
+    assert isinstance(result, WeightResult), f"{type(result).__name__} is no WeightResult"
+    check_result(result)
+    weights = np.asarray(result.weights, dtype=float)
+    assert weights.ndim == 1, "weights must be a flat array"
+    assert len(weights) == len(result.criteria), "one weight per criterion"
+    assert np.isfinite(weights).all(), "weights must be finite"
+    assert (weights >= 0).all(), "weights must be >= 0"
+    assert abs(float(weights.sum()) - 1.0) <= 1e-12, f"weights sum to {weights.sum()!r}"
+
+
+def check_aggregator(aggregator: Any, **options: Any) -> None:
+    """Assert that an aggregator honours the aggregator contract.
+
+    Checks, on a normalized sample (24 alternatives × 3 criteria in [0, 1]): one finite
+    score per alternative; ``batch`` equals ``score`` for each weight row; contributions
+    (when the aggregator attributes) sum to the score; permuting rows permutes the scores;
+    raising one alternative's value never makes its score worse.
+
+    Args:
+        aggregator: A :class:`~creatorkit.weighting.Aggregator` (registered or not).
+        **options: Values of its options.
+
+    Raises:
+        AssertionError: The first broken clause.
+
+    Example:
+        >>> from creatorkit import weighting
+        >>> check_aggregator(weighting.aggregators.get("vikor"), v=0.3)
+    """
+    from creatorkit.weighting import Aggregator
+    from creatorkit.weighting._aggregators import directed
+
+    assert isinstance(aggregator, Aggregator), f"{type(aggregator).__name__} is no Aggregator"
+    settings = {**aggregator.options, **options}
+    x = _mcdm_sample() / 100.0
+    benefit = np.ones(x.shape[1], dtype=bool)
+    w = np.array([0.5, 0.3, 0.2])
+    prepare = aggregator.prepare or directed
+
+    def scores(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        prepared = prepare(matrix, benefit, **settings)
+        return np.asarray(aggregator.score(prepared, weights, **settings), dtype=float)
+
+    base = scores(x, w)
+    assert base.shape == (len(x),), "one score per row"
+    assert np.isfinite(base).all(), "scores must be finite"
+    prepared = prepare(x, benefit, **settings)
+    rows = np.array([w, [0.2, 0.2, 0.6], [1.0, 0.0, 0.0]])
+    if aggregator.batch is not None:
+        batch = np.asarray(aggregator.batch(prepared, rows, **settings), dtype=float)
+        for d, row in enumerate(rows):
+            np.testing.assert_allclose(batch[:, d], scores(x, row), rtol=1e-10, atol=1e-12)
+    if aggregator.attribute is not None:
+        parts = np.asarray(aggregator.attribute(prepared, w, **settings), dtype=float)
+        np.testing.assert_allclose(parts.sum(axis=1), base, rtol=1e-10, atol=1e-12)
+    perm = np.random.default_rng(1).permutation(len(x))
+    np.testing.assert_allclose(scores(x[perm], w), base[perm], rtol=1e-10, atol=1e-12)
+    raised = x.copy()
+    raised[4, 0] = min(1.0, raised[4, 0] + 0.3)
+    after = scores(raised, w)[4]
+    worse = after < base[4] - 1e-12 if aggregator.higher_is_better else after > base[4] + 1e-12
+    assert not worse, "raising a benefit value made the score worse"
