@@ -9,7 +9,7 @@ review completion, contradictions with measured data and reason tags.
 
 Example:
     >>> import creatorkit as ck
-    >>> world = ck.datasets.synthetic(0, n_creators=200, n_events=500, model="truth_model@1")
+    >>> world = ck.datasets.synthetic(0, n_events=500, model="truth_model@1")
     >>> res = ck.reviews.aggregate(world.reviews)
     >>> res.reviewers["flag"].tolist()
     ['lenient', 'harsh', '', 'lenient', 'harsh', '', 'lenient', 'harsh']

@@ -277,9 +277,9 @@ def aggregate(
         >>> res = aggregate(df, imdb=(4.2, 5), ridge=1.0)
         >>> res.creators[["creator_id", "mean", "imdb", "corrected"]].round(3)
           creator_id  mean   imdb  corrected
-        0          a   4.5  4.286      4.333
+        0          a   4.5  4.286      4.167
         1          b   3.5  4.000      3.500
-        2          c   2.5  3.714      2.667
+        2          c   2.5  3.714      2.833
     """
     _check(level, ridge, prior_strength, tol, max_iter, lenient_at)
     spec = _imdb(imdb)

@@ -123,7 +123,8 @@ def _five(reviews: pd.DataFrame, data: Stars, dimension: str, by: str) -> pd.Dat
     if dimension not in data.dims:
         return reviews.iloc[:0]
     column = data.stars[:, data.dims.index(dimension)]
-    return reviews[column == 5]
+    five: pd.DataFrame = reviews.loc[column == 5]
+    return five
 
 
 def _rows(
@@ -293,9 +294,9 @@ def diagnose(
         >>> res = ck.reviews.diagnose(world.reviews, collaborations=world.collaborations)
         >>> res.reviewers[["reviewer_id", "straight_line_share"]].round(2).head(4)
           reviewer_id  straight_line_share
-        0        r001                 0.08
-        1        r002                 0.06
-        2        r003                 0.00
+        0        r001                 0.29
+        1        r002                 0.00
+        2        r003                 0.08
         3        r004                 1.00
     """
     check_number("level", level, low=0, high=1, low_open=True, high_open=True)

@@ -66,7 +66,7 @@ def _dimensions(reviews: pd.DataFrame, dimensions: Any) -> list[str]:
     return found
 
 
-def read_stars(reviews: Any, *, by: str, dimensions: Any, argument: str = "reviews") -> Stars:
+def read_stars(reviews: Any, *, by: Any, dimensions: Any, argument: str = "reviews") -> Stars:
     """Check ``reviews`` and return its stars, creators and reviewers (see :class:`Stars`).
 
     Stars must be whole numbers 1–5 (missing: not rated); every review needs its ``by``

@@ -36,7 +36,14 @@ class Effects:
     converged: bool
 
 
-def _apply(a, b, cre, rev, mask, lam):  # type: ignore[no-untyped-def]
+def _apply(
+    a: np.ndarray,
+    b: np.ndarray,
+    cre: np.ndarray,
+    rev: np.ndarray,
+    mask: np.ndarray,
+    lam: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     fit = (a[cre] + b[rev]) * mask
     return sums(cre, fit, len(a)) + lam * a, sums(rev, fit, len(b)) + lam * b
 
