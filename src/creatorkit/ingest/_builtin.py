@@ -29,6 +29,10 @@ def _f(name: str, parse: str, *aliases: str, **extra: Any) -> Field:
     return Field(name=name, parse=parse, aliases=langs, **extra)
 
 
+LOCAL_DECIMALS = {"*": ".", "id": ",", "vi": ",", "IDR": ",", "VND": ","}
+"""Decimal marks by header language, then by currency: Indonesian and Vietnamese files
+(and rupiah or dong amounts) write ``150.000`` for 150,000."""
+
 ORDER_STATUS: Mapping[str, str | None] = {
     "completed": "completed",
     "delivered": "completed",
@@ -70,7 +74,7 @@ AFFILIATE_ORDERS = Kind(
     model=OrderLine,
     doc="TikTok Shop Seller Center 'Affiliate orders' export (US/ID): one row per SKU line; "
     "times DD/MM/YYYY HH:MM:SS in the shop's zone (pass tz=); money '$1,234.56'; rates '10%'.",
-    decimal={"*": ".", "id": ","},
+    decimal=LOCAL_DECIMALS,
     derived={"line_id": ("sku",)},
     fields=(
         _f("order_id", "id", "Order ID", required=True, lang={"th": "หมายเลขคำสั่งซื้อ"}),
@@ -110,7 +114,7 @@ CREATOR_ORDERS = Kind(
     doc="TikTok Shop creator-side affiliate orders export (EN/TH/ID): settlement status and "
     "final earned amount per line (Ineligible rows have none); pass the creator with "
     "values={'creator_id': ...}. Indonesian files write '150.000' (dot thousands).",
-    decimal={"*": ".", "id": ","},
+    decimal=LOCAL_DECIMALS,
     derived={"line_id": ("sku",), "status": ("settlement_status", STATUS_OF_SETTLEMENT)},
     fields=(
         _f(
@@ -177,7 +181,7 @@ VIDEO = Kind(
     model=Content,
     doc="TikTok Shop Data Compass video list (EN/ID): title rows, header on row 3, '--' for "
     "missing, currency in the header 'Video Revenue (Rp)', times %Y/%m/%d %H:%M:%S local.",
-    decimal={"*": ".", "id": ","},
+    decimal=LOCAL_DECIMALS,
     constants={"content_type": "video", "platform": "tiktok"},
     description_row=True,
     fields=(
@@ -227,7 +231,7 @@ LIVE = Kind(
     doc="TikTok Shop Data Compass LIVE list (EN/ID): launched time %Y/%m/%d/ %H:%M (with the "
     "stray slash), durations '1h2m3s', ACU/PCU, rates '13.99%'; one row per stream, its id "
     "built from the creator id and launch time when the file has none.",
-    decimal={"*": ".", "id": ","},
+    decimal=LOCAL_DECIMALS,
     constants={"content_type": "live", "platform": "tiktok"},
     derived={"content_id": ("creator_id", "published_at"), "orders": ("orders_paid",)},
     fields=(
@@ -271,6 +275,7 @@ API_ORDERS = Kind(
     "each order; 18-digit string ids; unix-second times (UTC); commission_rate in hundredths "
     "of a percent ('1550' = 15.50%); amounts as {amount, currency}.",
     tz="UTC",
+    decimal=LOCAL_DECIMALS,
     records=("data", "orders"),
     lines="skus",
     derived={"line_id": ("sku",), "status": ("settlement_status", STATUS_OF_SETTLEMENT)},

@@ -32,7 +32,7 @@ class Options:
 
     tz: dt.tzinfo | None = None
     currency: str | None = None
-    decimal: str = "."
+    decimal: str | None = None
     date_format: str | None = None
     values: Mapping[str, Any] = attrs.field(factory=dict)
     ambiguous: str = "raise"
@@ -48,6 +48,19 @@ class Converted:
     report: list[dict[str, Any]]
     excluded: np.ndarray
     reasons: dict[str, int]
+    decimal: str
+
+
+def _defaults(kind: Kind) -> dict[str, Any]:
+    """Numeric defaults of the record's non-nullable optional columns (``gmv`` → 0.0)."""
+    out = {}
+    for col in kind.model.schema():
+        if col.required or col.nullable:
+            continue
+        default = attrs.fields_dict(kind.model)[col.name].default
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            out[col.name] = default
+    return out
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -81,6 +94,9 @@ class _Converter:
         self.excluded = np.zeros(len(raw), dtype=bool)
         self.reasons: dict[str, int] = {}
         self.currency: pd.Series | str | None = None
+        self.decimal = opts.decimal or kind.decimal["*"]
+        self.schema = {c.name for c in kind.model.schema()}
+        self.defaults = _defaults(kind)
 
     def text(self, field: Field) -> pd.Series:
         header = self.mapped.columns[field.name]
@@ -102,6 +118,7 @@ class _Converter:
             self.out["currency"] = codes.astype("string")
             self.currency = codes
             self.report.append(_line(self.mapped.columns["currency"], "currency", "upper case"))
+            self.decimal_of(set(codes.dropna().unique()))
             return
         given = self.opts.currency
         if len(units) > 1 or (units and given is not None and given not in units):
@@ -109,13 +126,25 @@ class _Converter:
             rule = f"money headers name different currencies {named}"
             self.problems.add(None, rule, ErrorCode.MIXED_CURRENCY)
         self.currency = next(iter(units)) if units else given
+        self.decimal_of({self.currency} - {None})
+
+    def decimal_of(self, currencies: set[Any]) -> None:
+        """Without a declared mark (caller or header language), the kind's per currency."""
+        if self.opts.decimal is not None:
+            return
+        marks = {self.kind.decimal.get(str(c), self.kind.decimal["*"]) for c in currencies}
+        if len(marks) > 1:
+            rule = "currencies written with different decimal marks: pass decimal="
+            self.problems.add("currency", rule, ErrorCode.MIXED_CURRENCY)
+        elif marks:
+            self.decimal = marks.pop()
 
     def parse(self, field: Field) -> None:
         header = self.mapped.columns[field.name]
         texts = self.text(field)
         missing = int(texts.isna().sum())
         args: dict[str, Any] = {"column": header, "problems": self.problems}
-        decimal = self.opts.decimal
+        decimal = self.decimal
         conversion = field.parse
         changed = 0
         if field.parse == "id":
@@ -155,7 +184,23 @@ class _Converter:
             conversion = "labels mapped to values"
         elif field.parse == "time":
             conversion = self.time(field, texts)
+        conversion += self.finish(field, texts)
         self.report.append(_line(header, field.name, conversion, missing=missing, changed=changed))
+
+    def finish(self, field: Field, texts: pd.Series) -> str:
+        """Missing cells of a column with a default (``--`` revenue is 0) take it, reported;
+        whole-number extra columns become nullable integers."""
+        default = self.defaults.get(field.name)
+        value = self.out[field.name]
+        if default is not None and field.parse in ("count", "number", "money"):
+            gaps = texts.isna() & value.isna()
+            if bool(gaps.any()):
+                self.out[field.name] = value.where(~gaps, default)
+                return f"; missing cells are {default!r}, the column's default"
+        if field.name not in self.defaults and field.parse == "count":
+            if field.name not in self.schema:
+                self.out[field.name] = value.astype("Int64")
+        return ""
 
     def _exclude(self, field: Field, texts: pd.Series, drop: np.ndarray) -> None:
         if not drop.any():
@@ -259,4 +304,10 @@ def convert(
         work.out[name] = _parse.clean(column, MISSING) if _is_text(column) else column
         work.report.append(_line(header, name, "kept as it is (no field)"))
     frame = pd.DataFrame(work.out, index=raw.index)
-    return Converted(frame=frame, report=work.report, excluded=work.excluded, reasons=work.reasons)
+    return Converted(
+        frame=frame,
+        report=work.report,
+        excluded=work.excluded,
+        reasons=work.reasons,
+        decimal=work.decimal,
+    )

@@ -103,7 +103,8 @@ class Kind:
             into an id. Used only when the file lacks the column.
         tz: ``"UTC"`` when the format's times are UTC; ``None`` when they are shop-local
             (the caller passes ``tz=``).
-        decimal: Decimal mark by header language (``"*"`` for the rest).
+        decimal: Decimal mark by header language (``"id"``), then by the file's currency
+            (``"IDR"``); ``"*"`` for the rest.
         header_rows: How many leading rows may hold titles before the header.
         description_row: A row describing each column may follow the header.
         records: JSON payloads: the keys leading to the list of records

@@ -68,6 +68,7 @@ class _Reader:
         self.reasons: dict[str, int] = {}
         self.rows = 0
         self.skipped_description = False
+        self.decimal = opts.decimal or kind.decimal["*"]
 
     def chunk(self, raw: pd.DataFrame, first: bool) -> pd.DataFrame | None:
         if first and _description(raw, self.kind, self.mapped):
@@ -77,6 +78,7 @@ class _Reader:
         problems = Problems("source")
         done = convert(raw, self.kind, self.mapped, self.opts, problems)
         self.report.extend(done.report)
+        self.decimal = done.decimal
         for reason, count in done.reasons.items():
             self.reasons[reason] = self.reasons.get(reason, 0) + count
         kept = self._drop(done.frame[~done.excluded], problems.error() if problems else None)
@@ -164,7 +166,8 @@ def read(
         currency: Currency of the money columns when the file names none (a currency
             column, a header unit ``(Rp)`` or symbols); a cell in another currency is an
             error.
-        decimal: ``"."`` or ``","``; by default the kind's mark for the header language.
+        decimal: ``"."`` or ``","``; by default the kind's mark for the header language,
+            else for the file's currency (IDR and VND write ``150.000``), else ``"."``.
         date_format: A strptime format replacing the kind's for every non-unix time.
         values: Columns the file lacks, as constants (``{"creator_id": "mai"}``).
         on_error: ``"raise"`` (every problem at once) or ``"exclude"`` (leave out the rows
@@ -213,7 +216,7 @@ def read(
     chosen = chosen or detect(candidates, table.headers)
     mapped = map_headers(chosen, table.headers)
     require(chosen, mapped, tuple(values or ()))
-    mark = decimal or chosen.decimal.get(mapped.language, chosen.decimal["*"])
+    mark = decimal or chosen.decimal.get(mapped.language)
     opts = Options(
         tz=zone,
         currency=currency,
@@ -321,7 +324,7 @@ def _run(
         kind=kind.name,
         model=kind.model.__name__,
         language=mapped.language,
-        decimal=opts.decimal,
+        decimal=reader.decimal,
         rows_read=reader.rows,
         rows_excluded=excluded,
         summary=summary,
