@@ -188,8 +188,11 @@ class _Converter:
         self.report.append(_line(header, field.name, conversion, missing=missing, changed=changed))
 
     def finish(self, field: Field, texts: pd.Series) -> str:
-        """Missing cells of a column with a default (``--`` revenue is 0) take it, reported;
-        whole-number extra columns become nullable integers."""
+        """Fill missing cells of a defaulted column; type whole-number extra columns.
+
+        A missing cell of a column with a default (``--`` revenue is 0) takes it, and the
+        report says so; extra count columns become nullable integers.
+        """
         default = self.defaults.get(field.name)
         value = self.out[field.name]
         if default is not None and field.parse in ("count", "number", "money"):
@@ -197,9 +200,8 @@ class _Converter:
             if bool(gaps.any()):
                 self.out[field.name] = value.where(~gaps, default)
                 return f"; missing cells are {default!r}, the column's default"
-        if field.name not in self.defaults and field.parse == "count":
-            if field.name not in self.schema:
-                self.out[field.name] = value.astype("Int64")
+        if field.parse == "count" and field.name not in self.schema:
+            self.out[field.name] = value.astype("Int64")
         return ""
 
     def _exclude(self, field: Field, texts: pd.Series, drop: np.ndarray) -> None:
