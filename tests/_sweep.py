@@ -346,6 +346,43 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         {"values": ["creator1", "x"], "identities": DATA.identities, "at": AWARE},
     ),
     "audience.profile": (ck.audience.profile, {"audience": DATA.audience, "as_of": AWARE}),
+    "reviews.aggregate": (
+        ck.reviews.aggregate,
+        {"reviews": DATA.reviews, "imdb": (4.2, 5), "ridge": 1.0, "tol": 1e-8, "max_iter": 100},
+    ),
+    "reviews.diagnose": (
+        ck.reviews.diagnose,
+        {"reviews": DATA.reviews, "collaborations": COLLABS, "violations": DATA.violations},
+    ),
+    "reviews.bayesian_average": (
+        ck.reviews.bayesian_average,
+        {"mean": [5.0, 4.8], "n": [1, 20], "C": 4.2, "m": 5},
+    ),
+    "reviews.dirichlet": (ck.reviews.dirichlet, {"counts": [0, 0, 0, 0, 3], "prior": 1.0}),
+    "risk.violation_points": (
+        ck.risk.violation_points,
+        {"violations": DATA.violations, "as_of": AWARE, "policy": ck.risk.DEFAULT_POLICY},
+    ),
+    "risk.flags": (
+        ck.risk.flags,
+        {
+            "creators": DATA.creators,
+            "content": CONTENT,
+            "as_of": AWARE,
+            "samples": DATA.samples,
+            "collaborations": COLLABS,
+            "z": 3.0,
+            "min_views": 100,
+        },
+    ),
+    "risk.rehire": (
+        ck.risk.rehire,
+        {
+            "reviews": ck.reviews.aggregate(DATA.reviews),
+            "points": ck.risk.violation_points(DATA.violations, as_of=AWARE),
+            "block": ["c0001"],
+        },
+    ),
     "economics.price_at": (economics.price_at, {"cards": DATA.rate_cards, "at": AWARE}),
     "metrics.restate": (
         metrics.restate,
@@ -463,6 +500,8 @@ PUBLIC = {
     "datasets": ck.datasets,
     "identity": ck.identity,
     "audience": ck.audience,
+    "reviews": ck.reviews,
+    "risk": ck.risk,
     "weighting": ck.weighting,
 }
 NOT_FUNCTIONS = {"Reducer"}  # a type alias in metrics.__all__

@@ -16,12 +16,13 @@ Example:
 
 from creatorkit.risk._flags import DEFAULT_Z, FLAGS, PEER_FLAGS, RULE_FLAGS, RiskFlags, flags
 from creatorkit.risk._points import ViolationPoints, violation_points
-from creatorkit.risk._policy import CLEARING, PointsPolicy
+from creatorkit.risk._policy import CLEARING, DEFAULT_POLICY, PointsPolicy
 from creatorkit.risk._rehire import DECISIONS, rehire
 
 __all__ = [
     "CLEARING",
     "DECISIONS",
+    "DEFAULT_POLICY",
     "DEFAULT_Z",
     "FLAGS",
     "PEER_FLAGS",
