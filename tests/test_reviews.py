@@ -9,8 +9,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import creatorkit as ck
 from creatorkit.errors import ValidationError
@@ -18,7 +16,9 @@ from creatorkit.errors import ValidationError
 Z95 = 1.959963984540054
 
 
-def _reviews(groups: dict[str, list[int]], rehire: dict[str, list[int]] | None = None) -> pd.DataFrame:
+def _reviews(
+    groups: dict[str, list[int]], rehire: dict[str, list[int]] | None = None
+) -> pd.DataFrame:
     rows = [(c, f"r{i % 3}", s) for c, stars in groups.items() for i, s in enumerate(stars)]
     frame = pd.DataFrame(rows, columns=["creator_id", "reviewer_id", "conversion"])
     if rehire is not None:
@@ -90,7 +90,9 @@ def test_empirical_prior_method_of_moments() -> None:
     res = ck.reviews.aggregate(frame)
     prior = res.priors.set_index("dimension").loc["conversion"]
     stars = [5, 4, 2, 3, 1, 4]
-    within = ((5 - 4.5) ** 2 + (4 - 4.5) ** 2 + (2 - 2) ** 2 + (3 - 2) ** 2 + (1 - 2) ** 2) / (6 - 3)
+    within = ((5 - 4.5) ** 2 + (4 - 4.5) ** 2 + (2 - 2) ** 2 + (3 - 2) ** 2 + (1 - 2) ** 2) / (
+        6 - 3
+    )
     means = np.array([4.5, 2.0, 4.0])
     between = means.var(ddof=1) - np.mean(within / np.array([2, 3, 1]))
     assert prior["prior_mean"] == pytest.approx(np.mean(stars), abs=1e-12)
@@ -190,8 +192,9 @@ def test_rank_shift_is_raw_rank_minus_corrected_rank() -> None:
     ],
 )
 def test_bad_stars_and_ids_raise(change, code) -> None:
-    frame = pd.DataFrame({"creator_id": ["a", "b", "c"], "reviewer_id": ["x", "y", "y"],
-                          "conversion": [5, 4, 3]})
+    frame = pd.DataFrame(
+        {"creator_id": ["a", "b", "c"], "reviewer_id": ["x", "y", "y"], "conversion": [5, 4, 3]}
+    )
     for column, values in change.items():
         frame[column] = values
     with pytest.raises(ValidationError) as info:
@@ -222,6 +225,11 @@ def test_one_review_and_zero_variance_reviewers_are_flagged_without_warnings() -
         res = ck.reviews.aggregate(frame)
         diag = ck.reviews.diagnose(frame)
     flags = res.reviewers.set_index("reviewer_id")["flag"]
-    assert flags["once"] == "one_review" and flags["flat"] == "no_variance"
+    assert flags["once"] == "one_review"
+    assert flags["flat"] == "no_variance"
     assert np.isfinite(res.reviewers["leniency"]).all()
-    assert diag.reviewers.set_index("reviewer_id")["reviews"].to_dict() == {"flat": 3, "once": 1, "x": 2}
+    assert diag.reviewers.set_index("reviewer_id")["reviews"].to_dict() == {
+        "flat": 3,
+        "once": 1,
+        "x": 2,
+    }
