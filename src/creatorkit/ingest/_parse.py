@@ -152,15 +152,33 @@ def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series
     return result.astype("string"), int(fixed.sum())
 
 
-def _floats(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers written with the declared decimal mark (and its thousands separator)."""
+def _plain(text: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray]:
+    """Numbers as plain ``1234.5`` text, and where they were written in the declared format."""
     ok = np.array(text.str.fullmatch(_NUMBER[decimal]), dtype=bool)
     thousands = "," if decimal == "." else "."
     plain = text.str.replace(thousands, "", regex=False)
     if decimal == ",":
         plain = plain.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(plain.where(ok, "nan"), errors="coerce").to_numpy(float)
-    return values, ok
+    return plain.where(ok, "nan"), ok
+
+
+def _floats(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers written with the declared decimal mark (and its thousands separator)."""
+    plain, ok = _plain(text, decimal)
+    return pd.to_numeric(plain, errors="coerce").to_numpy(float), ok
+
+
+def _shifted(text: pd.Series, decimal: str, digits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers divided by ``10**digits`` exactly: ``4.11`` % is the float nearest 0.0411.
+
+    The written digits become one integer divided by a power of ten (one correctly
+    rounded division), not a parsed float divided again (``4.11 / 100`` is
+    0.041100000000000005).
+    """
+    plain, ok = _plain(text, decimal)
+    places = plain.str.extract(r"\.(\d*)$", expand=False).str.len().fillna(0).to_numpy(float)
+    whole = pd.to_numeric(plain.str.replace(".", "", regex=False), errors="coerce")
+    return whole.to_numpy(float) / 10.0 ** (places + digits), ok
 
 
 def numbers(
@@ -283,11 +301,10 @@ def rates(
         text = uniques.astype(str)
         percent = text.str.endswith("%")
         head = text.str.rstrip("%").str.strip()
-        values, ok = _floats(head, decimal)
-        scale = {"percent": 100.0, "fraction": 1.0, "hundredths": 10_000.0}[unit]
+        values, ok = _shifted(head, decimal, {"percent": 2, "fraction": 0, "hundredths": 4}[unit])
         if unit != "percent":
             ok = ok & ~np.asarray(percent, dtype=bool)
-        return values / scale, ok
+        return values, ok
 
     values, bad, present = _distinct(texts, parse)
     shown = {"percent": "10% or 10", "fraction": "0.1", "hundredths": "1000 (= 10%)"}[unit]

@@ -78,7 +78,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_float_dtype(col.dtype):
             values = col.to_numpy(dtype=float, na_value=np.nan)
             whole = np.isfinite(values) & (np.round(values) == values) & (np.abs(values) < _EXACT)
-            text = pd.Series([repr(v) for v in values], index=col.index, dtype=object)
+            text = pd.Series(values.astype(str), index=col.index, dtype=object)
             ints = pd.Series(np.where(whole, values, 0).astype(np.int64), index=col.index)
             text = text.where(~whole, ints.astype(str)).where(np.isfinite(values) | ~col.isna())
             out[name] = text
