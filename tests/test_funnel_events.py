@@ -307,3 +307,27 @@ def test_scan_engine_equals_the_position_engine(flags, window):
     for name in ("level", "first", "reached", "start_row"):
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
         np.testing.assert_array_equal(getattr(one, name), getattr(three, name), err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("time_bits", "with_rank"),
+    [(10, True), (10, False), (30, True), (45, True), (62, True), (62, False)],
+)
+def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(time_bits, with_rank):
+    from creatorkit.funnel._engine import sort_entries
+
+    rng = np.random.default_rng(time_bits)
+    n = 5_000
+    unit, step = rng.integers(0, 2**12, n), rng.integers(0, 6, n)
+    time = rng.integers(0, 2**time_bits, n)
+    time[::7] = time[0]  # ties in time
+    rank = rng.permutation(n) if with_rank else None
+    got = sort_entries(unit, time, step, rank)
+    keys = (step, time, unit) if rank is None else (rank, step, time, unit)
+    order = np.lexsort(keys)
+    for mine, column in zip(got[:3], (unit, time, step), strict=True):
+        np.testing.assert_array_equal(mine, column[order])
+    if with_rank:
+        np.testing.assert_array_equal(got[3], rank[order])
+    ordered = sort_entries(*got)  # already in order: returned as is when the key is packed
+    assert (ordered[0] is got[0]) == (12 + time_bits + 3 <= 64)

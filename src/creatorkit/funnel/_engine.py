@@ -90,7 +90,18 @@ def sort_entries(
             field &= np.uint64((1 << b) - 1)
             fields.append(field.view(np.int64))
         return fields[0], fields[1], fields[2], (fields[3] if rank is not None else None)
-    order = np.lexsort(tuple(reversed(parts)))
+    if rank is not None and sum(bits[:3]) <= 64:  # (unit, time, step) packed, rank apart
+        key = unit.astype(np.uint64)
+        key <<= np.uint64(bits[1])
+        key |= time.view(np.uint64)
+        key <<= np.uint64(bits[2])
+        key |= step.view(np.uint64)
+        ties = key[1:] == key[:-1]
+        if bool(np.all(key[1:] >= key[:-1])) and bool(np.all(rank[1:][ties] > rank[:-1][ties])):
+            return unit, time, step, rank
+        order = np.lexsort((rank, key))
+    else:
+        order = np.lexsort(tuple(reversed(parts)))
     return unit[order], time[order], step[order], (None if rank is None else rank[order])
 
 
