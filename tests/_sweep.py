@@ -292,6 +292,39 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "frames.validate": (frames.validate, {"df": CONTENT, "model": ck.Content, "tz": None}),
     "frames.schema": (frames.schema, {"model": ck.Content}),
     "tiers.tier": (tiers.tier, {"followers": [500, 5_000, 50_000], "scheme": "seller_guide"}),
+    "ingest.read": (
+        ck.ingest.read,
+        {
+            "source": b"Video ID,Creator name,Time,VV\n7001,mai,2026/03/01 20:00:00,1.2K\n",
+            "kind": "tiktok_shop.video_performance",
+            "tz": "Asia/Jakarta",
+            "currency": "IDR",
+            "decimal": ".",
+            "date_format": "%Y/%m/%d %H:%M:%S",
+            "values": {"title": "x"},
+            "on_error": "raise",
+            "chunksize": 10,
+            "summarize": {"metrics": ["views"], "by": "creator_id"},
+        },
+    ),
+    "ingest.kinds": (ck.ingest.kinds, {}),
+    "ingest.register": (
+        ck.ingest.register,
+        {
+            "kind": ck.ingest.generic(ck.Content, {"Post": "content_id"}, name="sweep"),
+            "replace": True,
+        },
+    ),
+    "ingest.generic": (
+        ck.ingest.generic,
+        {
+            "model": ck.Content,
+            "columns": {"Post": "content_id", "Plays": "views"},
+            "date_format": "%Y-%m-%d",
+            "rate_unit": "percent",
+            "name": "sweep.generic",
+        },
+    ),
     "datasets.synthetic": (ck.datasets.synthetic, {"seed": 0, "n_creators": 10, "n_events": 100}),
     "Summary.compute": (SUMMARY.compute, {"ci": "cluster", "level": 0.95}),
     "Summary.proportions": (ARMS.proportions, {"metric": "bought", "control": 0}),
@@ -503,6 +536,7 @@ PUBLIC = {
     "reviews": ck.reviews,
     "risk": ck.risk,
     "weighting": ck.weighting,
+    "ingest": ck.ingest,
 }
 NOT_FUNCTIONS = {"Reducer"}  # a type alias in metrics.__all__
 

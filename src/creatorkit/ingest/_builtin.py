@@ -433,6 +433,27 @@ _BY_COLUMN_KIND = {
 }
 
 
+def _check_generic(model: Any, columns: Any, date_format: Any, rate_unit: Any, name: Any) -> None:
+    from creatorkit._validation import Problems, check_choice
+    from creatorkit.errors import ErrorCode
+    from creatorkit.ingest._parse import RATE_UNITS
+    from creatorkit.models import MODELS
+
+    problems = Problems("generic")
+    if not (isinstance(model, type) and model in MODELS):
+        problems.add("model", "must be a record class such as ck.Content", ErrorCode.WRONG_TYPE)
+    if not isinstance(columns, Mapping) or not columns:
+        problems.add("columns", "must map headers to fields", ErrorCode.WRONG_TYPE)
+    elif not all(isinstance(k, str) and isinstance(v, str) and v for k, v in columns.items()):
+        problems.add("columns", "headers and fields must be strings", ErrorCode.WRONG_TYPE)
+    if not (isinstance(date_format, str) and "%" in date_format):
+        problems.add("date_format", "must be a strptime format", ErrorCode.INVALID_VALUE)
+    if not isinstance(name, str) or not name:
+        problems.add("name", "must be a non-empty string", ErrorCode.WRONG_TYPE)
+    problems.raise_if_any()
+    check_choice("rate_unit", rate_unit, RATE_UNITS)
+
+
 def generic(
     model: type[Record],
     columns: Mapping[str, str],
@@ -453,6 +474,7 @@ def generic(
         >>> [(f.name, f.parse) for f in k.fields]
         [('content_id', 'id'), ('views', 'count')]
     """
+    _check_generic(model, columns, date_format, rate_unit, name)
     schema = {c.name: c for c in model.schema()}
     fields: list[Field] = []
     for header, target in columns.items():

@@ -191,4 +191,6 @@ def register(kind: Kind, *, replace: bool = False) -> Kind:
     """
     if not isinstance(kind, Kind):
         fail("kind", "must be an ingest Kind", ErrorCode.WRONG_TYPE, value=type(kind).__name__)
+    if not isinstance(replace, bool):
+        fail("replace", "must be True or False", ErrorCode.WRONG_TYPE, value=type(replace).__name__)
     return KINDS.register(kind.name, kind, replace=replace)

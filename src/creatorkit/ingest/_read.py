@@ -29,14 +29,16 @@ ON_ERROR = ("raise", "exclude")
 def _kind(kind: Any, model: Any, columns: Any, date_format: str | None) -> Kind | None:
     if kind is None or isinstance(kind, Kind):
         return kind
+    if not isinstance(kind, str):
+        fail(
+            "kind", "must be a kind name or a Kind", ErrorCode.WRONG_TYPE, value=type(kind).__name__
+        )
     if kind == "generic":
-        if model not in MODELS or not isinstance(columns, Mapping) or not columns:
+        if not (isinstance(model, type) and model in MODELS) or not isinstance(columns, Mapping):
             rule = "kind='generic' needs model= (a record class) and columns= {header: field}"
             fail("kind", rule, ErrorCode.MISSING_VALUE)
         extra = {"date_format": date_format} if date_format else {}
         return generic(model, dict(columns), **extra)
-    if not isinstance(kind, str):
-        fail("kind", "must be a kind name or a Kind", ErrorCode.WRONG_TYPE, value=kind)
     return KINDS.get(kind)
 
 

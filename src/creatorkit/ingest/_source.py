@@ -158,11 +158,17 @@ def _walk(payload: Any, kind: Kind) -> list[Any]:
 
 def _json_frame(payload: Any, kind: Kind) -> pd.DataFrame:
     records = _walk(payload, kind)
+    if not all(isinstance(r, Mapping) for r in records):
+        fail("source", "the payload's records must be JSON objects", ErrorCode.WRONG_TYPE)
     frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
     if kind.lines is not None and kind.lines in frame.columns:
         lists = frame.pop(kind.lines)
         counts = lists.map(lambda v: len(v) if isinstance(v, list) else 0).to_numpy()
         items = [item for v in lists if isinstance(v, list) for item in v]
+        if not all(isinstance(item, Mapping) for item in items):
+            fail(
+                "source", f"the items of {kind.lines!r} must be JSON objects", ErrorCode.WRONG_TYPE
+            )
         outer = frame.add_prefix("order.").iloc[np.repeat(np.arange(len(frame)), counts)]
         inner = pd.json_normalize(items, sep=".")
         frame = pd.concat([outer.reset_index(drop=True), inner], axis=1)
