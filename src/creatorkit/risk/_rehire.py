@@ -53,7 +53,7 @@ def _frame(
     """Every input joined on creator_id (missing where an input does not know a creator)."""
     out = pd.DataFrame(index=ids)
     if reviews is not None:
-        table = reviews._stored().set_index("creator_id")
+        table = reviews._creators.set_index("creator_id")
         cols = ["reviews", "corrected", "corrected_low", "corrected_high"]
         cols += [c for c in ("would_rehire", "would_rehire_low", "would_rehire_high") if c in table]
         out = out.join(table[cols])
@@ -138,7 +138,7 @@ def rehire(
     known = [blocked]
     for res in (reviews, flags, points):
         if res is not None:
-            known.append(pd.Index(res._stored()["creator_id"].astype(object)))
+            known.append(pd.Index(res._creators["creator_id"].astype(object)))
     if score is not None:
         known.append(pd.Index(score.index.astype(object)))
     ids = known[0].append(known[1:]).unique().sort_values()
