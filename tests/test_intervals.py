@@ -229,7 +229,8 @@ def test_two_posts_use_t_with_one_degree_of_freedom_not_the_normal():
     frame = pd.DataFrame({"views": [1000.0, 1000.0], "clicks": [10.0, 30.0]})
     row = compute(frame, "ctr", ci="cluster").table.iloc[0]
     r, se = 0.02, np.sqrt(2 * (100 + 100)) / 2000  # residuals −10 and +10
-    assert row["ctr_high"] == pytest.approx(r * np.exp(12.706204736174698 * se / r), rel=1e-12)
+    # scipy's t quantile is accurate to ~1e-10 on older releases (1.12)
+    assert row["ctr_high"] == pytest.approx(r * np.exp(12.706204736174698 * se / r), rel=1e-9)
 
 
 def test_level_is_recorded_and_changes_the_width():
