@@ -163,10 +163,16 @@ def _distances(r: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return to_best, to_worst
 
 
+def _gap(r: np.ndarray, target: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted Euclidean distance of each row from ``target`` (one temporary matrix)."""
+    t = r - target
+    t *= w
+    return np.sqrt(np.einsum("ij,ij->i", t, t))
+
+
 def _topsis_score(r: np.ndarray, w: np.ndarray, **_: Any) -> np.ndarray:
-    to_best, to_worst = _distances(r, w)
-    plus = np.sqrt(np.einsum("ij,ij->i", to_best, to_best))
-    minus = np.sqrt(np.einsum("ij,ij->i", to_worst, to_worst))
+    plus = _gap(r, r.max(axis=0), w)
+    minus = _gap(r, r.min(axis=0), w)
     closeness = divide(minus, plus + minus)
     closeness[np.isnan(closeness)] = 0.5  # every alternative at once ideal and anti-ideal
     return closeness

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +24,8 @@ class Matrix:
     values: np.ndarray
     criteria: tuple[str, ...]
     index: pd.Index
+    sums: np.ndarray | None = None
+    """Column sums (computed by the finiteness check; reused by entropy)."""
 
 
 def _as_frame(argument: str, value: Any) -> pd.DataFrame:
@@ -66,11 +67,11 @@ def check_matrix(argument: str, value: Any, *, min_rows: int = 2) -> Matrix:
         rule = f"needs at least {min_rows} alternatives (rows) to compare"
         fail(argument, rule, ErrorCode.INVALID_VALUE, value=n)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = float(values.sum())
-    if not math.isfinite(total) and not bool(np.isfinite(values).all()):
+        sums = values.sum(axis=0)  # one pass rules out NaN and inf (unless it overflowed)
+    if not np.isfinite(sums).all() and not bool(np.isfinite(values).all()):
         frame = pd.DataFrame(values, index=index, columns=list(criteria))
         _frame_values(argument, frame)  # raises, naming rows and columns
-    return Matrix(values=values, criteria=criteria, index=index)
+    return Matrix(values=values, criteria=criteria, index=index, sums=sums)
 
 
 def _frame_values(

@@ -102,12 +102,18 @@ def log(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndar
 def vector(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
     """Divide by √Σx²: x / √Σx² (Hwang & Yoon); cost: 1 − x / √Σx² (pymcdm); a zero column → 0."""
     with np.errstate(over="ignore"):
-        norm = np.sqrt(_peers.total(x * x, codes))
+        squares = (
+            np.einsum("ij,ij->j", x, x)[None, :] if codes is None else _peers.total(x * x, codes)
+        )
+    norm = np.sqrt(squares)
     if not np.isfinite(norm).all():  # squares beyond float range: scale first
-        scale = np.abs(x).max(axis=0, keepdims=True)
-        norm = scale * np.sqrt(_peers.total((x / scale) ** 2, codes))
-    r = _fill(divide(x, norm), 0.0)
-    return _invert(r, benefit, lambda v: 1.0 - v)
+        peak = np.abs(x).max(axis=0, keepdims=True)
+        norm = peak * np.sqrt(_peers.total((x / peak) ** 2, codes))
+    scale = _fill(divide(1.0, norm), 0.0)
+    r = x * np.where(benefit, scale, -scale)  # one pass; a cost column becomes 1 − x / ‖x‖
+    if not benefit.all():
+        r += np.where(benefit, 0.0, 1.0)
+    return r
 
 
 def sum_(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:

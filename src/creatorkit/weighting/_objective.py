@@ -51,6 +51,41 @@ def _spread(m: Matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return low, high, high == low
 
 
+def _entropy(x: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """−Σ p ln p per column with p = x / Σx, as ln S − Σ x ln x / S (0 · ln 0 = 0).
+
+    One logarithm pass and one fused multiply-sum, without the matrix of shares; only
+    columns holding zeros take a second, masked pass.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weighted = np.einsum("ij,ij->j", x, np.log(x))
+        log_sums = np.log(np.where(sums > 0, sums, 1.0))
+    for j in np.flatnonzero(np.isnan(weighted)):  # columns with zeros (a loop over criteria)
+        column = x[:, j]
+        if (column < 0).any():
+            continue  # stays NaN: refused by the caller, naming the rows
+        positive = column > 0
+        weighted[j] = float(column[positive] @ np.log(column[positive]))
+    return np.asarray(log_sums - divide(weighted, sums))
+
+
+def _constant(x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Which candidate columns hold one value (checked exactly, only where suspected)."""
+    constant = np.zeros(x.shape[1], dtype=bool)
+    for j in np.flatnonzero(candidates):  # a loop over the few suspected criteria
+        constant[j] = bool((x[:, j] == x[0, j]).all())
+    return constant
+
+
+def _refuse_negative(m: Matrix, suspects: np.ndarray) -> None:
+    problems = Problems("matrix")
+    for j in np.flatnonzero(suspects):  # a negative value made the logarithm NaN
+        rule = "entropy weights need non-negative values"
+        column = m.values[:, j]
+        problems.add_mask(m.criteria[j], column < 0, m.index, column, rule, ErrorCode.NEGATIVE)
+    problems.raise_if_any()
+
+
 def entropy(matrix: Any, benefit: Any = None) -> WeightResult:
     """Entropy weights: criteria whose values differ more across alternatives weigh more.
 
@@ -72,20 +107,12 @@ def entropy(matrix: Any, benefit: Any = None) -> WeightResult:
     """
     m = check_matrix("matrix", matrix)
     check_directions("benefit", benefit, len(m.criteria))
-    low, _, constant = _spread(m)
-    problems = Problems("matrix")
-    for j in np.flatnonzero(low < 0):
-        rule = "entropy weights need non-negative values"
-        column = m.values[:, j]
-        problems.add_mask(m.criteria[j], column < 0, m.index, column, rule, ErrorCode.NEGATIVE)
-    problems.raise_if_any()
-    from scipy.special import xlogy
-
     n = len(m.values)
-    p = divide(m.values, m.values.sum(axis=0))
-    p[:, constant] = 1.0 / n  # a zero column is as uninformative as any constant one
-    e = -xlogy(p, p).sum(axis=0) / np.log(n)
-    e[constant] = 1.0
+    sums = m.sums if m.sums is not None else m.values.sum(axis=0)
+    e = _entropy(m.values, sums) / np.log(n)
+    _refuse_negative(m, np.isnan(e))
+    constant = _constant(m.values, (e > 1.0 - 1e-9) | (sums == 0))
+    e[constant] = 1.0  # a constant (or all-zero) column is uninformative
     divergence = np.clip(1.0 - e, 0.0, None)
     return weight_result(
         "entropy",
@@ -122,14 +149,22 @@ def critic(matrix: Any, benefit: Any = None) -> WeightResult:
     """
     m = check_matrix("matrix", matrix)
     direction = check_directions("benefit", benefit, len(m.criteria))
-    _, _, constant = _spread(m)
-    r = _normalizers.minmax(m.values, direction, None)
-    centred = r - r.mean(axis=0)
-    sigma = np.sqrt((centred * centred).mean(axis=0))
+    low, high, constant = _spread(m)
+    n = len(m.values)
+    # Min-max scaling and inverting a cost column are affine: correlations of the normalized
+    # columns are those of the raw ones (sign flipped between a cost and a benefit) and
+    # σ(normalized) = σ(raw) / (max − min). So no normalized matrix is built.
+    sums = m.sums if m.sums is not None else m.values.sum(axis=0)
+    centred = m.values - sums / n
+    covariance = centred.T @ centred / n
+    spread = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
+    sigma = divide(spread, high - low)
     sigma[constant] = 0.0
-    covariance = centred.T @ centred / len(r)
-    correlation = divide(covariance, np.outer(sigma, sigma))
+    sign = np.where(direction, 1.0, -1.0)
+    correlation = divide(covariance, np.outer(spread, spread)) * np.outer(sign, sign)
     correlation[np.isnan(correlation)] = 0.0
+    correlation[constant, :] = 0.0
+    correlation[:, constant] = 0.0
     np.fill_diagonal(correlation, np.where(constant, 0.0, 1.0))
     correlation = np.clip(correlation, -1.0, 1.0)
     information = sigma * (1.0 - correlation).sum(axis=0)

@@ -24,11 +24,12 @@ def codes_of(groups: Any, n: int) -> np.ndarray | None:
         return None
     if isinstance(groups, pd.DataFrame):
         frame = groups
-    elif isinstance(groups, pd.Series | pd.Index | np.ndarray | list | tuple):
-        array = groups.to_numpy() if isinstance(groups, pd.Series | pd.Index) else groups
-        if np.ndim(array) != 1:
+    elif isinstance(groups, pd.Series | pd.Index):
+        frame = pd.DataFrame({"group": pd.Series(groups, copy=False).reset_index(drop=True)})
+    elif isinstance(groups, np.ndarray | list | tuple):
+        if np.ndim(groups) != 1:
             fail("groups", "must be one label per row (or a frame of keys)", ErrorCode.WRONG_TYPE)
-        frame = pd.DataFrame({"group": groups if isinstance(groups, pd.Series) else array})
+        frame = pd.DataFrame({"group": groups})
     else:
         fail("groups", "must be one label per row (or a frame of keys)", ErrorCode.WRONG_TYPE)
     if len(frame) != n:
@@ -90,8 +91,12 @@ def extreme(x: np.ndarray, codes: np.ndarray | None) -> tuple[np.ndarray, np.nda
 
 
 def sorted_within(column: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """Order of rows by group, then by value (stable), for one column."""
-    by_value = np.argsort(column, kind="stable")
+    """Order of rows by group, then by value, for one column.
+
+    Equal values may come in any order (ranks average ties and medians read values), so
+    the values take numpy's fast unstable sort; the group codes then a stable radix sort.
+    """
+    by_value = np.argsort(column)
     if codes is None:
         return by_value
     return by_value[np.argsort(codes[by_value], kind="stable")]
@@ -105,29 +110,21 @@ def rank(column: np.ndarray, codes: np.ndarray | None) -> tuple[np.ndarray, np.n
     change = np.empty(n, dtype=bool)
     change[:1] = True
     np.not_equal(values[1:], values[:-1], out=change[1:])
+    offset: np.ndarray | float = 0.0
     if codes is None:
-        group_start = np.zeros(n, dtype=np.intp)
         sizes = np.full(n, float(n))
     else:
-        ordered_codes = codes[order]
-        new_group = np.empty(n, dtype=bool)
-        new_group[:1] = True
-        np.not_equal(ordered_codes[1:], ordered_codes[:-1], out=new_group[1:])
-        change |= new_group
-        starts = np.flatnonzero(new_group)
-        counts = np.diff(np.r_[starts, n])
-        group_of = np.cumsum(new_group) - 1
-        group_start = starts[group_of]
-        sizes = counts[group_of].astype(float)
+        counts = np.bincount(codes)
+        ordered = codes[order]
+        change[1:] |= ordered[1:] != ordered[:-1]
+        offset = (np.cumsum(counts) - counts)[ordered]  # where each row's group starts
+        sizes = counts[codes].astype(float)
     run_start = np.flatnonzero(change)
-    run_end = np.r_[run_start[1:], n] - 1
-    run_of = np.cumsum(change) - 1
-    average = (run_start + run_end) / 2.0 + 1.0
+    run_length = np.diff(np.r_[run_start, n])
+    average = run_start + (run_length + 1) / 2.0  # mean of the 1-based positions of a run
     ranks = np.empty(n)
-    ranks[order] = average[run_of] - group_start
-    out_sizes = np.empty(n)
-    out_sizes[order] = sizes
-    return ranks, out_sizes
+    ranks[order] = np.repeat(average, run_length) - offset
+    return ranks, sizes
 
 
 def median(x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
