@@ -41,6 +41,9 @@ TAIL = 1e-13
 CHUNK = 1 << 20
 """Most (arm, node) pairs evaluated at once: memory stays bounded for any number of arms."""
 _EDGE = 700.0  # beyond logit ±700 the rate (or 1 − rate) is below 1e-304: tails in closed form
+HUGE = 1e9
+"""Posteriors with ``min(a, b)`` from here on take their CDF from Edgeworth's series (error
+about ``1 / min(a, b)``): scipy's incomplete beta loses digits there (1e-3 at 10¹¹ trials)."""
 
 
 @attrs.frozen
@@ -60,17 +63,17 @@ class _Posteriors:
     scale: np.ndarray
     mode: np.ndarray
     peak: np.ndarray
+    center: np.ndarray
+    skew: np.ndarray
 
     @classmethod
     def of(cls, a: np.ndarray, b: np.ndarray) -> _Posteriors:
-        from scipy.special import polygamma
-
         low, high = _end(a, b), -_end(b, a)  # logits of the TAIL and 1 − TAIL quantiles
         high = np.maximum(high, np.nextafter(low, np.inf))
-        scale = np.asarray(np.sqrt(polygamma(1, a) + polygamma(1, b)), dtype=float)
+        center, scale, skew = _moments(a, b)
         rest = _stirling_rest(a) + _stirling_rest(b) - _stirling_rest(a + b)
         peak = 0.5 * (np.log(a) + np.log(b) - np.log(a + b) - np.log(2 * np.pi)) - rest
-        return cls(a, b, low, high, scale, np.log(a) - np.log(b), peak)
+        return cls(a, b, low, high, scale, _log_ratio(a, b), peak, center, skew)
 
     def take(self, index: np.ndarray) -> _Posteriors:
         """The posteriors at ``index``."""
@@ -89,25 +92,57 @@ class _Posteriors:
         up = a / (a + b) * u
         close = a * np.log1p(b / (a + b) * u / (1.0 + up)) - b * np.log1p(up)
         log_x, log_y = -np.logaddexp(0.0, -t), -np.logaddexp(0.0, t)
-        ratio = np.log(b) - np.log(a)  # log(1 − x̂) − log x̂, so −log x̂ = log(1 + b/a)
+        ratio = -self.mode[arm]  # log(1 − x̂) − log x̂, so −log x̂ = log(1 + b/a)
         far = a * (log_x + np.logaddexp(0.0, ratio)) + b * (log_y + np.logaddexp(0.0, -ratio))
         return np.asarray(self.peak[arm] + np.where(near, close, far), dtype=float)
+
+    def huge_cdf(self, arm: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """CDF of ``logit(rate)`` from Edgeworth's series (for posteriors of ``HUGE`` counts)."""
+        from scipy.special import ndtr
+
+        z = (t - self.center[arm]) / self.scale[arm]
+        bend = self.skew[arm] / 6.0 * (z * z - 1.0) * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+        return np.asarray(np.clip(ndtr(z) - bend, 0.0, 1.0), dtype=float)
+
+
+def _moments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean (asymptotic series, for large a and b), sd and skewness of ``logit(rate)``."""
+    from scipy.special import polygamma
+
+    scale = np.asarray(np.sqrt(polygamma(1, a) + polygamma(1, b)), dtype=float)
+    center = _log_ratio(a, b) - 0.5 / a + 0.5 / b - 1 / (12 * a * a) + 1 / (12 * b * b)
+    skew = (polygamma(2, a) - polygamma(2, b)) / scale**3
+    return center, scale, np.asarray(skew, dtype=float)
+
+
+def _log_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``log(a / b)`` to full precision when ``a ≈ b`` (``log a − log b`` loses digits)."""
+    q = np.minimum(a, b) / np.maximum(a, b)
+    close = np.log(np.maximum(q, 0.5))
+    ratio = np.where(q > 0.5, np.where(a >= b, -close, close), np.log(a) - np.log(b))
+    return np.asarray(ratio, dtype=float)
 
 
 def _end(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``logit`` of the ``TAIL`` quantile of Beta(a, b), from the side where it is a double.
 
     Above ½ it comes from ``1 − x`` (the upper quantile of Beta(b, a)); below logit −700
-    from ``I_x(a, b) ≈ x^a / (a B(a, b))``.
+    from ``I_x(a, b) ≈ x^a / (a B(a, b))``; for ``HUGE`` posteriors from Cornish–Fisher.
     """
-    from scipy.special import betainccinv, betaincinv, betaln
+    from scipy.special import betainccinv, betaincinv, betaln, ndtri
 
-    x, y = betaincinv(a, b, TAIL), betainccinv(b, a, TAIL)
+    huge = np.minimum(a, b) >= HUGE
+    small_a, small_b = np.where(huge, 1.0, a), np.where(huge, 1.0, b)
+    x, y = betaincinv(small_a, small_b, TAIL), betainccinv(small_b, small_a, TAIL)
     tiny = np.finfo(float).tiny
     xs, ys = np.clip(x, tiny, 0.5), np.clip(y, tiny, 0.5)
     plain = np.where(x <= 0.5, np.log(xs) - np.log1p(-xs), np.log1p(-ys) - np.log(ys))
     far = (np.log(TAIL) + np.log(a) + betaln(a, b)) / a
-    return np.clip(np.where(plain > -_EDGE, plain, np.minimum(far, -_EDGE)), -1e300, 1e300)
+    end = np.where(plain > -_EDGE, plain, np.minimum(far, -_EDGE))
+    center, scale, skew = _moments(a, b)
+    z = ndtri(TAIL)  # Cornish–Fisher for HUGE posteriors
+    end = np.where(huge, center + scale * (z + skew / 6.0 * (z * z - 1.0)), end)
+    return np.asarray(np.clip(end, -1e300, 1e300), dtype=float)
 
 
 def _tail_cdf(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -159,10 +194,11 @@ class _Rule:
 
         a, b, t = post.a[arm], post.b[arm], self.t[node]
         out = np.empty(len(arm))
-        left = t <= 0
+        huge = np.minimum(a, b) >= HUGE
+        left, right = (t <= 0) & ~huge, (t > 0) & ~huge
         out[left] = betainc(a[left], b[left], np.exp(self.log_x[node[left]]))
-        right = ~left
         out[right] = betaincc(b[right], a[right], np.exp(self.log_y[node[right]]))
+        out[huge] = post.huge_cdf(arm[huge], t[huge])
         low, high = t < -_EDGE, t > _EDGE
         out[low] = _tail_cdf(a[low], b[low], t[low])
         out[high] = 1.0 - _tail_cdf(b[high], a[high], -t[high])
