@@ -167,7 +167,7 @@ def _gap(r: np.ndarray, target: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted Euclidean distance of each row from ``target`` (one temporary matrix)."""
     t = r - target
     t *= w
-    return np.sqrt(np.einsum("ij,ij->i", t, t))
+    return np.asarray(np.sqrt(np.einsum("ij,ij->i", t, t)))
 
 
 def _topsis_score(r: np.ndarray, w: np.ndarray, **_: Any) -> np.ndarray:
