@@ -179,7 +179,7 @@ def experiments(draw, max_arms=10):
     return [round(s * m) for s, m in zip(shares, n, strict=True)], n
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     experiments(),
     st.sampled_from([(1.0, 1.0), (0.5, 0.5), (2.0, 30.0)]),
@@ -353,11 +353,11 @@ def test_a_thousand_arms_take_well_under_a_second_of_work():
 
 
 def test_memory_stays_bounded_for_many_arms():
-    x, n = _many(20_000)
+    x, n = _many(10_000)
     tracemalloc.start()
     try:
         compare.bayes_proportions(x, n)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 400 * 2**20
+    assert peak < 200 * 2**20  # about 60 MiB
