@@ -442,6 +442,18 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         },
     ),
     "testing.check_result": (ck.testing.check_result, {"result": compare.srm([10, 12])}),
+    "testing.check_normalizer": (
+        ck.testing.check_normalizer,
+        {"normalizer": ck.weighting.normalizers.get("minmax")},
+    ),
+    "testing.check_weight_method": (
+        ck.testing.check_weight_method,
+        {"method": ck.weighting.weight_methods.get("critic")},
+    ),
+    "testing.check_aggregator": (
+        ck.testing.check_aggregator,
+        {"aggregator": ck.weighting.aggregators.get("topsis")},
+    ),
     **{
         f"weighting.{name}": (getattr(ck.weighting, name), valid)
         for name, valid in {
