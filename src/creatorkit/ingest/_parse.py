@@ -78,9 +78,11 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
         ['123', nan, nan]
     """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    text = pd.Index(uniques).astype(str).str.strip()
-    text = text.where(~text.isin(list(missing)), None)
-    values = np.asarray(text, dtype=object)
+    cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        cells = cells.map(str)
+    text = cells.str.strip()
+    values = np.asarray(text.where(~text.isin(list(missing)), np.nan), dtype=object)
     out = np.where(codes >= 0, values[np.maximum(codes, 0)], np.nan)
     return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
 
@@ -125,7 +127,7 @@ def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series
     """
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        text = uniques.astype(str)
+        text = uniques
         out = np.asarray(text, dtype=object).copy()
         ok = np.ones(len(text), dtype=bool)
         floaty = text.str.match(_FLOAT_ID)
@@ -200,7 +202,7 @@ def numbers(
     suffix = re.compile(r"^(.*?)\s*(k|m|b|rb|ribu|jt|juta)$", re.IGNORECASE)
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        text = uniques.astype(str)
+        text = uniques
         parts = text.str.extract(suffix)
         has = parts[0].notna().to_numpy()
         head = pd.Series(np.where(has, parts[0].fillna(""), text), dtype=object)
@@ -232,6 +234,40 @@ def _example(decimal: str) -> str:
     return "1,234.5" if decimal == "." else "1.234,5"
 
 
+_SYMBOL_CHARS = "".join(sorted({c for k in SYMBOLS for c in k + k.upper()}))
+_MONEY = re.compile(r"^(-?)\s*([^\d\s.,+-]*)\s*(-?[\d.,]+)\s*([A-Za-z]{3}|[^\d\s.,A-Za-z]*)$")
+
+
+def _money_fast(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """``-`` and a known symbol in front of a number (the usual spelling), without regexes."""
+    neg = np.asarray(text.str.startswith("-"), dtype=bool)
+    signed = text.where(~neg, text.str[1:]) if neg.any() else text
+    body = signed.str.lstrip(_SYMBOL_CHARS)
+    size = (signed.str.len() - body.str.len()).to_numpy(dtype=int)
+    mark = np.full(len(text), "", dtype=object)
+    known = size == 0
+    for k in np.unique(size[size > 0]):  # a loop over prefix lengths, not rows
+        at = size == k
+        prefix = signed[at].str[: int(k)].str.lower()
+        code = prefix.map(SYMBOLS)
+        mark[at] = code.fillna("?").to_numpy(dtype=object)
+        known[at] = code.notna().to_numpy()
+    values, ok = _floats(body, decimal)
+    return np.column_stack([np.where(neg, -values, values), mark]), ok & known
+
+
+def _money_regex(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """Any spelling: a sign, a symbol or ISO code before or after the number, spaces."""
+    parts = text.str.extract(_MONEY)
+    matched = parts[2].notna().to_numpy()
+    values, ok = _floats(parts[2].fillna("x").astype(object), decimal)
+    sign = np.where(parts[0].fillna("") == "-", -1.0, 1.0)
+    mark = (parts[1].fillna("") + parts[3].fillna("")).str.strip().str.lower()
+    named = mark.map(lambda m: SYMBOLS.get(m, m.upper() if len(m) == 3 else "?"))
+    code = np.where(mark == "", "", named.astype(object))
+    return np.column_stack([values * sign, code]), ok & matched & (code != "?")
+
+
 def money(
     texts: pd.Series,
     *,
@@ -253,18 +289,14 @@ def money(
         >>> amount.tolist(), cur.tolist()
         ([9900.0, 150000.0], ['IDR', 'IDR'])
     """
-    pattern = re.compile(r"^(-?)\s*([^\d\s.,+-]*)\s*(-?[\d.,]+)\s*([A-Za-z]{3}|[^\d\s.,A-Za-z]*)$")
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        text = uniques.astype(str)
-        parts = text.str.extract(pattern)
-        matched = parts[2].notna().to_numpy()
-        values, ok = _floats(parts[2].fillna("x").astype(object), decimal)
-        sign = np.where(parts[0].fillna("") == "-", -1.0, 1.0)
-        mark = (parts[1].fillna("") + parts[3].fillna("")).str.strip().str.lower()
-        named = mark.map(lambda m: SYMBOLS.get(m, m.upper() if len(m) == 3 else "?"))
-        code = np.where(mark == "", "", named.astype(object))
-        return np.column_stack([values * sign, code]), ok & matched & (code != "?")
+        text = uniques
+        out, ok = _money_fast(text, decimal)
+        if not ok.all():  # other spellings (codes, suffixes, spaces): one regex each
+            slow, slow_ok = _money_regex(text[~ok], decimal)
+            out[~ok], ok[~ok] = slow, slow_ok
+        return out, ok
 
     values, bad, present = _distinct(texts, parse)
     _report(problems, column, texts, bad, f"must be an amount written like {_example(decimal)}")
@@ -298,7 +330,7 @@ def rates(
     """
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        text = uniques.astype(str)
+        text = uniques
         percent = text.str.endswith("%")
         head = text.str.rstrip("%").str.strip()
         values, ok = _shifted(head, decimal, {"percent": 2, "fraction": 0, "hundredths": 4}[unit])
