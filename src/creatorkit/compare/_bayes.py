@@ -1,13 +1,16 @@
 """Bayesian comparison of proportions with Beta priors, vectorized over any number of arms.
 
-Every integral runs on one composite Gauss–Legendre rule in ``t = logit(rate)``, where every
+Every integral runs on a composite Gauss–Legendre rule in ``t = logit(rate)``, where every
 Beta posterior is a smooth unimodal bump with exponential tails (no endpoint singularity, even
 for priors below 1). Each arm has a *range* (its ``TAIL`` and ``1 − TAIL`` quantiles) and a
 *scale* (the standard deviation of ``logit(rate)``: ``√(ψ₁(a) + ψ₁(b))``); the panels cover the
 union of the ranges, none wider than ``WIDTH`` scales of the narrowest arm whose range covers
-it. An arm's CDF is evaluated only at the nodes inside its range: it is 0 below and 1 above
-(to ``TAIL``), so the work is the number of (arm, node) pairs that matter, done in chunks of
-at most ``CHUNK`` pairs whatever the number of arms.
+it (narrower still where many arms overlap, for the largest rate). An arm's CDF is evaluated
+only at the nodes inside its range: it is 0 below and 1 above (to ``TAIL``), so the work is
+the number of (arm, node) pairs that matter, done in chunks of at most ``CHUNK`` pairs
+whatever the number of arms. CDFs come from ``scipy.special.betainc`` / ``betaincc`` (each
+from the side that keeps its digits), in closed form beyond rates of 1e-304, and from
+Edgeworth's series for posteriors with ``HUGE`` successes and failures.
 """
 
 from __future__ import annotations
@@ -336,12 +339,22 @@ def _log(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _quadrature(rule: _Rule) -> dict[str, Any]:
-    """What a rule was: for the method card."""
+def _quadrature(best: _Rule, beat: _Rule) -> dict[str, Any]:
+    """The rules, for the method card: fixed settings, then panels and nodes of each."""
+
+    def size(rule: _Rule) -> dict[str, int]:
+        pairs = int((rule.stop - rule.start).sum())
+        return {"panels": rule.panels, "nodes": len(rule.t), "pairs": pairs}
+
     return {
-        "panels": rule.panels,
-        "nodes": len(rule.t),
-        "pairs": int((rule.stop - rule.start).sum()),
+        "rule": "gauss-legendre",
+        "variable": "logit(rate)",
+        "order": ORDER,
+        "panel_width_sd": WIDTH,
+        "tail": TAIL,
+        "cdf": f"scipy.special.betainc; Edgeworth series where min(a, b) >= {HUGE:g}",
+        "best": size(best),
+        "beat_control": size(beat),
     }
 
 
@@ -367,14 +380,17 @@ def bayes_proportions(
     * ``expected_loss`` = E[max_j rate_j − rate_i] = E[max] − mean_i: what choosing the arm
       costs, in rate, if it is not the best.
 
-    All three come from one composite Gauss–Legendre rule in ``logit(rate)`` (16 nodes per
-    panel, panels at most 2 posterior standard deviations of the narrowest arm there, each
-    arm cut at its 1e-13 and 1 − 1e-13 quantiles), one rule over the range of the largest
-    rate for the chance to be best and the expected loss and one over the control's range
-    for the chance to beat control; each CDF is evaluated only inside its arm's range, so
-    1,000 arms take well under a second. Absolute error is about 1e-10 (tests: within 1e-6
-    of adaptive quadrature per arm on random and extreme posteriors, 0 or all successes,
-    10⁷–10⁹ trials). The method card names the rule and its panels and nodes.
+    All three come from composite Gauss–Legendre rules in ``logit(rate)`` (16 nodes per
+    panel, panels at most 2 posterior standard deviations of the narrowest arm there, and
+    narrower where many arms overlap; each arm cut at its 1e-13 and 1 − 1e-13 quantiles):
+    one rule over the range of the largest rate serves the chance to be best and the
+    expected loss of every arm, one over the control's range the chance to beat control of
+    every arm. Each CDF is evaluated only inside its arm's range, in bounded chunks, so
+    1,000 arms take a fraction of a second and 100,000 a few seconds. Absolute error is
+    about 1e-10 (tests: within 1e-6 of adaptive quadrature per arm on random and extreme
+    posteriors: no data, 0 or all successes, 10⁷–10⁹ trials, priors below 1; closed forms
+    up to 9·10¹⁸ trials, where it is about 1e-8). The method card names the rules, their
+    panels and nodes.
 
     Args:
         successes: Successes per arm.
@@ -422,21 +438,12 @@ def bayes_proportions(
         "chance_to_be_best": np.clip(best, 0.0, 1.0),
         "expected_loss": np.maximum(expected_max - mean, 0.0),
     }
-    quadrature = {
-        "rule": "gauss-legendre",
-        "variable": "logit(rate)",
-        "order": ORDER,
-        "panel_width_sd": WIDTH,
-        "tail": TAIL,
-        "best": _quadrature(best_rule),
-        "beat_control": _quadrature(beat_rule),
-    }
     parameters: dict[str, Any] = {
         "prior": [a0, b0],
         "threshold": threshold,
         "level": level,
         "comparisons": "control",
-        "quadrature": quadrature,
+        "quadrature": _quadrature(best_rule, beat_rule),
     }
     return build(
         kind="bayes_proportions",
