@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
+import pandas as pd
 
 from creatorkit._arith import divide
-from creatorkit._validation import check_number, fail
+from creatorkit._validation import check_choice, check_number, did_you_mean, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.registry import Registry
 from creatorkit.results import read_only
@@ -77,14 +78,10 @@ def directed(
             fail("benefit", rule, ErrorCode.INVALID_VALUE, value=benefit.tolist())
         return x
     entry = _normalizers.normalizers.get(normalization)
-    m = Matrix(values=x, criteria=tuple(str(j) for j in range(x.shape[1])), index=_range(len(x)))
+    m = Matrix(
+        values=x, criteria=tuple(str(j) for j in range(x.shape[1])), index=pd.RangeIndex(len(x))
+    )
     return _normalizers.apply(m, entry, benefit, None, {})
-
-
-def _range(n: int) -> Any:
-    import pandas as pd
-
-    return pd.RangeIndex(n)
 
 
 # --- weighted sum and product -----------------------------------------------------------
@@ -332,14 +329,10 @@ def run(
     entry = aggregators.get(method)
     unknown = sorted(set(options) - set(entry.options))
     if unknown:
-        from creatorkit._validation import did_you_mean
-
         rule = f"{method} has no option {unknown[0]!r}.{did_you_mean(unknown[0], entry.options)}"
         fail("options", rule, ErrorCode.UNKNOWN_NAME, value=unknown[0])
     settings = {**entry.options, **options}
-    if "normalization" in settings and settings["normalization"] is not None:
-        from creatorkit._validation import check_choice
-
+    if settings.get("normalization") is not None:
         check_choice("normalization", settings["normalization"], _normalizers.normalizers.names())
     m = check_matrix("matrix", matrix)
     w = check_weights("weights", weights, len(m.criteria))

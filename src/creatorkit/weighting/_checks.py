@@ -31,10 +31,7 @@ class Matrix:
 def _as_frame(argument: str, value: Any) -> pd.DataFrame:
     if isinstance(value, pd.DataFrame):
         return value
-    try:
-        array = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
-    except (TypeError, ValueError):  # pragma: no cover - ragged input numpy refuses
-        fail(argument, "must be a 2-D table of numbers", ErrorCode.WRONG_TYPE)
+    array = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
     if array.ndim != 2:
         rule = "must be 2-D: one row per alternative, one column per criterion"
         fail(argument, rule, ErrorCode.INVALID_VALUE, value=f"{array.ndim}-D")

@@ -120,6 +120,7 @@ def entropy(matrix: Any, benefit: Any = None) -> WeightResult:
         m.criteria,
         diagnostics={"entropy": e, "divergence": divergence},
         notes=_constant_notes(m, constant, "entropy"),
+        parameters={"shares": "x / column sum (raw values)", "log": "natural, over ln m"},
     )
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from creatorkit._validation import fail
+from creatorkit.errors import ErrorCode
 from creatorkit.weighting._aggregators import VikorScores, _check_v, _vikor_parts, run
 
 
@@ -52,9 +54,6 @@ def contributions(
     """
     entry, _, prepared, w, settings = run(matrix, weights, benefit, method, options)
     if entry.attribute is None:
-        from creatorkit._validation import fail
-        from creatorkit.errors import ErrorCode
-
         fail("method", f"{method!r} has no attribution to criteria", ErrorCode.INVALID_VALUE)
     with np.errstate(all="ignore"):
         return np.asarray(entry.attribute(prepared, w, **settings), dtype=float)
