@@ -469,3 +469,36 @@ def test_custom_aggregator_through_the_registry_name():
 def test_weighting_is_a_lazy_subpackage():
     assert "weighting" in ck.__all__
     assert ck.weighting is wt
+
+
+def test_ahp_with_one_or_two_criteria_is_always_consistent():
+    two = wt.ahp([[1, 4], [0.25, 1]])
+    np.testing.assert_allclose(two.weights, [0.8, 0.2])
+    assert two.consistency_ratio == 0.0
+    assert wt.ahp([[1]]).weights.tolist() == [1.0]
+
+
+def test_weighted_product_refuses_negative_normalized_values():
+    with pytest.raises(ValidationError, match="non-negative"):
+        wt.weighted_product(HY, HY_WEIGHTS, HY_BENEFIT, normalization="zscore")
+
+
+def test_topsis_of_identical_alternatives_is_one_half():
+    assert wt.topsis(np.ones((3, 2)), [0.5, 0.5]).tolist() == [0.5, 0.5, 0.5]
+
+
+def test_contributions_of_an_aggregator_without_attribution_are_refused():
+    name = "test_no_attribution"
+    wt.aggregators.register(name, wt.Aggregator(name=name, score=lambda r, w, **_: r @ w))
+    try:
+        with pytest.raises(ValidationError, match="no attribution"):
+            wt.contributions([[0.1, 0.2], [0.3, 0.4]], [0.5, 0.5], method=name)
+    finally:
+        wt.aggregators.unregister(name)
+
+
+def test_unknown_aggregator_option_and_sensitivity_limits():
+    with pytest.raises(ValidationError, match="no option 'vv'"):
+        wt.aggregate(HY, HY_WEIGHTS, HY_BENEFIT, method="vikor", vv=0.3)
+    with pytest.raises(ValidationError, match="fewer draws"):
+        wt.sensitivity(np.ones((100_000, 2)) + np.arange(2), [0.5, 0.5], draws=1000)

@@ -66,7 +66,7 @@ class AHPResult(WeightResult):
     """AHP weights (principal eigenvector) with Saaty's consistency diagnostics.
 
     Attributes:
-        consistency_ratio: CI / RI (``NaN`` for 1 or 2 criteria, where RI is 0 and every
+        consistency_ratio: CI / RI (0 for 1 or 2 criteria, where RI is 0 and every
             reciprocal matrix is consistent); below 0.10 is Saaty's usual threshold.
         consistency_index: (λmax − n) / (n − 1).
         lambda_max: Principal eigenvalue of the pairwise matrix.
