@@ -14,7 +14,15 @@ from creatorkit.errors import ErrorCode
 from creatorkit.metrics._intervals import _z, wilson
 from creatorkit.results import Copied, MethodCard, Note, Result
 from creatorkit.reviews._estimators import Prior, dirichlet_stars, empirical_prior, shrink
-from creatorkit.reviews._input import OVERALL, Stars, frame_of, read_stars, sums, with_overall
+from creatorkit.reviews._input import (
+    OVERALL,
+    Stars,
+    flat_codes,
+    frame_of,
+    read_stars,
+    sums,
+    with_overall,
+)
 from creatorkit.reviews._leniency import Effects, solve
 
 
@@ -63,17 +71,18 @@ def _check(level: Any, ridge: Any, strength: Any, tol: Any, max_iter: Any, margi
     check_number("lenient_at", margin, low=0)
 
 
-def _rank(table: pd.DataFrame, column: str) -> np.ndarray:
-    """Rank 1 = best within each dimension; ties by creator (the key order), NaN last."""
-    ranked = table.groupby("dimension", sort=False)[column].rank(
-        method="first", ascending=False, na_option="bottom"
-    )
-    return ranked.to_numpy(dtype=float)
+def _rank(values: np.ndarray) -> np.ndarray:
+    """Rank 1 = best in each column; ties by creator (the key order), missing values last."""
+    order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, len(values) + 1)[:, None], axis=0)
+    return ranks.astype(float)
 
 
 def _ratings(
     data: Stars,
     stars: np.ndarray,
+    moments: tuple[np.ndarray, np.ndarray, np.ndarray],
     priors: list[Prior],
     fx: Effects,
     lam: np.ndarray,
@@ -84,10 +93,7 @@ def _ratings(
 ) -> tuple[pd.DataFrame, list[Note]]:
     """The long table: one row per creator and dimension (see ``aggregate``)."""
     cre, k = data.creators.codes, data.creators.n
-    rated = np.isfinite(stars)
-    values = np.where(rated, stars, 0.0)
-    n = sums(cre, rated.astype(float), k)
-    total = sums(cre, values, k)
+    n, total = moments[0], moments[1]
     c = np.array([p.mean for p in priors])
     m = np.array([p.weight for p in priors])
     within = np.array([p.within for p in priors])
@@ -107,14 +113,14 @@ def _ratings(
     cols["corrected"] = np.where(n > 0, corrected, np.nan)
     cols["corrected_low"] = cols["corrected"] - z * se
     cols["corrected_high"] = cols["corrected"] + z * se
+    cols["rank_raw"] = _rank(cols["mean"])
+    cols["rank_corrected"] = _rank(cols["corrected"])
+    cols["rank_shift"] = cols["rank_raw"] - cols["rank_corrected"]
     dims = [*data.dims, OVERALL]
     keys = data.creators.keys.loc[np.repeat(np.arange(k), len(dims))].reset_index(drop=True)
     table = frame_of(keys, {"dimension": pd.Series(np.tile(dims, k), dtype="string")})
     for name, array in cols.items():
         table[name] = array.ravel() if name != "n" else array.ravel().astype(np.int64)
-    table["rank_raw"] = _rank(table, "mean")
-    table["rank_corrected"] = _rank(table, "corrected")
-    table["rank_shift"] = table["rank_raw"] - table["rank_corrected"]
     return table, notes
 
 
@@ -131,8 +137,8 @@ def _dirichlet(
     d = len(data.dims)
     rated = np.isfinite(stars[:, :d])
     level = np.where(rated, stars[:, :d], 1.0).astype(np.intp) - 1
-    onehot = (level[..., None] == np.arange(5)) & rated[..., None]
-    counts = sums(cre, onehot.reshape(len(stars), d * 5).astype(float), k).reshape(k, d, 5)
+    cell = (cre[:, None] * d + np.arange(d)) * 5 + level
+    counts = np.bincount(cell[rated], minlength=k * d * 5).astype(float).reshape(k, d, 5)
     shares = divide(counts.sum(axis=0), counts.sum(axis=(0, 2))[:, None])
     weight = np.full(d, float(strength)) if strength is not None else m[:d].copy()
     notes = []
@@ -286,7 +292,8 @@ def aggregate(
     data = read_stars(reviews, by=by, dimensions=dimensions)
     stars = with_overall(data.stars)
     z = _z(float(level))
-    priors = _priors(data, stars)
+    moments = _moments(data, stars)
+    priors = _priors(moments)
     m = np.array([p.weight for p in priors])
     lam = np.full(len(priors), float(ridge)) if ridge is not None else m
     lam = np.where(np.isfinite(lam) & (lam > 0), lam, 1.0)
@@ -303,6 +310,7 @@ def aggregate(
     ratings, notes = _ratings(
         data,
         stars,
+        moments,
         priors,
         fx,
         lam,
@@ -338,13 +346,22 @@ def aggregate(
     )
 
 
-def _priors(data: Stars, stars: np.ndarray) -> list[Prior]:
+def _moments(data: Stars, stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per creator and dimension: stars given, their sum and their sum of squares."""
     cre, k = data.creators.codes, data.creators.n
     rated = np.isfinite(stars)
     values = np.where(rated, stars, 0.0)
-    n = sums(cre, rated.astype(float), k)
-    total, square = sums(cre, values, k), sums(cre, values * values, k)
-    return [empirical_prior(total[:, j], square[:, j], n[:, j]) for j in range(stars.shape[1])]
+    flat = flat_codes(cre, stars.shape[1])
+    return (
+        sums(cre, rated.astype(float), k, flat=flat),
+        sums(cre, values, k, flat=flat),
+        sums(cre, values * values, k, flat=flat),
+    )
+
+
+def _priors(moments: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Prior]:
+    n, total, square = moments
+    return [empirical_prior(total[:, j], square[:, j], n[:, j]) for j in range(n.shape[1])]
 
 
 def _prior_table(data: Stars, priors: list[Prior], lam: np.ndarray) -> pd.DataFrame:

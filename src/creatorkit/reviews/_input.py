@@ -123,11 +123,21 @@ def with_overall(stars: np.ndarray) -> np.ndarray:
     return np.column_stack([stars, out])
 
 
-def sums(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Per-group column sums of a (rows × columns) matrix: one bincount for all columns."""
+def flat_codes(codes: np.ndarray, width: int) -> np.ndarray:
+    """Codes of each cell of a (rows × width) matrix: ``code · width + column``."""
+    return (codes[:, None] * width + np.arange(width)).ravel()
+
+
+def sums(
+    codes: np.ndarray, values: np.ndarray, size: int, *, flat: np.ndarray | None = None
+) -> np.ndarray:
+    """Per-group column sums of a (rows × columns) matrix: one bincount for all columns.
+
+    ``flat`` (from :func:`flat_codes`) saves building the cell codes on repeated calls.
+    """
     width = values.shape[1]
-    flat = (codes[:, None] * width + np.arange(width)).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=size * width).reshape(size, width)
+    cells = flat_codes(codes, width) if flat is None else flat
+    return np.bincount(cells, weights=values.ravel(), minlength=size * width).reshape(size, width)
 
 
 def frame_of(keys: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 
 from creatorkit._arith import divide
-from creatorkit.reviews._input import sums
+from creatorkit.reviews._input import flat_codes, sums
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -37,15 +37,20 @@ class Effects:
 
 
 def _apply(
-    a: np.ndarray,
-    b: np.ndarray,
-    cre: np.ndarray,
-    rev: np.ndarray,
-    mask: np.ndarray,
+    p: tuple[np.ndarray, np.ndarray],
+    codes: tuple[np.ndarray, np.ndarray],
+    flat: tuple[np.ndarray, np.ndarray],
+    mask: np.ndarray | None,
     lam: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    fit = (a[cre] + b[rev]) * mask
-    return sums(cre, fit, len(a)) + lam * a, sums(rev, fit, len(b)) + lam * b
+    """(XᵀX + λI) p for the two blocks (creators, reviewers)."""
+    fit = np.take(p[0], codes[0], axis=0) + np.take(p[1], codes[1], axis=0)
+    if mask is not None:
+        fit *= mask
+    return (
+        sums(codes[0], fit, len(p[0]), flat=flat[0]) + lam * p[0],
+        sums(codes[1], fit, len(p[1]), flat=flat[1]) + lam * p[1],
+    )
 
 
 def solve(
@@ -63,8 +68,14 @@ def solve(
     count = mask.sum(axis=0)
     mu = divide(np.where(mask > 0, stars, 0.0).sum(axis=0), count)
     y = np.where(mask > 0, stars - mu, 0.0)
-    rhs = (sums(cre, y, shape[0]), sums(rev, y, shape[1]))
-    diag = (sums(cre, mask, shape[0]) + lam, sums(rev, mask, shape[1]) + lam)
+    codes = (cre, rev)
+    flat = (flat_codes(cre, stars.shape[1]), flat_codes(rev, stars.shape[1]))
+    rhs = (sums(cre, y, shape[0], flat=flat[0]), sums(rev, y, shape[1], flat=flat[1]))
+    diag = (
+        sums(cre, mask, shape[0], flat=flat[0]) + lam,
+        sums(rev, mask, shape[1], flat=flat[1]) + lam,
+    )
+    sparse_mask = None if bool((mask > 0).all()) else mask
     x = [np.zeros_like(rhs[0]), np.zeros_like(rhs[1])]
     r = [rhs[0].copy(), rhs[1].copy()]
     z = [r[0] / diag[0], r[1] / diag[1]]
@@ -75,7 +86,7 @@ def solve(
     it = 0
     while not done.all() and it < max_iter:
         it += 1
-        q = _apply(p[0], p[1], cre, rev, mask, lam)
+        q = _apply((p[0], p[1]), codes, flat, sparse_mask, lam)
         step = np.where(done, 0.0, divide(rz, (p[0] * q[0]).sum(0) + (p[1] * q[1]).sum(0)))
         step = np.nan_to_num(step)
         for i in (0, 1):
@@ -87,7 +98,7 @@ def solve(
         p = [z[0] + beta * p[0], z[1] + beta * p[1]]
         rz = rz_new
         done |= np.sqrt((r[0] ** 2).sum(0) + (r[1] ** 2).sum(0)) <= tol * scale
-    resid = (y - x[0][cre] - x[1][rev]) * mask
+    resid = (y - np.take(x[0], cre, axis=0) - np.take(x[1], rev, axis=0)) * mask
     rated = (diag[0] > lam).sum(0) + (diag[1] > lam).sum(0)
     dof = count - rated
     sigma2 = np.where(dof > 0, divide((resid**2).sum(0), np.maximum(dof, 1)), np.nan)
