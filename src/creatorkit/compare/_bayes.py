@@ -262,7 +262,9 @@ def _narrowest(
     The width is inf where no arm covers the segment. Widths are rounded down to powers of
     two; coverage per class is an integer running sum.
     """
-    classes, owner = np.unique(np.floor(np.log2(width)), return_inverse=True)
+    level = np.floor(np.log2(width))
+    classes = np.unique(level)
+    owner = np.searchsorted(classes, level)
     steps = np.zeros((len(classes), size + 1), dtype=np.int32)
     np.add.at(steps, (owner, first), 1)
     np.add.at(steps, (owner, last), -1)
