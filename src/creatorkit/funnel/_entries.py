@@ -101,6 +101,49 @@ def tie_rank(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return rank
 
 
+def tied_rank(
+    frame: pd.DataFrame, columns: list[str], unit: np.ndarray, ticks: np.ndarray
+) -> np.ndarray:
+    """A rank of the rows that follows ``columns`` among rows of one unit at one time.
+
+    Only such tied rows need the declared order (every stage orders rows by unit and time
+    first), so only they are ranked by ``columns``: each tied group's own positions are
+    handed out in that order. The result is a permutation and does not depend on row order.
+    """
+    n = len(frame)
+    rank = np.arange(n, dtype=np.int64)
+    if not columns or n < 2:
+        return rank
+    key_bits = _bits_of(unit) + _bits_of(ticks)
+    if key_bits <= 64:
+        key = unit.astype(np.uint64) << np.uint64(_bits_of(ticks))
+        key |= ticks.view(np.uint64)
+        order = np.argsort(key)
+        same = key[order][1:] == key[order][:-1]
+    else:
+        order = np.lexsort((ticks, unit))
+        same = (unit[order][1:] == unit[order][:-1]) & (ticks[order][1:] == ticks[order][:-1])
+    tied = np.zeros(n, dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    at = np.flatnonzero(tied)  # positions in (unit, time) order: runs of equal keys
+    if not len(at):
+        return rank
+    rows = order[at]
+    starts = np.ones(len(at), dtype=bool)
+    starts[1:] = ~same[at[1:] - 1]
+    group_id = np.cumsum(starts)
+    declared = tie_rank(frame.iloc[rows], columns)
+    in_declared = rows[np.lexsort((declared, group_id))]
+    in_position = rows[np.lexsort((rows, group_id))]
+    rank[in_declared] = in_position
+    return rank
+
+
+def _bits_of(values: np.ndarray) -> int:
+    return max(int(values.max()).bit_length(), 1) if len(values) else 1
+
+
 def dedupe(
     frame: pd.DataFrame,
     native: np.ndarray,

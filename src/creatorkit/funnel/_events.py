@@ -257,15 +257,17 @@ def _dedupe_and_entries(spec: _Spec) -> tuple[Any, ...]:
         time=c["time"],
     )
     frame = spec.frame if keep.all() else spec.frame.loc[keep]
-    rank = None
     with ThreadPoolExecutor(max_workers=1) as pool:  # users are hashed while steps match
         pending = pool.submit(_units, spec, frame) if spec.workers > 1 else None
         native = spec.native if len(frame) == len(spec.frame) else spec.native[keep]
         clock = stage.clock(native, spec.unit_ns, spec.span)
-        if c["attribution"] is not None or "strict_once" in spec.options:
-            rank = stage.tie_rank(frame, spec.tie_columns() if c["attribution"] else [])
         matched = stage.match_steps(frame[c["event"]], spec.names, "strict_order" in spec.options)
         units = pending.result() if pending is not None else _units(spec, frame)
+    rank = None
+    if c["attribution"] is not None:  # the declared order of tied rows
+        rank = stage.tied_rank(frame, spec.tie_columns(), units[0], clock.ticks)
+    elif "strict_once" in spec.options:  # only the identity of rows matters
+        rank = np.arange(len(frame), dtype=np.int64)
     ent = stage.entries(matched, units, clock.ticks, options=spec.options, rank=rank)
     return frame, clock, rank, ent, notes
 
