@@ -71,6 +71,11 @@ def _check(level: Any, ridge: Any, strength: Any, tol: Any, max_iter: Any, margi
     check_number("lenient_at", margin, low=0)
 
 
+def _stars_range(center: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A normal interval kept on the 1–5 star scale (NaN stays NaN)."""
+    return np.clip(center - half, 1.0, 5.0), np.clip(center + half, 1.0, 5.0)
+
+
 def _rank(values: np.ndarray) -> np.ndarray:
     """Rank 1 = best in each column; ties by creator (the key order), missing values last."""
     order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=0, kind="stable")
@@ -100,19 +105,15 @@ def _ratings(
     cols: dict[str, np.ndarray] = {"n": n, "mean": divide(total, n)}
     cols["bayes"] = shrink(total, n, c, m)
     bayes_se = np.sqrt(divide(within + 0 * n, n + np.where(np.isfinite(m), m, np.inf)))
-    cols["bayes_low"], cols["bayes_high"] = (
-        cols["bayes"] - z * bayes_se,
-        cols["bayes"] + z * bayes_se,
-    )
+    cols["bayes_low"], cols["bayes_high"] = _stars_range(cols["bayes"], z * bayes_se)
     if imdb is not None:
         cols["imdb"] = shrink(total, n, imdb[0], imdb[1])
     dmean, dlow, notes = _dirichlet(data, stars, cre, k, m, strength, z)
-    cols["dirichlet"], cols["dirichlet_low"] = dmean, dlow
+    cols["dirichlet"], cols["dirichlet_low"] = dmean, np.clip(dlow, 1.0, 5.0)
     corrected = fx.mu + fx.creator
     se = np.sqrt(divide(fx.sigma2 + 0 * n, n + lam))
     cols["corrected"] = np.where(n > 0, corrected, np.nan)
-    cols["corrected_low"] = cols["corrected"] - z * se
-    cols["corrected_high"] = cols["corrected"] + z * se
+    cols["corrected_low"], cols["corrected_high"] = _stars_range(cols["corrected"], z * se)
     cols["rank_raw"] = _rank(cols["mean"])
     cols["rank_corrected"] = _rank(cols["corrected"])
     cols["rank_shift"] = cols["rank_raw"] - cols["rank_corrected"]
@@ -237,7 +238,7 @@ def aggregate(
     * ``bayes`` (``_low``, ``_high``): (Σ stars + m·C) / (n + m) with the empirical prior
       of the dimension — C the mean of all stars, m = σ² / τ² (within-creator variance
       over between-creator variance, method of moments; see ``priors``) — and a normal
-      interval of standard error σ / √(n + m);
+      interval of standard error σ / √(n + m) (every interval is kept within 1–5 stars);
     * ``imdb``: the same form with a given ``imdb=(C, m)``;
     * ``dirichlet`` / ``dirichlet_low``: posterior mean star and lower bound under a
       Dirichlet prior of the dimension's star shares times ``prior_strength`` (default m);
