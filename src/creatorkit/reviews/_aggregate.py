@@ -396,6 +396,15 @@ def _solve_notes(fx: Effects, max_iter: int, priors: list[Prior], data: Stars) -
                 message=f"the leniency solve stopped at max_iter={max_iter} before reaching tol",
             )
         )
+    if bool(np.isnan(fx.sigma2).any()):
+        notes.append(
+            Note.counted(
+                "no_residual_df",
+                "{count} dimensions have no more stars than creator and reviewer effects; "
+                "their corrected ratings have no interval (NaN)",
+                count=int(np.isnan(fx.sigma2).sum()),
+            )
+        )
     flat = [d for d, p in zip([*data.dims, OVERALL], priors, strict=True) if p.weight == np.inf]
     if flat:
         notes.append(
