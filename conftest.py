@@ -11,3 +11,21 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("dev", deadline=None, max_examples=100)
+
+collect_ignore_glob = ["tests/fixtures/*"]  # fixture generators run by hand, never by pytest
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Doctests that need an optional extra are skipped when it is not installed."""
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("dask") is not None:
+        return
+    skip = pytest.mark.skip(reason="needs the 'dask' extra")
+    for item in items:
+        if "adapters/dask" in str(item.fspath).replace("\\", "/") or item.name.endswith(
+            "scaling.md"
+        ):
+            item.add_marker(skip)

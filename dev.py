@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_MIN = ROOT / ".venv-min"
+VENV_DASK = ROOT / ".venv-dask"
 # The lowest versions pyproject.toml declares; the smoke run proves they work.
 LOWEST = ["numpy==1.26.4", "pandas==2.2.2", "attrs==23.2.0", "scipy==1.12.0"]
 MIN_TEST_TOOLS = ["pytest>=8.0", "hypothesis>=6.100"]
@@ -103,6 +104,23 @@ def test() -> None:
         print(f"\n=== {label}", flush=True)
         _run(*cmd, env=env)
         timings.append((label, time.perf_counter() - start))
+    start = time.perf_counter()
+    print("\n=== Dask: the same results on Dask DataFrames (with pyarrow)", flush=True)
+    python_dask = _ensure_venv(VENV_DASK, ".[dask]", MIN_TEST_TOOLS)
+    _run(
+        python_dask,
+        "-m",
+        "pytest",
+        "tests/test_dask.py",
+        "src/creatorkit/adapters",
+        "docs/scaling.md",
+        "--doctest-modules",
+        "--doctest-glob=*.md",
+        "--hypothesis-profile=ci",
+        "-q",
+        env=env,
+    )
+    timings.append(("Dask", time.perf_counter() - start))
     start = time.perf_counter()
     print("\n=== smoke run on the lowest declared dependency versions", flush=True)
     python_min = _ensure_venv(VENV_MIN, ".", [*LOWEST, *MIN_TEST_TOOLS])

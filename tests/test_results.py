@@ -82,3 +82,21 @@ def test_json_of_dates_and_sets():
     assert to_jsonable({3, 1}) == [1, 3]
     assert to_jsonable(pd.NaT) is None
     assert to_jsonable(np.float32("nan")) is None
+
+
+def test_results_and_summaries_pickle_for_workers():
+    import pickle
+
+    import creatorkit as ck
+
+    rows = pd.DataFrame({"creator_id": ["a", "a", "b"], "views": [10, 20, 30], "likes": [1, 2, 3]})
+    summary = ck.metrics.summarize(rows, "like_rate", by="creator_id", moments=True)
+    again = pickle.loads(pickle.dumps(summary))
+    pd.testing.assert_frame_equal(again.table, summary.table)
+    assert again.identity() == summary.identity()
+    assert (again + summary).table["like_rate__n"].tolist() == [4, 2]
+    result = ck.metrics.compute(rows, "like_rate", by="creator_id", ci="auto")
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy.to_dict() == result.to_dict()
+    with pytest.raises((TypeError, AttributeError)):
+        copy.method.parameters["by"] = ["x"]  # type: ignore[index]

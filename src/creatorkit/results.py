@@ -24,8 +24,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
@@ -50,10 +49,44 @@ SCHEMA_VERSION = 1
 """Version of the ``to_dict`` shape; bumped on any incompatible change."""
 
 
+class Frozen(Mapping[str, Any]):
+    """A read-only mapping that pickles (results travel between processes and workers).
+
+    Example:
+        >>> frozen = Frozen({"a": 1})
+        >>> frozen["a"], dict(frozen)
+        (1, {'a': 1})
+    """
+
+    __slots__ = ("_data",)
+    _data: dict[str, Any]
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_data", dict(data))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Frozen({self._data!r})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Frozen mappings are read-only")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Frozen, (self._data,))
+
+
 def _deep(value: Any) -> Any:
     kind = type(value)
-    if kind is dict or kind is types.MappingProxyType or isinstance(value, Mapping):
-        return types.MappingProxyType({str(k): _deep(v) for k, v in value.items()})
+    if kind is dict or kind is Frozen or isinstance(value, Mapping):
+        return Frozen({str(k): _deep(v) for k, v in value.items()})
     if kind is list or kind is tuple:
         if not any(type(v) in _NESTED for v in value):  # JSON-ready lists are mostly flat
             return tuple(value)
@@ -61,7 +94,7 @@ def _deep(value: Any) -> Any:
     return value
 
 
-_NESTED = (dict, list, tuple, types.MappingProxyType)
+_NESTED = (dict, list, tuple, Frozen)
 
 
 def read_only(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -77,7 +110,7 @@ def read_only(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 def _freeze(params: Mapping[str, Any]) -> Mapping[str, Any]:
     """A read-only copy, nested mappings and lists included."""
-    return types.MappingProxyType({str(k): _deep(params[k]) for k in sorted(params)})
+    return Frozen({str(k): _deep(params[k]) for k in sorted(params)})
 
 
 def handout(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,8 +200,8 @@ class MethodCard:
             **parameters: Every parameter that can change a number, defaults included.
 
         Example:
-            >>> MethodCard.create("x", when=pd.Timestamp("2026-01-01", tz="UTC")).parameters
-            mappingproxy({'when': '2026-01-01T00:00:00+00:00'})
+            >>> dict(MethodCard.create("x", when=pd.Timestamp("2026-01-01", tz="UTC")).parameters)
+            {'when': '2026-01-01T00:00:00+00:00'}
             >>> a = MethodCard.create("x", runtime={"workers": 1}, level=0.9)
             >>> a.spec_hash == MethodCard.create("x", runtime={"workers": 4}, level=0.9).spec_hash
             True

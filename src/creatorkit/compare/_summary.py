@@ -17,6 +17,7 @@ from creatorkit._validation import (
     check_number,
     fail,
 )
+from creatorkit.adapters import is_dask
 from creatorkit.compare._core import UNITS, ComparisonResult, combine
 from creatorkit.errors import ErrorCode
 from creatorkit.metrics._metric import Metric, column_metric
@@ -153,10 +154,12 @@ def summarize(
         0   A  20.00
         1   B  16.67
     """
-    frame = check_frame("df", df)
     if not isinstance(arm, str):
         fail("arm", "must be one column name", ErrorCode.WRONG_TYPE, value=arm)
     found = _specs(metrics)
+    if is_dask(df):
+        return _on_dask(df, arm, found, winsorize, trim)
+    frame = check_frame("df", df)
     if winsorize is not None and trim is not None:
         fail("trim", "use winsorize or trim, not both", ErrorCode.INVALID_VALUE)
     share = None
@@ -181,6 +184,20 @@ def summarize(
     if trim is not None:
         summary = attrs.evolve(summary, warnings=_untrimmed(summary.warnings, notes))
     return attrs.evolve(summary, warnings=[*summary.warnings, *notes])
+
+
+def _on_dask(ddf: Any, arm: str, found: list[Metric], winsorize: Any, trim: Any) -> Summary:
+    """``summarize`` per partition of a Dask DataFrame, merged (no winsorizing: it is pooled)."""
+    from creatorkit.adapters.dask import summarize_partitions
+
+    if winsorize is not None or trim is not None:
+        rule = "is not available on Dask DataFrames (the cut is a pooled quantile)"
+        fail("winsorize" if winsorize is not None else "trim", rule, ErrorCode.INVALID_VALUE)
+
+    def part(rows: pd.DataFrame) -> Summary:
+        return summarize(rows, arm=arm, metrics=found)
+
+    return summarize_partitions(ddf, part, found, arm)
 
 
 def _untrimmed(existing: Iterable[Note], trimmed: list[Note]) -> list[Note]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._validation import check_number
+from creatorkit.adapters import is_dask
 from creatorkit.metrics._metric import Metric
 from creatorkit.results import Copied, Result, merge_notes
 from creatorkit.summaries import CI_METHODS, Summary
@@ -170,6 +171,8 @@ def compute(
     methods = _core.ci_methods(metrics, ci)
     level = check_number("level", level, low=0, high=1, low_open=True, high_open=True)
     values = check_params(metrics, params)
+    if is_dask(df):
+        return _on_dask(df, metrics, by, as_of, params, methods, level, (currency, fx, fx_policy))
     prep = Prepared(df, metrics, by, as_of, currency=(currency, fx, fx_policy))
     mergeable = [m for m in metrics if m.mergeable]
     moments = _core.needs_moments(methods)
@@ -198,6 +201,42 @@ def compute(
         ),
         warnings=merge_notes([*partial.warnings, *prep.notes[known:]]),
     )
+
+
+def _on_dask(
+    ddf: Any,
+    metrics: list[Metric],
+    by: Any,
+    as_of: Any,
+    params: Mapping[str, float] | None,
+    methods: dict[str, str],
+    level: float,
+    money: tuple[Any, Any, Any],
+) -> MetricResult:
+    """``compute`` on a Dask DataFrame: the merged summary of its partitions, computed."""
+    from creatorkit._validation import fail
+    from creatorkit.errors import ErrorCode
+
+    refused = [m.name for m in metrics if not m.mergeable]
+    if refused:
+        rule = (
+            f"{refused} are not mergeable and are not available on Dask DataFrames; "
+            "compute them on a pandas frame"
+        )
+        fail("names", rule, ErrorCode.INVALID_VALUE)
+    summary = _core.summarize(
+        ddf,
+        metrics,
+        by=by,
+        as_of=as_of,
+        params=params,
+        moments=_core.needs_moments(methods),
+        currency=money[0],
+        fx=money[1],
+        fx_policy=money[2],
+        name="metrics.summarize",
+    )
+    return summary.compute(ci=methods or None, level=level)
 
 
 def _reduce(prep: Prepared, metric: Metric, params: Mapping[str, float]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from creatorkit._validation import (
     check_numeric,
     fail,
 )
+from creatorkit.adapters import is_dask
 from creatorkit.errors import CreatorkitDeprecationWarning, ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes, read_only
 from creatorkit.summaries._build import (
@@ -640,6 +641,24 @@ def summarize(
             ErrorCode.INVALID_VALUE,
         )
     values = check_params(found, params)
+    if is_dask(df):
+        from creatorkit.adapters.dask import summarize_partitions
+
+        def part(rows: pd.DataFrame) -> Summary:
+            return summarize(
+                rows,
+                found,
+                by=by,
+                as_of=as_of,
+                params=params,
+                moments=moments,
+                currency=currency,
+                fx=fx,
+                fx_policy=fx_policy,
+                name=name,
+            )
+
+        return summarize_partitions(df, part, found, by)
     prep = Prepared(df, found, by, as_of, currency=(currency, fx, fx_policy))
     return from_prepared(prep, found, values, moments, name)
 

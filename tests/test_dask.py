@@ -1,0 +1,112 @@
+"""The Dask path equals the pandas path (run in the Dask environment of the test command)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import creatorkit as ck
+
+dd = pytest.importorskip("dask.dataframe")
+dask = pytest.importorskip("dask")
+
+NAMES = ["views", "gmv", "ctr", "gpm", "engagement_rate", "like_rate", "cvr"]
+SCHEDULERS = ["sync", "threads"]
+
+
+def _content(rows: int, creators: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    views = rng.integers(1, 10_000, rows)
+    clicks = rng.binomial(views, 0.02)
+    return pd.DataFrame(
+        {
+            "creator_id": pd.Series([f"c{i:03d}" for i in rng.integers(0, creators, rows)]),
+            "views": views,
+            "likes": rng.binomial(views, 0.06),
+            "comments": rng.binomial(views, 0.005),
+            "shares": rng.binomial(views, 0.002),
+            "saves": rng.binomial(views, 0.004),
+            "clicks": clicks,
+            "orders": rng.binomial(clicks, 0.1),
+            "gmv": np.round(rng.gamma(2.0, 20.0, rows), 2),
+        }
+    )
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+@settings(deadline=None, max_examples=25)
+@given(
+    rows=st.integers(1, 400),
+    creators=st.integers(1, 30),
+    parts=st.integers(1, 6),
+    seed=st.integers(0, 10_000),
+)
+def test_metrics_on_dask_equal_pandas(scheduler, rows, creators, parts, seed):
+    frame = _content(rows, creators, seed)
+    ddf = dd.from_pandas(frame, npartitions=parts)
+    local = ddf.compute()  # the partitions' dtypes (Dask converts text to Arrow strings)
+    with dask.config.set(scheduler=scheduler):
+        got = ck.metrics.compute(ddf, NAMES, by="creator_id", ci="auto")
+    want = ck.metrics.compute(local, NAMES, by="creator_id", ci="auto")
+    counts = [c for c in want.table.columns if c.endswith("_n")]
+    pd.testing.assert_frame_equal(got.table[counts], want.table[counts])
+    pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-12, atol=0)
+    assert got.warnings == want.warnings
+    assert got.method.spec_hash == want.method.spec_hash
+
+
+def test_summaries_merge_on_workers_and_stay_small():
+    small = dd.from_pandas(_content(2_000, 50, 1), npartitions=4)
+    large = dd.from_pandas(_content(200_000, 50, 2), npartitions=16)
+    a = ck.metrics.summarize(small, NAMES, by="creator_id", moments=True)
+    b = ck.metrics.summarize(large, NAMES, by="creator_id", moments=True)
+    assert len(a.table) == len(b.table) == 50
+    # what reaches the client grows with the groups, not with the rows (100× more rows)
+    assert len(pickle.dumps(b)) < 1.5 * len(pickle.dumps(a))
+    whole = ck.metrics.summarize(large.compute(), NAMES, by="creator_id", moments=True)
+    pd.testing.assert_frame_equal(b.table, whole.table, rtol=1e-12)
+
+
+def test_comparison_summaries_on_dask_equal_pandas():
+    frame = _content(3_000, 4, 3)
+    ddf = dd.from_pandas(frame, npartitions=5)
+    metric = ck.metrics.get("ctr")
+    got = ck.compare.summarize(ddf, arm="creator_id", metrics=[metric, "gmv"])
+    want = ck.compare.summarize(ddf.compute(), arm="creator_id", metrics=[metric, "gmv"])
+    pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-12)
+    a = got.ratios("ctr", test="t").to_frame()
+    b = want.ratios("ctr", test="t").to_frame()
+    pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+
+
+def test_reporting_currency_and_as_of_on_dask():
+    data = ck.datasets.synthetic(seed=0, n_creators=200, n_events=200)
+    ddf = dd.from_pandas(data.orders, npartitions=4)
+    names = ["net_gmv", "refund_rate"]
+    kwargs = {"by": "creator_id", "as_of": data.as_of, "currency": "USD", "fx": data.fx_rates}
+    got = ck.metrics.compute(ddf, names, **kwargs)
+    want = ck.metrics.compute(ddf.compute(), names, **kwargs)
+    pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-12)
+    assert got.currency == "USD"
+
+
+def test_bad_input_on_dask_is_the_pandas_error_before_computing():
+    ddf = dd.from_pandas(_content(100, 5, 4).drop(columns="clicks"), npartitions=2)
+    with pytest.raises(ck.ValidationError, match="clicks") as err:
+        ck.metrics.compute(ddf, "ctr", by="creator_id")
+    assert err.value.codes == ("missing_column",)
+    with pytest.raises(ck.ValidationError, match="not available on Dask"):
+        ck.metrics.compute(ddf, "product_count", by="creator_id")
+    with pytest.raises(ck.ValidationError, match="not available on Dask"):
+        ck.compare.summarize(ddf, arm="creator_id", metrics="gmv", winsorize=0.01)
+    negative = dd.from_pandas(_content(100, 5, 5).assign(views=-1), npartitions=2)
+    with pytest.raises(ck.ValidationError, match="views"):
+        ck.metrics.compute(negative, "ctr", by="creator_id")
+    empty = dd.from_pandas(_content(10, 2, 6).iloc[:0], npartitions=1)
+    with pytest.raises(ck.ValidationError, match="at least one row"):
+        ck.metrics.compute(empty, "ctr", by="creator_id")
