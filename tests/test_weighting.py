@@ -18,6 +18,7 @@ FIXTURES = json.loads((Path(__file__).parent / "fixtures/weighting/pymcdm.json")
 CASES = {case["name"]: case for case in FIXTURES["cases"]}
 
 HY = np.array(CASES["hwang_yoon"]["matrix"])
+HY.setflags(write=False)  # shared by the tests: a view that writes to it fails loudly
 HY_BENEFIT = [True, True, True, False, True, True]
 HY_WEIGHTS = [0.2, 0.1, 0.1, 0.1, 0.2, 0.3]
 
@@ -336,7 +337,7 @@ def test_sensitivity_reports_the_nearest_weights_that_change_the_top():
 
 
 def test_nan_and_inf_in_the_matrix_are_named_by_row_and_column():
-    x = pd.DataFrame(HY, columns=list("abcdef"), index=["A1", "A2", "A3", "A4"])
+    x = pd.DataFrame(HY.copy(), columns=list("abcdef"), index=["A1", "A2", "A3", "A4"])
     x.loc["A2", "c"] = np.nan
     x.loc["A4", "e"] = np.inf
     with pytest.raises(ValidationError) as info:

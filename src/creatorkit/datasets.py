@@ -887,8 +887,9 @@ def _rate_cards(
     video = np.round(np.maximum(20.0, 8.0 * (followers / 1000) ** 0.8 * rng.lognormal(0, 0.3, n)))
     change = (as_of - pd.Timedelta(days=30)).normalize()
     rows = []
+    first = as_of - pd.Timedelta(days=365)
     for content_type, fee in (("video", video), ("live", np.round(video * 2.5))):
-        for start, end, factor in ((None, change, 1.0), (change, None, 1.1)):
+        for start, end, factor in ((first, change, 1.0), (change, pd.NaT, 1.1)):
             rows.append(
                 pd.DataFrame(
                     {
@@ -896,16 +897,14 @@ def _rate_cards(
                         "content_type": content_type,
                         "fixed_fee": np.round(fee * factor, 2),
                         "currency": "USD",
-                        "valid_from": start
-                        if start is not None
-                        else as_of - pd.Timedelta(days=365),
-                        "valid_to": end,
+                        "valid_from": pd.Series(start, index=creators.index).dt.tz_convert("UTC"),
+                        "valid_to": pd.Series(
+                            end, index=creators.index, dtype="datetime64[ns, UTC]"
+                        ),
                     }
                 )
             )
     frame = pd.concat(rows, ignore_index=True)
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"], utc=True)
-    frame["valid_to"] = pd.to_datetime(frame["valid_to"], utc=True)
     frame = frame.sort_values(["creator_id", "content_type", "valid_from"], kind="stable")
     return frame.reset_index(drop=True).astype(
         {"creator_id": "string", "content_type": "string", "currency": "string"}
