@@ -298,50 +298,29 @@ def aggregate(
     m = np.array([p.weight for p in priors])
     lam = np.full(len(priors), float(ridge)) if ridge is not None else m
     lam = np.where(np.isfinite(lam) & (lam > 0), lam, 1.0)
+    codes = (data.creators.codes, data.reviewers.codes)
     shape = (data.creators.n, data.reviewers.n)
-    fx = solve(
-        stars,
-        data.creators.codes,
-        data.reviewers.codes,
-        shape,
-        lam,
-        tol=float(tol),
-        max_iter=int(max_iter),
-    )
+    fx = solve(stars, *codes, shape, lam, tol=float(tol), max_iter=int(max_iter))
+    strength = None if prior_strength is None else float(prior_strength)
     ratings, notes = _ratings(
-        data,
-        stars,
-        moments,
-        priors,
-        fx,
-        lam,
-        z,
-        imdb=spec,
-        strength=None if prior_strength is None else float(prior_strength),
+        data, stars, moments, priors, fx, lam, z, imdb=spec, strength=strength
     )
     ratings = _blank_unrated(ratings)
     notes += _solve_notes(fx, int(max_iter), priors, data)
-    prior_table = _prior_table(data, priors, lam)
     card = MethodCard.create(
         "reviews.aggregate",
-        by=by,
-        dimensions=list(data.dims),
-        level=level,
-        imdb=spec,
-        prior_strength=prior_strength,
-        ridge=ridge,
-        lenient_at=lenient_at,
-        tol=tol,
-        max_iter=max_iter,
-        solver="preconditioned conjugate gradients (Jacobi)",
-        interval="normal (bayes, corrected); Wilson (would_rehire)",
         runtime={"iterations": fx.iterations},
+        by=by, dimensions=list(data.dims), level=level, imdb=spec,
+        prior_strength=prior_strength, ridge=ridge, lenient_at=lenient_at,
+        tol=tol, max_iter=max_iter,
+        solver="preconditioned conjugate gradients (Jacobi)",
+        interval="normal, within 1-5 stars (bayes, corrected); Wilson (would_rehire)",
     )
     return ReviewAggregate(
         creators=_creators(ratings, data, float(level), by),
         ratings=ratings,
         reviewers=_reviewers(data, stars, fx, lam, z, float(lenient_at)),
-        priors=prior_table,
+        priors=_prior_table(data, priors, lam),
         method=card,
         warnings=(*data.creators.notes, *notes),
     )

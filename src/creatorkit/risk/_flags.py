@@ -20,6 +20,7 @@ from creatorkit._validation import (
     check_number,
     check_numeric,
     did_you_mean,
+    fail,
 )
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result
@@ -127,6 +128,12 @@ def _measures(creators: pd.DataFrame, content: pd.DataFrame, as_of: pd.Timestamp
     problems.raise_if_any()
     check_frame("content", content, allow_empty=True)
     check_columns("content", content, ["creator_id", "views", "likes", "comments", "orders"])
+    if len(content) and "published_at" in content.columns:
+        first = aware_column(content, "published_at", "content").min()
+        if pd.notna(first) and as_of < first:
+            fail(
+                "as_of", "is before every post of content", ErrorCode.OUT_OF_RANGE, value=str(as_of)
+            )
     sums = _content_sums(content, creators["creator_id"], as_of)
     views, likes = sums["views"].to_numpy(float), sums["likes"].to_numpy(float)
     values = {
@@ -192,6 +199,13 @@ def _replies(
     before, _ = rate(~late)
     now, asked = rate(late)
     return before, now, asked
+
+
+def _check_rules(min_views: Any, unposted_at: Any, drop_at: Any, invitations: Any) -> None:
+    check_number("min_views", min_views, low=0)
+    check_number("unposted_at", unposted_at, low=0, low_open=True)
+    check_number("reply_drop_at", drop_at, low=0, high=1, low_open=True)
+    check_number("min_invitations", invitations, low=0)
 
 
 _SIDE = {
@@ -388,10 +402,7 @@ def flags(
     """
     stamp = require_as_of(as_of)
     cuts = _thresholds(z)
-    check_number("min_views", min_views, low=0)
-    check_number("unposted_at", unposted_at, low=0, low_open=True)
-    check_number("reply_drop_at", reply_drop_at, low=0, high=1, low_open=True)
-    check_number("min_invitations", min_invitations, low=0)
+    _check_rules(min_views, unposted_at, reply_drop_at, min_invitations)
     window = parse_window(recent, "recent")
     values, tiers, views = _measures(creators, content, stamp, scheme)
     ids = creators["creator_id"].to_numpy()
@@ -416,18 +427,6 @@ def flags(
     )
     evidence = pd.concat(parts, ignore_index=True)
     evidence = evidence.sort_values(["creator_id", "flag"], kind="stable").reset_index(drop=True)
-    table = pd.DataFrame(measures)
-    count = evidence.groupby("creator_id").size().reindex(ids, fill_value=0).to_numpy()
-    names = evidence.groupby("creator_id")["flag"].agg(", ".join).reindex(ids, fill_value="")
-    summary = pd.DataFrame(
-        {
-            "creator_id": ids,
-            "tier": measures["tier"],
-            "flags": count,
-            "flagged": count > 0,
-            "which": names.to_numpy(),
-        }
-    )
     notes = (
         []
         if samples is not None
@@ -447,5 +446,24 @@ def flags(
         spread="1.4826 × MAD",
     )
     return RiskFlags(
-        evidence=evidence, creators=summary, measures=table, method=card, warnings=tuple(notes)
+        evidence=evidence,
+        creators=_summary(evidence, ids, measures["tier"]),
+        measures=pd.DataFrame(measures),
+        method=card,
+        warnings=tuple(notes),
+    )
+
+
+def _summary(evidence: pd.DataFrame, ids: np.ndarray, tiers: np.ndarray) -> pd.DataFrame:
+    """One row per creator: tier, how many flags and which."""
+    count = evidence.groupby("creator_id").size().reindex(ids, fill_value=0).to_numpy()
+    names = evidence.groupby("creator_id")["flag"].agg(", ".join).reindex(ids, fill_value="")
+    return pd.DataFrame(
+        {
+            "creator_id": ids,
+            "tier": tiers,
+            "flags": count,
+            "flagged": count > 0,
+            "which": names.to_numpy(),
+        }
     )

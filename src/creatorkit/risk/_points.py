@@ -235,35 +235,52 @@ def violation_points(
         frame, t, stamp, pol
     )
     alive = counted & (clears > stamp.value)
-    k = creators.n
-    now = np.bincount(code, np.where(alive, points, 0.0), k)
-    until = np.where(
-        suspends & (t + pol.suspension.value > stamp.value), t + pol.suspension.value, -1
-    )
-    latest = np.full(k, -1, dtype=np.int64)
-    np.maximum.at(latest, code, until)
-    first_clear = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_clear, code, np.where(alive, clears, np.iinfo(np.int64).max))
     result = creators.keys.reset_index(drop=True).copy()
+    now = np.bincount(code, np.where(alive, points, 0.0), creators.n)
     result["points"] = now
-    result["strikes"] = np.bincount(code, (alive & strike).astype(float), k)
+    result["strikes"] = np.bincount(code, (alive & strike).astype(float), creators.n)
     result["penalty"] = _penalty(now, pol)
+    ends = np.where(suspends, t + pol.suspension.value, -1)
+    latest = _extreme(np.maximum, code, np.where(ends > stamp.value, ends, -1), creators.n, -1)
+    first_clear = _extreme(np.minimum, code, np.where(alive, clears, _NEVER), creators.n, _NEVER)
     result["suspended"] = latest > 0
     result["suspended_until"] = _stamps(latest, latest > 0)
     result["clears_at"] = _stamps(first_clear, now > 0)
-    result["counted"] = np.bincount(code, counted.astype(float), k).astype(np.int64)
-    result["excluded"] = np.bincount(code, (~counted).astype(float), k).astype(np.int64)
-    notes = [
+    result["counted"] = np.bincount(code, counted.astype(float), creators.n).astype(np.int64)
+    result["excluded"] = np.bincount(code, (~counted).astype(float), creators.n).astype(np.int64)
+    return ViolationPoints(
+        creators=result, timeline=table, method=_card(stamp, pol), warnings=_notes(table)
+    )
+
+
+_NEVER = np.iinfo(np.int64).max
+
+
+def _extreme(
+    ufunc: np.ufunc, code: np.ndarray, values: np.ndarray, k: int, start: int
+) -> np.ndarray:
+    """Per-creator maximum or minimum of int64 ``values`` (``start`` where a creator has none)."""
+    out = np.full(k, start, dtype=np.int64)
+    ufunc.at(out, code, values.astype(np.int64))
+    return out
+
+
+def _notes(table: pd.DataFrame) -> tuple[Note, ...]:
+    excluded = table["excluded"].to_numpy()
+    return tuple(
         Note.counted(
             f"violations_{name}",
             "{count} violations not counted: {subject}",
-            count=int((table["excluded"] == name).sum()),
+            count=int((excluded == name).sum()),
             subject=name,
         )
         for name in ("after_as_of", "overturned", "appealed_not_counted")
-        if bool((table["excluded"] == name).any())
-    ]
-    card = MethodCard.create(
+        if bool((excluded == name).any())
+    )
+
+
+def _card(stamp: pd.Timestamp, pol: Checked) -> MethodCard:
+    return MethodCard.create(
         "risk.violation_points",
         as_of=stamp,
         clearing=pol.clearing,
@@ -275,4 +292,3 @@ def violation_points(
         suspension=str(pol.suspension),
         count_appealed=pol.count_appealed,
     )
-    return ViolationPoints(creators=result, timeline=table, method=card, warnings=tuple(notes))

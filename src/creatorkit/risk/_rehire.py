@@ -143,7 +143,16 @@ def rehire(
         known.append(pd.Index(score.index.astype(object)))
     ids = known[0].append(known[1:]).unique().sort_values()
     table = _frame(ids, reviews, flags, points, score)
-    return _decide(table, blocked, good, poor, floor, (reviews, flags, points, score))
+    given = {"reviews": reviews, "flags": flags, "points": points, "scores": score}
+    card = MethodCard.create(
+        "risk.rehire",
+        good_rating=good,
+        poor_rating=poor,
+        min_score=floor,
+        block=sorted(blocked),
+        inputs=[k for k, v in given.items() if v is not None],
+    )
+    return TableResult(table=_decide(table, blocked, good, poor, floor), method=card)
 
 
 def _column(table: pd.DataFrame, name: str) -> np.ndarray:
@@ -158,18 +167,12 @@ def _decide(
     good: float,
     poor: float,
     floor: float | None,
-    given: tuple[Any, ...],
-) -> TableResult:
+) -> pd.DataFrame:
+    """The decision and its reasons per creator (see ``rehire``)."""
     n = len(table)
     is_blocked = table.index.isin(blocked)
-    suspended = (
-        table["suspended"].fillna(False).to_numpy(dtype=bool)
-        if "suspended" in table
-        else np.zeros(n, bool)
-    )
-    penalty = (
-        table["penalty"].fillna("").astype(str).to_numpy() if "penalty" in table else np.full(n, "")
-    )
+    suspended = _column(table, "suspended") > 0
+    penalty = _text(table, "penalty")
     rating, high = _column(table, "corrected"), _column(table, "corrected_high")
     yes, yes_high = _column(table, "would_rehire"), _column(table, "would_rehire_high")
     flagged = np.nan_to_num(_column(table, "flags")) > 0
@@ -181,7 +184,7 @@ def _decide(
     low_score = (score < floor) if floor is not None else np.zeros(n, bool)
     hire = ~stop & ~flagged & (rating >= good) & ~(yes < 0.5) & ~low_score & ~unrated
     decision = np.where(stop, "do_not_hire", np.where(hire, "hire_again", "try_small_budget"))
-    which = table["which"].fillna("").astype(str).to_numpy() if "which" in table else np.full(n, "")
+    which = _text(table, "which")
     reasons = _reasons(
         [
             (is_blocked, "block-listed"),
@@ -201,16 +204,10 @@ def _decide(
     out.insert(1, "decision", pd.Series(decision, dtype="string"))
     out.insert(2, "reasons", pd.Series(reasons, dtype="string"))
     out["blocked"] = is_blocked
-    card = MethodCard.create(
-        "risk.rehire",
-        good_rating=good,
-        poor_rating=poor,
-        min_score=floor,
-        block=sorted(blocked),
-        inputs=[
-            k
-            for k, v in zip(("reviews", "flags", "points", "scores"), given, strict=True)
-            if v is not None
-        ],
-    )
-    return TableResult(table=out, method=card)
+    return out
+
+
+def _text(table: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in table:
+        return np.full(len(table), "", dtype=object)
+    return table[name].fillna("").astype(str).to_numpy(dtype=object)
