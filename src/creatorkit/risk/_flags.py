@@ -432,7 +432,23 @@ def flags(
         if samples is not None
         else [Note(code="no_samples", message="no samples given: unposted_samples not checked")]
     )
-    card = MethodCard.create(
+    card = _card(
+        stamp, cuts, scheme, window, min_views, unposted_at, reply_drop_at, min_invitations
+    )
+    return RiskFlags(
+        evidence=evidence,
+        creators=_summary(evidence, ids, measures["tier"]),
+        measures=pd.DataFrame(measures),
+        method=card,
+        warnings=tuple(notes),
+    )
+
+
+def _card(
+    stamp: pd.Timestamp, cuts: dict[str, float], scheme: Any, window: pd.Timedelta, *rules: Any
+) -> MethodCard:
+    min_views, unposted_at, reply_drop_at, min_invitations = rules
+    return MethodCard.create(
         "risk.flags",
         as_of=stamp,
         z=cuts,
@@ -444,13 +460,6 @@ def flags(
         recent=str(window),
         benchmark="tier median",
         spread="1.4826 × MAD",
-    )
-    return RiskFlags(
-        evidence=evidence,
-        creators=_summary(evidence, ids, measures["tier"]),
-        measures=pd.DataFrame(measures),
-        method=card,
-        warnings=tuple(notes),
     )
 
 
