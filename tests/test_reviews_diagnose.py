@@ -61,6 +61,13 @@ def test_completion_per_campaign() -> None:
     table = res.completion.set_index("campaign_id")
     assert table["collaborations"].to_dict() == {"k1": 4, "k2": 1}
     assert table["unreviewed"].to_dict() == {"k1": 1, "k2": 0}  # d never reviewed
+    campaigns = pd.DataFrame({"campaign_id": ["k1", "k2"], "brand": ["Acme", "Acme"]})
+    brands = ck.reviews.diagnose(
+        _reviews(), collaborations=_collaborations(), campaigns=campaigns
+    ).completion
+    assert brands[["brand", "collaborations", "reviewed"]].to_dict("records") == [
+        {"brand": "Acme", "collaborations": 5, "reviewed": 4}
+    ]
 
 
 def test_contradictions_with_measured_data() -> None:

@@ -310,9 +310,15 @@ def aggregate(
     card = MethodCard.create(
         "reviews.aggregate",
         runtime={"iterations": fx.iterations},
-        by=by, dimensions=list(data.dims), level=level, imdb=spec,
-        prior_strength=prior_strength, ridge=ridge, lenient_at=lenient_at,
-        tol=tol, max_iter=max_iter,
+        by=by,
+        dimensions=list(data.dims),
+        level=level,
+        imdb=spec,
+        prior_strength=prior_strength,
+        ridge=ridge,
+        lenient_at=lenient_at,
+        tol=tol,
+        max_iter=max_iter,
         solver="preconditioned conjugate gradients (Jacobi)",
         interval="normal, within 1-5 stars (bayes, corrected); Wilson (would_rehire)",
     )

@@ -89,19 +89,27 @@ def _over_time(reviews: pd.DataFrame, data: Stars, level: float) -> pd.DataFrame
 
 
 def _completion(
-    reviews: pd.DataFrame, collaborations: pd.DataFrame | None, by: str, level: float
+    reviews: pd.DataFrame,
+    collaborations: pd.DataFrame | None,
+    campaigns: pd.DataFrame | None,
+    by: str,
+    level: float,
 ) -> pd.DataFrame:
-    """Collaborations with and without a review, per campaign (and reviewer when known)."""
+    """Collaborations with and without a review, per brand (or campaign) and reviewer."""
     if collaborations is None:
         return pd.DataFrame(columns=["campaign_id", "collaborations", "reviewed"])
-    check_frame("collaborations", collaborations, allow_empty=True)
     check_columns("collaborations", collaborations, [by, "campaign_id"])
     check_columns("reviews", reviews, ["campaign_id"])
     done = reviews[[by, "campaign_id"]].drop_duplicates().assign(_reviewed=1.0)
-    keys = ["campaign_id"] + (["reviewer_id"] if "reviewer_id" in collaborations.columns else [])
-    joined = collaborations[list(dict.fromkeys([by, *keys]))].merge(
-        done, on=[by, "campaign_id"], how="left"
-    )
+    joined = collaborations.merge(done, on=[by, "campaign_id"], how="left")
+    keys = ["campaign_id"]
+    if campaigns is not None:
+        check_frame("campaigns", campaigns, allow_empty=True)
+        check_columns("campaigns", campaigns, ["campaign_id", "brand"])
+        brands = campaigns[["campaign_id", "brand"]].drop_duplicates("campaign_id")
+        joined = joined.merge(brands, on="campaign_id", how="left")
+        keys = ["brand"]
+    keys += ["reviewer_id"] if "reviewer_id" in collaborations.columns else []
     g = group(joined, keys)
     reviewed = np.bincount(g.codes, joined["_reviewed"].fillna(0.0).to_numpy(), g.n)
     return frame_of(
@@ -248,6 +256,7 @@ def diagnose(
     *,
     collaborations: pd.DataFrame | None = None,
     violations: pd.DataFrame | None = None,
+    campaigns: pd.DataFrame | None = None,
     by: str = "creator_id",
     dimensions: Any = None,
     level: float = 0.95,
@@ -262,8 +271,9 @@ def diagnose(
     * ``reviewers``: per reviewer, the top-box share (5★ of all stars given) and the
       straight-lined reviews (two or more dimensions rated, all with the same stars);
     * ``over_time``: the top-box share per month of ``created_at`` (UTC);
-    * ``completion``: with ``collaborations``, per campaign (and per reviewer when the
-      collaborations name one) the collaborations with and without a review (matched on
+    * ``completion``: with ``collaborations``, per brand (with ``campaigns``, which name
+      each campaign's ``brand``; else per campaign) and per reviewer when the
+      collaborations name one, the collaborations with and without a review (matched on
       ``by`` and ``campaign_id``);
     * ``contradictions``: 5★ conversion for a collaboration with zero orders, 5★
       timeliness for content posted after ``content_due_at`` (or never, when the review
@@ -278,6 +288,7 @@ def diagnose(
             ``campaign_id``, ``tags`` where the tables need them).
         collaborations: Collaborations (``orders``, ``posted_at``, ``content_due_at``).
         violations: Violations (``creator_id``, ``occurred_at``, ``status``).
+        campaigns: Campaigns (``campaign_id``, ``brand``) for completion per brand.
         by: Creator key column.
         dimensions: Star columns (default: every dimension present).
         level: Interval level.
@@ -321,7 +332,7 @@ def diagnose(
     return ReviewDiagnosis(
         reviewers=_inflation(data, float(level)),
         over_time=_over_time(reviews, data, float(level)),
-        completion=_completion(reviews, collaborations, by, float(level)),
+        completion=_completion(reviews, collaborations, campaigns, by, float(level)),
         contradictions=_contradictions(reviews, data, collaborations, violations, by),
         tags=_tags(reviews, data, float(praise_at), float(complain_at), int(top_tags)),
         method=card,
