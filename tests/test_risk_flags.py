@@ -171,3 +171,15 @@ def test_block_list_and_suspension_override_everything() -> None:
     assert table.loc["mid", "decision"] == "do_not_hire"
     assert table.loc["mid", "reasons"].startswith("block-listed")
     assert bool(table.loc["mid", "blocked"])
+
+
+def test_every_result_meets_the_result_contract() -> None:
+    from creatorkit.testing import check_result
+
+    world = ck.datasets.synthetic(0, n_creators=300, n_events=500, model="truth_model@1")
+    ratings = ck.reviews.aggregate(world.reviews)
+    flags = ck.risk.flags(world.creators, world.content, as_of=world.as_of, samples=world.samples)
+    points = ck.risk.violation_points(world.violations, as_of=world.as_of)
+    diagnosis = ck.reviews.diagnose(world.reviews, collaborations=world.collaborations)
+    for result in (ratings, flags, points, diagnosis, ck.risk.rehire(reviews=ratings, flags=flags)):
+        check_result(result)
