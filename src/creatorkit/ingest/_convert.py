@@ -303,7 +303,9 @@ def convert(
     for header in mapped.unmatched:
         name = header if header not in work.out else f"{header} (raw)"
         column = raw[header]
-        work.out[name] = _parse.clean(column, MISSING) if _is_text(column) else column
+        work.out[name] = (
+            _parse.clean(column, MISSING).astype("string") if _is_text(column) else column
+        )
         work.report.append(_line(header, name, "kept as it is (no field)"))
     frame = pd.DataFrame(work.out, index=raw.index)
     return Converted(

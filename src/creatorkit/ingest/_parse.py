@@ -17,6 +17,7 @@ import pandas as pd
 
 from creatorkit._validation import Problems
 from creatorkit.errors import ErrorCode
+from creatorkit.ingest._grid import decimals
 
 __all__ = [
     "DECIMALS",
@@ -73,18 +74,24 @@ _DURATION = re.compile(
 def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
     r"""Strip spaces and tabs; the missing tokens (``--``, ``-``, ``N/A``, ``""``) become NA.
 
+    The result is categorical (each distinct cell once), so the parsers read every
+    distinct value once.
+
     Example:
-        >>> clean(pd.Series(["\t123", "--", " N/A "]), frozenset({"", "--", "N/A"})).tolist()
-        ['123', nan, nan]
+        >>> clean(pd.Series(["\t123", "--", " N/A ", "123"]), frozenset({"", "--", "N/A"})).tolist()
+        ['123', nan, nan, '123']
     """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         cells = cells.map(str)
     text = cells.str.strip()
-    values = np.asarray(text.where(~text.isin(list(missing)), np.nan), dtype=object)
-    out = np.where(codes >= 0, values[np.maximum(codes, 0)], np.nan)
-    return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
+    text = text.where(~text.isin(list(missing)))
+    inner, distinct = pd.factorize(text, use_na_sentinel=True)  # "\t1" and "1" are one value
+    mapped = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
+    categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
+    values = pd.Categorical.from_codes(mapped, categories=categories)
+    return pd.Series(values, index=raw.index, name=raw.name)
 
 
 def _distinct(
@@ -94,7 +101,11 @@ def _distinct(
 
     Returns the values, the rows that failed to parse and the rows that were present.
     """
-    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+    if isinstance(texts.dtype, pd.CategoricalDtype):
+        codes = texts.cat.codes.to_numpy()
+        uniques = texts.cat.categories
+    else:
+        codes, uniques = pd.factorize(texts, use_na_sentinel=True)
     values, ok = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
     present = codes >= 0
     where = np.maximum(codes, 0)
@@ -127,9 +138,12 @@ def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series
     """
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        text = uniques
-        out = np.asarray(text, dtype=object).copy()
-        ok = np.ones(len(text), dtype=bool)
+        out = np.asarray(uniques, dtype=object).copy()
+        ok = np.ones(len(uniques), dtype=bool)
+        digits = np.asarray(uniques.str.isdigit(), dtype=bool)
+        if digits.all():  # the usual case: nothing to undo
+            return out, ok
+        text = uniques.where(~digits, "0")
         floaty = text.str.match(_FLOAT_ID)
         if floaty.any():
             whole = text.str.extract(_FLOAT_ID, expand=False)
@@ -139,9 +153,9 @@ def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series
         sci = text.str.match(_SCIENTIFIC)
         if sci.any():
             parts = text.str.extract(_SCIENTIFIC)
-            digits = parts[1].str.len().fillna(-1).to_numpy()
+            written = parts[1].str.len().fillna(-1).to_numpy()
             exponent = pd.to_numeric(parts[2], errors="coerce").fillna(-2).to_numpy()
-            exact = sci & (digits == exponent)
+            exact = sci & (written == exponent)
             out[exact] = np.asarray((parts[0] + parts[1])[exact], dtype=object)
             ok &= ~(sci & ~exact)
         return out, ok
@@ -164,23 +178,34 @@ def _plain(text: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray]:
     return plain.where(ok, "nan"), ok
 
 
-def _floats(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers written with the declared decimal mark (and its thousands separator)."""
+def _slow_floats(text: pd.Series, decimal: str, digits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The string path: any cell the grid could not read (a ``+`` sign, ``.5``, 16+ digits)."""
     plain, ok = _plain(text, decimal)
-    return pd.to_numeric(plain, errors="coerce").to_numpy(float), ok
+    places = plain.str.extract(r"\.(\d*)$", expand=False).str.len().fillna(0).to_numpy(float)
+    whole = pd.to_numeric(plain.str.replace(".", "", regex=False), errors="coerce")
+    if digits == 0:
+        return pd.to_numeric(plain, errors="coerce").to_numpy(float), ok
+    return whole.to_numpy(float) / 10.0 ** (places + digits), ok
 
 
-def _shifted(text: pd.Series, decimal: str, digits: int) -> tuple[np.ndarray, np.ndarray]:
+def _shifted(text: pd.Series, decimal: str, digits: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Numbers divided by ``10**digits`` exactly: ``4.11`` % is the float nearest 0.0411.
 
     The written digits become one integer divided by a power of ten (one correctly
     rounded division), not a parsed float divided again (``4.11 / 100`` is
-    0.041100000000000005).
+    0.041100000000000005). Most cells are read by the numpy grid; the rest as strings.
     """
-    plain, ok = _plain(text, decimal)
-    places = plain.str.extract(r"\.(\d*)$", expand=False).str.len().fillna(0).to_numpy(float)
-    whole = pd.to_numeric(plain.str.replace(".", "", regex=False), errors="coerce")
-    return whole.to_numpy(float) / 10.0 ** (places + digits), ok
+    fast = decimals(text, decimal)
+    good = fast.ok & (fast.prefix == "")
+    values, ok = fast.values(digits), good.copy()
+    if not good.all():
+        values[~good], ok[~good] = _slow_floats(text[~good], decimal, digits)
+    return values, ok
+
+
+def _floats(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers written with the declared decimal mark (and its thousands separator)."""
+    return _shifted(text, decimal, 0)
 
 
 def numbers(
@@ -234,26 +259,17 @@ def _example(decimal: str) -> str:
     return "1,234.5" if decimal == "." else "1.234,5"
 
 
-_SYMBOL_CHARS = "".join(sorted({c for k in SYMBOLS for c in k + k.upper()}))
 _MONEY = re.compile(r"^(-?)\s*([^\d\s.,+-]*)\s*(-?[\d.,]+)\s*([A-Za-z]{3}|[^\d\s.,A-Za-z]*)$")
 
 
 def _money_fast(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """``-`` and a known symbol in front of a number (the usual spelling), without regexes."""
-    neg = np.asarray(text.str.startswith("-"), dtype=bool)
-    signed = text.where(~neg, text.str[1:]) if neg.any() else text
-    body = signed.str.lstrip(_SYMBOL_CHARS)
-    size = (signed.str.len() - body.str.len()).to_numpy(dtype=int)
-    mark = np.full(len(text), "", dtype=object)
-    known = size == 0
-    for k in np.unique(size[size > 0]):  # a loop over prefix lengths, not rows
-        at = size == k
-        prefix = signed[at].str[: int(k)].str.lower()
-        code = prefix.map(SYMBOLS)
-        mark[at] = code.fillna("?").to_numpy(dtype=object)
-        known[at] = code.notna().to_numpy()
-    values, ok = _floats(body, decimal)
-    return np.column_stack([np.where(neg, -values, values), mark]), ok & known
+    """A sign and a known symbol in front of a number (the usual spelling), on the grid."""
+    fast = decimals(text, decimal)
+    named = pd.Series(np.char.lower(fast.prefix)).map(SYMBOLS)
+    blank = fast.prefix == ""
+    code = np.where(blank, "", named.fillna("?").to_numpy(dtype=object))
+    ok = fast.ok & (blank | named.notna().to_numpy())
+    return np.column_stack([fast.values(), code]), ok
 
 
 def _money_regex(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
