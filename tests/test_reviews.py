@@ -233,3 +233,26 @@ def test_one_review_and_zero_variance_reviewers_are_flagged_without_warnings() -
         "once": 1,
         "x": 2,
     }
+
+
+def test_dirichlet_prior_within_the_creators_category() -> None:
+    frame = _reviews({"a": [5, 5], "b": [4], "c": [1, 2], "d": [2]})
+    frame["category"] = frame["creator_id"].map(
+        {"a": "beauty", "b": "beauty", "c": "home", "d": "home"}
+    )
+    res = ck.reviews.aggregate(frame, prior_by="category", prior_strength=2.0)
+    beauty = np.array([0, 0, 0, 1, 2]) / 3 * 2.0  # beauty's stars: 5, 5, 4
+    home = np.array([1, 2, 0, 0, 0]) / 3 * 2.0  # home's stars: 1, 2, 2
+    rows = res.ratings[res.ratings["dimension"] == "conversion"].set_index("creator_id")
+    for creator, counts, prior in [
+        ("a", [0, 0, 0, 0, 2], beauty),
+        ("b", [0, 0, 0, 1, 0], beauty),
+        ("d", [0, 1, 0, 0, 0], home),
+    ]:
+        mean, low = ck.reviews.dirichlet(counts, prior=prior)
+        assert rows.loc[creator, "dirichlet"] == pytest.approx(mean[0], abs=1e-12)
+        assert rows.loc[creator, "dirichlet_low"] == pytest.approx(max(low[0], 1.0), abs=1e-12)
+    frame.loc[0, "category"] = "home"
+    with pytest.raises(ValidationError) as info:
+        ck.reviews.aggregate(frame, prior_by="category")
+    assert info.value.argument == "prior_by"

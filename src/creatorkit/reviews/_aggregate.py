@@ -125,6 +125,17 @@ def _ratings(
     return table, notes
 
 
+def _shares(data: Stars, counts: np.ndarray) -> np.ndarray:
+    """Star shares of each dimension: pooled (d × 5) or per creator's prior group (k × d × 5)."""
+    if data.category is None or data.creator_category is None:
+        return divide(counts.sum(axis=0), counts.sum(axis=(0, 2))[:, None])
+    k, d, _ = counts.shape
+    size = data.category.n
+    per = sums(data.creator_category, counts.reshape(k, d * 5), size).reshape(size, d, 5)
+    shares = divide(per, per.sum(axis=2, keepdims=True))
+    return np.asarray(shares[data.creator_category])
+
+
 def _dirichlet(
     data: Stars,
     stars: np.ndarray,
@@ -140,7 +151,7 @@ def _dirichlet(
     level = np.where(rated, stars[:, :d], 1.0).astype(np.intp) - 1
     cell = (cre[:, None] * d + np.arange(d)) * 5 + level
     counts = np.bincount(cell[rated], minlength=k * d * 5).astype(float).reshape(k, d, 5)
-    shares = divide(counts.sum(axis=0), counts.sum(axis=(0, 2))[:, None])
+    shares = _shares(data, counts)
     weight = np.full(d, float(strength)) if strength is not None else m[:d].copy()
     notes = []
     bad = ~np.isfinite(weight)
@@ -225,6 +236,7 @@ def aggregate(
     level: float = 0.95,
     imdb: tuple[float, float] | None = None,
     prior_strength: float | None = None,
+    prior_by: str | None = None,
     ridge: float | None = None,
     lenient_at: float = 0.5,
     tol: float = 1e-10,
@@ -241,7 +253,9 @@ def aggregate(
       interval of standard error σ / √(n + m) (every interval is kept within 1–5 stars);
     * ``imdb``: the same form with a given ``imdb=(C, m)``;
     * ``dirichlet`` / ``dirichlet_low``: posterior mean star and lower bound under a
-      Dirichlet prior of the dimension's star shares times ``prior_strength`` (default m);
+      Dirichlet prior of the dimension's star shares — over all reviews, or within the
+      creator's category (``prior_by``, a column constant per creator) — times
+      ``prior_strength`` (default m);
       mean − z·√((Σk²p̄ₖ − mean²)/(A + 1)) with A the posterior total;
     * ``corrected`` (``_low``, ``_high``): μ + creator effect of the additive model
       star = μ + creator + reviewer + ε (μ the mean of all stars, ridge λ = ``ridge`` or
@@ -264,6 +278,8 @@ def aggregate(
         level: Interval level.
         imdb: ``(C, m)`` for the IMDb-style average, or None.
         prior_strength: Total Dirichlet prior weight (default: m of the dimension).
+        prior_by: Column of ``reviews`` (constant per creator, such as its category)
+            whose star shares form each creator's Dirichlet prior (default: all reviews).
         ridge: λ of the leniency model (default: m of the dimension).
         lenient_at: Stars of leniency (either sign) from which a reviewer is flagged.
         tol: Relative residual of the conjugate-gradient solve.
@@ -290,7 +306,7 @@ def aggregate(
     """
     _check(level, ridge, prior_strength, tol, max_iter, lenient_at)
     spec = _imdb(imdb)
-    data = read_stars(reviews, by=by, dimensions=dimensions)
+    data = read_stars(reviews, by=by, dimensions=dimensions, prior_by=prior_by)
     stars = with_overall(data.stars)
     z = _z(float(level))
     moments = _moments(data, stars)

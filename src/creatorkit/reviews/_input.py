@@ -35,6 +35,7 @@ class Stars:
         creators: Groups of the ``by`` key.
         reviewers: Groups of ``reviewer_id``.
         rehire: would-rehire as 1.0 / 0.0, NaN where not answered (None without the column).
+        category: Each creator's prior group (``prior_by``), or None for one pooled prior.
     """
 
     dims: tuple[str, ...]
@@ -42,6 +43,8 @@ class Stars:
     creators: Groups
     reviewers: Groups
     rehire: np.ndarray | None
+    category: Groups | None = None
+    creator_category: np.ndarray | None = None
 
 
 def _dimensions(reviews: pd.DataFrame, dimensions: Any) -> list[str]:
@@ -66,7 +69,35 @@ def _dimensions(reviews: pd.DataFrame, dimensions: Any) -> list[str]:
     return found
 
 
-def read_stars(reviews: Any, *, by: Any, dimensions: Any, argument: str = "reviews") -> Stars:
+def _category(
+    frame: pd.DataFrame, by: str, prior_by: Any, creators: Groups
+) -> tuple[Groups, np.ndarray]:
+    """The prior group of each creator; refused unless constant per creator."""
+    if not isinstance(prior_by, str) or prior_by not in frame.columns:
+        hint = did_you_mean(str(prior_by), [str(c) for c in frame.columns])
+        problems = Problems("prior_by")
+        problems.add(
+            None,
+            f"must name a column of reviews.{hint}",
+            ErrorCode.MISSING_COLUMN,
+            values=[prior_by],
+        )
+        problems.raise_if_any()
+    groups = group(frame, [prior_by])
+    if group(frame, [by, prior_by]).n != creators.n:
+        problems = Problems("prior_by")
+        problems.add(
+            prior_by, "must be the same for every review of a creator", ErrorCode.INCONSISTENT
+        )
+        problems.raise_if_any()
+    of_creator = np.zeros(creators.n, dtype=np.intp)
+    of_creator[creators.codes] = groups.codes
+    return groups, of_creator
+
+
+def read_stars(
+    reviews: Any, *, by: Any, dimensions: Any, prior_by: Any = None, argument: str = "reviews"
+) -> Stars:
     """Check ``reviews`` and return its stars, creators and reviewers (see :class:`Stars`).
 
     Stars must be whole numbers 1–5 (missing: not rated); every review needs its ``by``
@@ -104,12 +135,18 @@ def read_stars(reviews: Any, *, by: Any, dimensions: Any, argument: str = "revie
         )
     problems.raise_if_any()
     stars = np.column_stack(columns)
+    creators = group(frame, [by])
+    category, of_creator = (None, None)
+    if prior_by is not None:
+        category, of_creator = _category(frame, by, prior_by, creators)
     return Stars(
         dims=tuple(dims),
         stars=stars,
-        creators=group(frame, [by]),
+        creators=creators,
         reviewers=group(frame, ["reviewer_id"]),
         rehire=rehire,
+        category=category,
+        creator_category=of_creator,
     )
 
 
