@@ -183,3 +183,10 @@ def test_every_result_meets_the_result_contract() -> None:
     diagnosis = ck.reviews.diagnose(world.reviews, collaborations=world.collaborations)
     for result in (ratings, flags, points, diagnosis, ck.risk.rehire(reviews=ratings, flags=flags)):
         check_result(result)
+
+
+def test_no_content_leaves_content_flags_unraised() -> None:
+    empty = _content().iloc[:0]
+    res = ck.risk.flags(_creators(), empty, as_of=AS_OF, z=3.0)
+    assert set(res.evidence["flag"]) == {"follower_spike"}
+    assert res.measures["like_view"].isna().all()

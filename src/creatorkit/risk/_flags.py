@@ -104,10 +104,13 @@ def _content_sums(content: pd.DataFrame, ids: pd.Series, as_of: pd.Timestamp) ->
     """Per creator Σviews, Σlikes, Σcomments, Σorders, Σengagements up to ``as_of``."""
     from creatorkit import metrics
 
+    columns = ["views", "likes", "comments", "orders", "engagements"]
+    if not len(content):
+        return pd.DataFrame(np.nan, index=pd.Index(ids, name="creator_id"), columns=columns)
     names = ["views", "likes", "comments", "orders", "engagement_rate"]
     table = metrics.compute(content, names, by="creator_id", as_of=as_of).table
     table["engagements"] = table["engagement_rate"] * table["views"]
-    frame = table.set_index("creator_id")[["views", "likes", "comments", "orders", "engagements"]]
+    frame = table.set_index("creator_id")[columns]
     return frame.reindex(pd.Index(ids, name="creator_id"))
 
 
