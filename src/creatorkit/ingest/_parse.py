@@ -84,12 +84,12 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     cells = np.asarray(uniques, dtype=object)
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
-        cells = np.asarray([str(c) for c in cells], dtype=object)  # typed cells: few
+        cells = cells.astype(str).astype(object)  # typed cells of a DataFrame
     if len(cells) and max(map(len, cells)) <= 64:  # short cells: numpy's C loop
         text = np.char.strip(np.asarray(cells, dtype=str)).astype(object)
     else:  # long free text: no fixed-width copy
         text = pd.Series(cells, dtype=object).str.strip().to_numpy(dtype=object)
-    text = np.where(np.isin(text, list(missing)), None, text)
+    text[np.isin(text, list(missing))] = None
     inner, distinct = pd.factorize(text, use_na_sentinel=True)  # "\t1" and "1" are one value
     mapped = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
     categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
