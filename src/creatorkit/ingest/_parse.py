@@ -89,6 +89,7 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
         text = np.char.strip(np.asarray(cells, dtype=str)).astype(object)
     else:  # long free text: no fixed-width copy
         text = pd.Series(cells, dtype=object).str.strip().to_numpy(dtype=object)
+    text = np.array(text, dtype=object)  # a writable copy (empty columns are read-only views)
     text[np.isin(text, list(missing))] = None
     inner, distinct = pd.factorize(text, use_na_sentinel=True)  # "\t1" and "1" are one value
     mapped = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
