@@ -59,7 +59,9 @@ def _lsqr(frame: pd.DataFrame) -> np.ndarray:
     for j in range(stars.shape[1]):
         y = stars[:, j]
         mu = y.mean()
-        fit = lsqr(design, y - mu, damp=math.sqrt(RIDGE), atol=PEER_TOL, btol=PEER_TOL, iter_lim=100_000)
+        fit = lsqr(
+            design, y - mu, damp=math.sqrt(RIDGE), atol=PEER_TOL, btol=PEER_TOL, iter_lim=100_000
+        )
         out[:, j] = mu + fit[0][: len(creators)]
     return out
 
