@@ -12,6 +12,8 @@ __all__ = ["divide"]
 def divide(a: Any, b: Any) -> np.ndarray:
     """``a / b`` broadcast elementwise; NaN where ``b == 0`` (0 / 0 is NaN, never 0).
 
+    A quotient beyond the float range (a tiny denominator) is ±inf, without a warning.
+
     Example:
         >>> divide(np.array([1.0, 0.0, 3.0]), np.array([2.0, 0.0, 0.0])).tolist()
         [0.5, nan, nan]
@@ -19,5 +21,6 @@ def divide(a: Any, b: Any) -> np.ndarray:
     a_arr = np.asarray(a, dtype=float)
     b_arr = np.asarray(b, dtype=float)
     out = np.full(np.broadcast(a_arr, b_arr).shape, np.nan)
-    np.divide(a_arr, b_arr, out=out, where=b_arr != 0)
+    with np.errstate(over="ignore"):
+        np.divide(a_arr, b_arr, out=out, where=b_arr != 0)
     return out

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import divide as _div
 from creatorkit._time import require_as_of
 from creatorkit._validation import (
     Problems,
@@ -346,9 +347,7 @@ def decompose(
         part["after"] = a[leaf] if leaf != "total" else total_after
         contribution = parts[leaf] if leaf != "total" else change
         part["contribution"] = contribution
-        part["share"] = np.divide(
-            contribution, change, out=np.full(size, np.nan), where=change != 0
-        )
+        part["share"] = _div(contribution, change)
         part["_order"] = len(rows)
         rows.append(part)
     table = pd.concat(rows, ignore_index=True).sort_values([*keys, "_order"], kind="stable")
