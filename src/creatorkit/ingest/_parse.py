@@ -71,26 +71,49 @@ _DURATION = re.compile(
 )
 
 
-def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
-    r"""Strip spaces and tabs; the missing tokens (``--``, ``-``, ``N/A``, ``""``) become NA.
-
-    The result is categorical (each distinct cell once), so the parsers read every
-    distinct value once.
-
-    Example:
-        >>> clean(pd.Series(["\t123", "--", " N/A ", "123"]), frozenset({"", "--", "N/A"})).tolist()
-        ['123', nan, nan, '123']
-    """
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    cells = np.asarray(uniques, dtype=object)
-    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
-        cells = cells.astype(str).astype(object)  # typed cells of a DataFrame
-    if len(cells) and max(map(len, cells)) <= 64:  # short cells: numpy's C loop
+def _strip(cells: np.ndarray, missing: frozenset[str]) -> np.ndarray:
+    """Strip cells (numpy's C loop for short ones); the missing tokens become None."""
+    if len(cells) and max(map(len, cells)) <= 64:
         text = np.char.strip(np.asarray(cells, dtype=str)).astype(object)
     else:  # long free text: no fixed-width copy
         text = pd.Series(cells, dtype=object).str.strip().to_numpy(dtype=object)
     text = np.array(text, dtype=object)  # a writable copy (empty columns are read-only views)
     text[np.isin(text, list(missing))] = None
+    return text
+
+
+def _dense(raw: pd.Series) -> bool:
+    """Whether most cells differ (ids, times): then grouping equal cells costs more than it saves."""
+    head = raw.iloc[:2000]
+    return len(raw) > 5000 and head.nunique() * 2 > len(head)
+
+
+def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
+    r"""Strip spaces and tabs; the missing tokens (``--``, ``-``, ``N/A``, ``""``) become NA.
+
+    A column of repeated cells comes back categorical (each distinct cell once), so the
+    parsers read every distinct value once; a column of mostly distinct cells (ids,
+    times) stays plain text.
+
+    Example:
+        >>> clean(pd.Series(["\t123", "--", " N/A ", "123"]), frozenset({"", "--", "N/A"})).tolist()
+        ['123', nan, nan, '123']
+    """
+    if _dense(raw):
+        cells = raw.to_numpy(dtype=object)
+        present = ~pd.isna(cells)
+        out = np.full(len(cells), np.nan, dtype=object)
+        kept = cells[present]
+        if pd.api.types.infer_dtype(kept, skipna=True) not in ("string", "empty"):
+            kept = kept.astype(str).astype(object)
+        text = _strip(kept, missing)
+        out[present] = np.where(pd.isna(text), np.nan, text)
+        return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    cells = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        cells = cells.astype(str).astype(object)  # typed cells of a DataFrame
+    text = _strip(cells, missing)
     inner, distinct = pd.factorize(text, use_na_sentinel=True)  # "\t1" and "1" are one value
     mapped = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
     categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
@@ -108,6 +131,11 @@ def _distinct(
     if isinstance(texts.dtype, pd.CategoricalDtype):
         codes = texts.cat.codes.to_numpy()
         uniques = texts.cat.categories
+    elif texts.dtype == object and _dense(texts):  # mostly distinct: parse every cell
+        cells = texts.to_numpy(dtype=object)
+        present = ~pd.isna(cells)
+        codes = np.where(present, np.cumsum(present) - 1, -1)
+        uniques = pd.Index(cells[present], dtype=object)
     else:
         codes, uniques = pd.factorize(texts, use_na_sentinel=True)
     values, ok = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
