@@ -42,6 +42,8 @@ if TYPE_CHECKING:
         results,
         reviews,
         risk,
+        rules,
+        scoring,
         summaries,
         testing,
         tiers,
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
         Violation,
     )
     from creatorkit.results import MethodCard, Note, Result, TableResult
+    from creatorkit.scoring import Criterion, Gate, Scorecard
 
 _SUBMODULES = frozenset(
     {
@@ -79,6 +82,8 @@ _SUBMODULES = frozenset(
         "results",
         "reviews",
         "risk",
+        "rules",
+        "scoring",
         "summaries",
         "testing",
         "tiers",
@@ -104,6 +109,7 @@ _NAMES = {
     ),
     **dict.fromkeys(["from_frame", "to_frame", "validate"], "creatorkit.frames"),
     **dict.fromkeys(["MethodCard", "Note", "Result", "TableResult"], "creatorkit.results"),
+    **dict.fromkeys(["Criterion", "Gate", "Scorecard"], "creatorkit.scoring"),
 }
 
 __all__ = [
@@ -114,6 +120,8 @@ __all__ = [
     "Creator",
     "CreatorIdentity",
     "CreatorkitError",
+    "Criterion",
+    "Gate",
     "MethodCard",
     "Note",
     "OrderLine",
@@ -121,6 +129,7 @@ __all__ = [
     "Result",
     "Review",
     "Sample",
+    "Scorecard",
     "TableResult",
     "ValidationError",
     "Violation",
@@ -141,6 +150,8 @@ __all__ = [
     "results",
     "reviews",
     "risk",
+    "rules",
+    "scoring",
     "summaries",
     "testing",
     "tiers",

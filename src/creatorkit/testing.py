@@ -23,6 +23,7 @@ __all__ = [
     "check_metric",
     "check_normalizer",
     "check_result",
+    "check_rule",
     "check_weight_method",
 ]
 
@@ -343,3 +344,71 @@ def check_aggregator(aggregator: Any, **options: Any) -> None:
     after = scores(raised, w)[4]
     worse = after < base[4] - 1e-12 if aggregator.higher_is_better else after > base[4] + 1e-12
     assert not worse, "raising a benefit value made the score worse"
+
+
+def _rule_sample() -> pd.DataFrame:
+    from creatorkit.datasets import synthetic
+
+    data = synthetic(seed=0, n_creators=60, n_events=200)
+    creators = data.creators.reset_index(drop=True)
+    posts = data.content["creator_id"].value_counts()
+    sums = data.content.groupby("creator_id")[
+        ["views", "likes", "comments", "shares", "saves", "clicks", "orders", "gmv"]
+    ].sum()
+    table = creators.join(sums, on="creator_id").assign(
+        posts=posts.reindex(creators["creator_id"]).fillna(0).to_numpy(dtype=float)
+    )
+    return table.set_axis(pd.Index([f"r{i}" for i in range(len(table))]), axis=0)
+
+
+def check_rule(rule: Any, table: pd.DataFrame | None = None) -> None:
+    """Assert that a custom rule keeps the :class:`creatorkit.rules.Rule` contract.
+
+    Checks: the protocol (``name`` snake_case, ``direction`` ``"higher"``/``"lower"``,
+    ``needs`` column names, callable); the input table is not modified; the result is a
+    Series on the table's index (a shuffled table gives the shuffled result, a
+    non-default index is kept); it is deterministic; values are numbers, finite or NaN
+    (NaN is the documented "no value", handled by a criterion's missing policy). Speed
+    belongs in benchmarks, not here.
+
+    Args:
+        rule: The rule to check (need not be registered).
+        table: A per-creator table it reads; by default synthetic creators with their
+            content sums (``views``, ``likes``, ..., ``gmv``) and ``posts``.
+
+    Raises:
+        AssertionError: The first broken clause.
+
+    Example:
+        >>> from creatorkit.rules import FunctionRule
+        >>> check_rule(FunctionRule(name="likes_per_post", needs=("likes", "posts"),
+        ...            function=lambda t: t["likes"] / t["posts"].where(t["posts"] > 0)))
+    """
+    from creatorkit.rules import DIRECTIONS, Rule
+
+    assert isinstance(rule, Rule), f"{type(rule).__name__} does not follow the Rule protocol"
+    assert isinstance(rule.name, str), "name must be text"
+    assert rule.name.isidentifier(), "name must be snake_case"
+    assert rule.direction in DIRECTIONS, f"direction must be one of {DIRECTIONS}"
+    assert all(isinstance(c, str) for c in rule.needs), "needs must be column names"
+    rows = _rule_sample() if table is None else table
+    missing = [c for c in rule.needs if c not in rows]
+    assert not missing, f"the table lacks needed columns {missing}"
+    before = rows.copy(deep=True)
+    out = rule(rows)
+    assert before.equals(rows), f"{rule.name}: the rule modified its input"
+    assert isinstance(out, pd.Series), f"{rule.name}: must return a Series"
+    assert out.index.equals(rows.index), f"{rule.name}: the result must keep the table's index"
+    values = pd.to_numeric(out, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    assert not np.isinf(values).any(), f"{rule.name}: infinite values"
+    assert (np.isnan(values) == out.isna().to_numpy()).all(), f"{rule.name}: values must be numbers"
+    again = rule(rows.copy(deep=True))
+    pd.testing.assert_series_equal(again, out, check_names=False, obj=f"{rule.name} (rerun)")
+    perm = np.random.default_rng(0).permutation(len(rows))
+    shuffled = rule(rows.iloc[perm])
+    assert shuffled.index.equals(rows.index[perm]), f"{rule.name}: index of a shuffled table"
+    np.testing.assert_array_equal(
+        pd.to_numeric(shuffled, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+        values[perm],
+        err_msg=f"{rule.name}: row order changed the values",
+    )

@@ -1,0 +1,236 @@
+"""Compiled scorecards: a frozen reference population, scoring new rows without it.
+
+A compiled scorecard keeps, per criterion and peer group, what its normalizer needs
+(sorted values for ``percentile``; minimum and maximum for ``minmax``/``log``/``max``),
+the mean normalized value (the ``neutral`` missing value) and the group priors of
+shrinkage (all reference creators). A scored row joins the finest level whose group the
+reference has (the fallback of the reference), so a new outlier moves no one else.
+On the reference's own creators (criteria without shrinkage, whose priors leave each
+creator out) it equals :meth:`Scorecard.score`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._time import require_as_of
+from creatorkit._validation import check_frame, fail
+from creatorkit.errors import ErrorCode
+from creatorkit.scoring import _engine, _tables
+
+SCHEMA = "creatorkit.compiled_scorecard"
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Frozen:
+    """One criterion's frozen reference: group lookups and per-group statistics."""
+
+    levels: tuple[tuple[str, ...], ...]
+    keys: tuple[pd.DataFrame, ...]  # per level: key columns → group id
+    sorted_values: np.ndarray
+    offsets: np.ndarray  # group g's values: sorted_values[offsets[g]:offsets[g + 1]]
+    low: np.ndarray
+    high: np.ndarray
+    neutral: np.ndarray
+    uniques: np.ndarray  # distinct reference values, sorted
+    ranks: np.ndarray  # sorted (group, value) keys of the reference, see _keys
+
+
+def _freeze(c: Any, groups: Any, used: np.ndarray) -> Frozen:
+    codes = groups.codes
+    finite = np.isfinite(used)
+    x = np.log1p(used) if c.normalizer == "log" else used
+    order = np.lexsort((x, codes))
+    order = order[finite[order]]
+    counts = np.bincount(codes[finite], minlength=groups.n)
+    offsets = np.r_[0, np.cumsum(counts)]
+    values = x[order]
+    low = np.full(groups.n, np.nan)
+    high = np.full(groups.n, np.nan)
+    has = counts > 0
+    low[has] = values[offsets[:-1][has]]
+    high[has] = values[offsets[1:][has] - 1]
+    keys = []
+    for i, level in enumerate(c.peers):
+        rows = groups.keys["level"].to_numpy() == i
+        table = groups.keys.loc[rows, list(level)].reset_index(drop=True)
+        keys.append(table.assign(_group=np.flatnonzero(rows)))
+    uniques = np.unique(values)
+    ranks = _keys(uniques, values, codes[order])
+    return Frozen(
+        levels=c.peers,
+        keys=tuple(keys),
+        sorted_values=values,
+        offsets=offsets,
+        low=low,
+        high=high,
+        neutral=np.zeros(groups.n),
+        uniques=uniques,
+        ranks=ranks,
+    )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class CompiledScorecard:
+    """A scorecard frozen on a reference population (:meth:`Scorecard.compile`).
+
+    Attributes:
+        scorecard: The scorecard.
+        frozen: Per criterion key, its frozen reference.
+        reference_size: Creators of the reference that passed the gates.
+    """
+
+    scorecard: Any
+    frozen: dict[str, Frozen]
+    reference_size: int
+
+    def _groups(self, f: Frozen, rows: pd.DataFrame) -> np.ndarray:
+        group = np.full(len(rows), -1, dtype=np.intp)
+        for level, keys in zip(f.levels, f.keys, strict=True):
+            if not level:
+                found = np.full(len(rows), int(keys["_group"].iloc[0]) if len(keys) else -1)
+            else:
+                index = pd.MultiIndex.from_frame(keys[list(level)].astype(object))
+                probe = pd.MultiIndex.from_frame(rows[list(level)].astype(object))
+                at = index.get_indexer(probe)
+                found = np.where(at >= 0, keys["_group"].to_numpy()[np.maximum(at, 0)], -1)
+            group = np.where(group < 0, found, group)
+        return group
+
+    def _normalize(
+        self, c: Any, f: Frozen, x: np.ndarray, g: np.ndarray, benefit: bool
+    ) -> np.ndarray:
+        from creatorkit._arith import divide
+
+        ok = np.isfinite(x) & (g >= 0)
+        v = np.log1p(np.where(ok, x, 0.0)) if c.normalizer == "log" else np.where(ok, x, 0.0)
+        gg = np.maximum(g, 0)
+        if c.normalizer == "percentile":
+            size = np.diff(f.offsets)[gg].astype(float)
+            left, right = _positions(f, v, gg)
+            rank = (left + right + 1) / 2.0
+            out = divide(rank if benefit else size + 1.0 - rank, size)
+        elif c.normalizer == "max":
+            r = divide(v, f.high[gg])
+            out = r if benefit else 1.0 - r
+        elif c.normalizer == "kpi":
+            from creatorkit import weighting
+
+            out = weighting.normalize(v.reshape(-1, 1), "kpi", benefit=benefit, **dict(c.options))[
+                :, 0
+            ]
+        else:
+            r = divide(v - f.low[gg], f.high[gg] - f.low[gg])
+            r = np.where(np.isnan(r), 0.5, r)
+            out = r if benefit else 1.0 - r
+        out = np.clip(np.where(ok, out, np.nan), 0.0, 1.0)
+        return np.where(np.isnan(out) & (g >= 0), f.neutral[gg], out)
+
+    def score(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Score rows of criterion values against the frozen reference.
+
+        Args:
+            rows: One row per creator: ``creator_id``, each criterion's value (its name),
+                the peer-key and gate columns (``tier`` and ``market`` are derived from
+                ``followers`` and ``country`` when absent).
+
+        Returns:
+            ``creator_id``, ``score``, ``contribution_<criterion>``, ``excluded`` (the
+            first failed gate's reason, or None).
+
+        Example:
+            >>> import pandas as pd
+            >>> from creatorkit.scoring import Criterion, Scorecard
+            >>> ref = pd.DataFrame({"creator_id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0]})
+            >>> cc = Scorecard([Criterion(name="x")]).compile(ref, as_of="2026-06-30T00:00:00Z")
+            >>> cc.score(pd.DataFrame({"creator_id": ["z"], "x": [9.0]}))["score"].tolist()
+            [100.0]
+        """
+        from creatorkit import tiers
+
+        card = self.scorecard
+        frame = check_frame("rows", rows)
+        if "tier" not in frame and "followers" in frame:
+            frame = frame.assign(
+                tier=tiers.tier(frame["followers"], scheme=card.tier_scheme).astype(str).to_numpy()
+            )
+        if "market" not in frame and "country" in frame:
+            frame = frame.assign(market=frame["country"].to_numpy())
+        w, _ = _engine.weights(card.criteria)
+        matrix = np.empty((len(frame), len(card.criteria)))
+        for j, c in enumerate(card.criteria):
+            f = self.frozen[c.key]
+            from creatorkit._validation import check_columns
+
+            check_columns("rows", frame, [c.name, *sorted({k for lv in c.peers for k in lv})])
+            x = pd.to_numeric(frame[c.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            benefit = (c.direction or _direction(c.name)) != "lower"
+            matrix[:, j] = self._normalize(c, f, x, self._groups(f, frame), benefit)
+        if np.isnan(matrix).any() and any(c.missing == "error" for c in card.criteria):
+            fail("rows", "a criterion value is missing (missing='error')", ErrorCode.MISSING_VALUE)
+        matrix = np.where(np.isnan(matrix), 0.0, matrix)
+        parts = _engine.aggregate(matrix, w, card.aggregator)
+        excluded = np.full(len(frame), None, dtype=object)
+        for g in reversed(card.gates):
+            excluded = np.where(g.passes(frame), excluded, g.reason)
+        out = {"creator_id": frame["creator_id"].astype(str).to_numpy(), "score": parts.sum(axis=1)}
+        out |= {f"contribution_{c.key}": parts[:, j] for j, c in enumerate(card.criteria)}
+        out["excluded"] = excluded
+        return pd.DataFrame(out)
+
+
+def _keys(uniques: np.ndarray, values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Order-preserving int64 keys of (group, value).
+
+    ``2 i + 1`` for a reference value ``uniques[i]``, ``2 i`` for a value just below it.
+    """
+    i = np.searchsorted(uniques, values, "left")
+    exact = (i < len(uniques)) & (uniques[np.minimum(i, max(len(uniques) - 1, 0))] == values)
+    width = 2 * len(uniques) + 2
+    return np.asarray(groups.astype(np.int64) * width + 2 * i + exact, dtype=np.int64)
+
+
+def _positions(f: Frozen, v: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference values below (left) and up to (right) ``v`` in group ``g`` (vectorized)."""
+    if len(f.uniques) == 0:
+        return np.zeros(len(v)), np.zeros(len(v))
+    q = _keys(f.uniques, v, g)
+    left = np.searchsorted(f.ranks, q, "left") - f.offsets[g]
+    right = np.searchsorted(f.ranks, q, "right") - f.offsets[g]
+    return left.astype(float), right.astype(float)
+
+
+def _direction(name: str) -> str:
+    from creatorkit import metrics, rules
+
+    if name in rules.registry:
+        return str(rules.registry.get(name).direction)
+    if name in metrics.catalog()["name"].tolist():
+        return "lower" if metrics.get(name).direction == "lower" else "higher"
+    return "higher"
+
+
+def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScorecard:
+    """Freeze ``card`` on ``reference`` (see :meth:`Scorecard.compile`)."""
+    when = require_as_of(as_of)
+    named = _tables.as_tables(reference)
+    table = _tables.base(named, when, card.tier_scheme)
+    raws = {c.key: _tables.raw(c, named, table, when, card.currency) for c in card.criteria}
+    keep, _ = card._gate(table, raws)
+    result = card._rank(table, raws, keep, pd.DataFrame(), when)
+    sub = table.loc[keep].reset_index(drop=True)
+    frozen = {}
+    scored = result.table.set_index("creator_id").reindex(sub["creator_id"])
+    for c in card.criteria:
+        groups, _ = _engine.peer_groups(c, sub)
+        used = scored[f"{c.key}_shrunk" if c.low_data == "shrink" else c.key].to_numpy(dtype=float)
+        f = _freeze(c, groups, used)
+        norm = scored[f"{c.key}_normalized"].to_numpy(dtype=float)
+        sums = np.bincount(groups.codes, weights=norm, minlength=groups.n)
+        neutral = sums / np.maximum(np.bincount(groups.codes, minlength=groups.n), 1)
+        frozen[c.key] = attrs.evolve(f, neutral=neutral)
+    return CompiledScorecard(scorecard=card, frozen=frozen, reference_size=len(sub))

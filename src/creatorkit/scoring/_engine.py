@@ -1,0 +1,197 @@
+"""One criterion through peer groups, low-data policy, normalization and missing policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._grouping import Groups, fallback
+from creatorkit._validation import Problems, check_columns, fail
+from creatorkit.errors import ErrorCode
+from creatorkit.results import Note
+from creatorkit.scoring import _shrink
+from creatorkit.scoring._criterion import Criterion
+from creatorkit.scoring._tables import Raw
+
+_RATIOS = ("ratio", "per_mille", "amount")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Scored:
+    """A criterion's columns for the scored creators and its peer-group table."""
+
+    columns: dict[str, np.ndarray]
+    normalized: np.ndarray
+    peers: pd.DataFrame
+    notes: tuple[Note, ...]
+
+
+def _labels(keys: pd.DataFrame) -> list[str]:
+    shown = keys.drop(columns=["level"]).astype(object)
+    parts = [
+        ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and v == v) or "all creators"
+        for row in shown.to_dict("records")
+    ]
+    return parts
+
+
+def shrink(c: Criterion, r: Raw, codes: np.ndarray) -> _shrink.Shrunk:
+    """Shrink per the criterion's kind (rates: beta-binomial; ratios: log-normal)."""
+    if r.kind == "rate" and np.isfinite(r.trials).any():
+        return _shrink.rates(r.value * r.trials, r.trials, codes)
+    if r.kind in _RATIOS and np.isfinite(r.low).any():
+        return _shrink.ratios(r.value, r.n, r.low, r.high, codes)
+    rule = (
+        f"{c.key}: shrink needs a rate with <name>_trials or a ratio with a cluster interval "
+        "(<name>_low/_high); use low_data='flag' or 'gate'"
+    )
+    fail("criteria", rule, ErrorCode.INVALID_VALUE, value=c.name)
+
+
+def _missing(c: Criterion, normalized: np.ndarray, codes: np.ndarray, ids: np.ndarray) -> None:
+    gap = np.isnan(normalized)
+    if not gap.any():
+        return
+    if c.missing == "error":
+        problems = Problems("tables")
+        problems.add_mask(
+            c.key,
+            gap,
+            pd.Index(ids),
+            normalized,
+            "no value (missing='error')",
+            ErrorCode.MISSING_VALUE,
+        )
+        problems.raise_if_any()
+    if c.missing == "penalize":
+        normalized[gap] = 0.0
+        return
+    g = int(codes.max(initial=0)) + 1
+    ok = ~gap
+    sums = np.bincount(codes[ok], weights=normalized[ok], minlength=g)
+    counts = np.bincount(codes[ok], minlength=g)
+    mean = np.where(counts > 0, sums / np.maximum(counts, 1), 0.5)
+    normalized[gap] = mean[codes[gap]]
+
+
+def peer_groups(c: Criterion, sub: pd.DataFrame) -> tuple[Groups, np.ndarray]:
+    """Peer groups of the scored creators with the criterion's fallback order."""
+    check_columns("tables", sub, sorted({k for level in c.peers for k in level}))
+    return fallback(sub, c.peers, min_size=c.min_group)
+
+
+def criterion(
+    c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: tuple[Groups, np.ndarray]
+) -> Scored:
+    """Score one criterion for the kept creators (``sub``: their rows of the table)."""
+    from creatorkit import weighting
+
+    groups, level = peers
+    codes = groups.codes
+    value, n = r.value[keep], r.n[keep]
+    low = n < c.min_n
+    cols: dict[str, np.ndarray] = {c.key: value, f"{c.key}_n": n}
+    used = value
+    if c.low_data == "shrink":
+        s = shrink(
+            c,
+            attrs.evolve(
+                r, value=value, n=n, trials=r.trials[keep], low=r.low[keep], high=r.high[keep]
+            ),
+            codes,
+        )
+        used = s.value
+        cols |= {
+            f"{c.key}_shrunk": used,
+            f"{c.key}_prior": s.prior,
+            f"{c.key}_strength": s.strength,
+        }
+    finite = np.isfinite(used)
+    normalized = np.full(len(used), np.nan)
+    notes: list[Note] = []
+    if finite.any():
+        normalized[finite] = weighting.normalize(
+            used[finite],
+            c.normalizer,
+            benefit=r.direction == "higher",
+            groups=codes[finite],
+            **dict(c.options),
+        )
+    else:
+        notes.append(
+            Note(
+                code="criterion_empty",
+                message=f"{c.key}: no creator has a value; "
+                "every creator gets the missing-value policy",
+                subject=c.key,
+            )
+        )
+    _missing(c, normalized, codes, sub["creator_id"].to_numpy())
+    bench = pd.Series(value).groupby(codes).median().reindex(range(groups.n)).to_numpy()
+    table = pd.DataFrame(
+        {
+            "criterion": c.key,
+            "group": np.arange(groups.n),
+            "level": groups.keys["level"].to_numpy(),
+            "peers": _labels(groups.keys),
+            "size": groups.sizes,
+            "benchmark": bench,
+        }
+    )
+    small = int((groups.sizes[codes] < c.min_group).sum())
+    if small:
+        notes.append(
+            Note.counted(
+                "small_peer_group",
+                "{subject}: {count} creators are in a peer group "
+                "below min_group even after falling back to all creators",
+                count=small,
+                subject=c.key,
+            )
+        )
+    fell = int((level > 0).sum())
+    if fell and len(c.peers) > 1:
+        notes.append(
+            Note.counted(
+                "peer_fallback",
+                "{subject}: {count} creators fell back to a coarser peer group",
+                count=fell,
+                subject=c.key,
+            )
+        )
+    cols |= {
+        f"{c.key}_normalized": normalized,
+        f"{c.key}_peer_group": codes,
+        f"{c.key}_peer_level": level,
+        f"low_data_{c.key}": low & (c.low_data != "none"),
+    }
+    return Scored(columns=cols, normalized=normalized, peers=table, notes=tuple(notes))
+
+
+def weights(criteria: tuple[Criterion, ...]) -> tuple[np.ndarray, tuple[Note, ...]]:
+    """Weights summing to 1 (normalized with a note when they do not)."""
+    w = np.array([c.weight for c in criteria], dtype=float)
+    total = float(w.sum())
+    if total <= 0:
+        fail("criteria", "weights must not all be 0", ErrorCode.INVALID_VALUE)
+    if abs(total - 1.0) > 1e-9:
+        note = Note(
+            code="weights_normalized",
+            message=f"weights summed to {total:g}; they were divided by their sum",
+        )
+        return w / total, (note,)
+    return w, ()
+
+
+def aggregate(matrix: np.ndarray, w: np.ndarray, method: str) -> np.ndarray:
+    """Contributions (n × k) on the normalized matrix, in score points (0–100)."""
+    from creatorkit import weighting
+
+    if method == "weighted_sum":  # exact: w_j r_ij, the documented attribution
+        return np.asarray(matrix * (100.0 * w))
+    options: dict[str, Any] = {"normalization": None}
+    parts = weighting.contributions(matrix, w, method=method, **options)
+    return np.asarray(parts * 100.0)

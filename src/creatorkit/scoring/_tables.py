@@ -1,0 +1,200 @@
+"""Scoring input: tables → one row per creator, and each criterion's raw values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._time import aware_column, parse_window
+from creatorkit._validation import Problems, check_frame, did_you_mean, fail
+from creatorkit.errors import ErrorCode
+from creatorkit.scoring._criterion import Criterion
+
+_KINDS = {"content": "content", "order": "orders", "collaboration": "collaborations"}
+_TIME = {"content": "published_at", "orders": "ordered_at", "collaborations": "agreed_at"}
+_TABLES = ("creators", "content", "orders", "collaborations", "audience", "violations")
+
+
+def as_tables(tables: Any) -> dict[str, Any]:
+    """A per-creator frame, a mapping of tables or a Dataset → a dict of named tables."""
+    if isinstance(tables, pd.DataFrame):
+        return {"creators": tables}
+    if hasattr(tables, "creators") and hasattr(tables, "content") and hasattr(tables, "as_of"):
+        names = (*_TABLES, "fx_rates")
+        return {n: getattr(tables, n) for n in names if len(getattr(tables, n, ()))}
+    if not isinstance(tables, Mapping):
+        rule = "must be a per-creator DataFrame, a mapping of tables or a Dataset"
+        fail("tables", rule, ErrorCode.WRONG_TYPE, value=type(tables).__name__)
+    unknown = [k for k in tables if k not in (*_TABLES, "fx_rates")]
+    if unknown:
+        rule = f"unknown table {unknown[0]!r}.{did_you_mean(str(unknown[0]), _TABLES)}"
+        fail("tables", rule, ErrorCode.UNKNOWN_NAME, value=unknown[0])
+    if "creators" not in tables:
+        fail("tables", "needs a 'creators' table (one row per creator)", ErrorCode.MISSING_COLUMN)
+    return {
+        k: check_frame(f"tables[{k!r}]", v, allow_empty=k != "creators") for k, v in tables.items()
+    }
+
+
+def _counts(frame: pd.DataFrame, table: str, ids: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
+    rows = frame
+    if _TIME[table] in frame:
+        rows = frame[(aware_column(frame, _TIME[table], table) <= as_of).to_numpy(dtype=bool)]
+    counts = rows["creator_id"].value_counts()
+    return np.asarray(counts.reindex(ids, fill_value=0).to_numpy(dtype=float))
+
+
+def base(tables: dict[str, Any], as_of: pd.Timestamp, tier_scheme: str) -> pd.DataFrame:
+    """One row per creator: the creators table plus tier, market, posts, risk, audience."""
+    from creatorkit import tiers
+
+    creators = check_frame("tables", tables["creators"])
+    if "creator_id" not in creators:
+        fail("tables", "the creators table needs a creator_id column", ErrorCode.MISSING_COLUMN)
+    ids = creators["creator_id"].astype(str)
+    if ids.duplicated().any():
+        dup = ids[ids.duplicated()].tolist()[:5]
+        fail(
+            "tables",
+            "creator_id must be unique (one row per creator)",
+            ErrorCode.DUPLICATE_KEY,
+            value=dup,
+        )
+    out = creators.reset_index(drop=True).assign(creator_id=ids.to_numpy())
+    if "tier" not in out and "followers" in out:
+        out["tier"] = tiers.tier(out["followers"], scheme=tier_scheme).astype(str).to_numpy()
+    if "market" not in out and "country" in out:
+        out["market"] = out["country"].to_numpy()
+    index = pd.Index(out["creator_id"])
+    for name, column in (("content", "posts"), ("collaborations", "collaborations")):
+        if name in tables and column not in out:
+            out[column] = _counts(tables[name], name, index, as_of)
+    if "violations" in tables and "points" not in out:
+        out = out.join(_risk(tables["violations"], index, as_of))
+    if "audience" in tables:
+        from creatorkit.audience import profile
+
+        shares = profile(tables["audience"], as_of=as_of).to_frame().set_index("creator_id")
+        shares = shares.drop(columns=[c for c in shares if c in out or c == "snapshot_at"])
+        out = out.join(shares.reindex(index).reset_index(drop=True))
+    return out
+
+
+def _risk(violations: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp) -> pd.DataFrame:
+    from creatorkit.risk import violation_points
+
+    points = violation_points(violations, as_of=as_of).to_frame().set_index("creator_id")
+    points = points[["points", "strikes"]].reindex(ids).fillna(0.0)
+    return points.reset_index(drop=True)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Raw:
+    """A criterion's raw values per creator and what shrinkage needs."""
+
+    value: np.ndarray
+    n: np.ndarray
+    trials: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    kind: str
+    direction: str
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    problems = Problems("tables")
+    from creatorkit._validation import check_numeric
+
+    values = check_numeric(problems, name, frame[name], missing_ok=True)
+    problems.raise_if_any()
+    return values
+
+
+def _computed(
+    c: Criterion,
+    metric: Any,
+    tables: dict[str, Any],
+    out: pd.DataFrame,
+    as_of: pd.Timestamp,
+    currency: str | None,
+) -> pd.DataFrame:
+    from creatorkit import metrics
+
+    name = _KINDS[metric.table]
+    rows = tables[name]
+    if c.where:
+        from creatorkit._validation import check_columns
+
+        check_columns(f"tables[{name!r}]", rows, c.where)
+        keep = np.ones(len(rows), dtype=bool)
+        for key, allowed in c.where.items():
+            keep &= rows[key].isin(list(allowed)).to_numpy(dtype=bool)
+        rows = rows[keep]
+    if c.window is not None:
+        span = parse_window(c.window, "window")
+        when = aware_column(rows, _TIME[name], name)
+        rows = rows[((when > as_of - span) & (when <= as_of)).to_numpy(dtype=bool)]
+    fx = tables.get("fx_rates") if currency is not None else None
+    res = metrics.compute(
+        rows, [metric.name], by="creator_id", ci="auto", as_of=as_of, currency=currency, fx=fx
+    ).to_frame()
+    res["creator_id"] = res["creator_id"].astype(str)
+    return res.set_index("creator_id").reindex(pd.Index(out["creator_id"]))
+
+
+def raw(
+    c: Criterion,
+    tables: dict[str, Any],
+    out: pd.DataFrame,
+    as_of: pd.Timestamp,
+    currency: str | None,
+) -> Raw:
+    """The raw values of criterion ``c`` for the creators of ``out``."""
+    from creatorkit import metrics, rules
+
+    if c.name in rules.registry:
+        rule = rules.registry.get(c.name)
+        value = rules.evaluate(rule, out)
+        n = _column(out, "posts") if "posts" in out else np.ones(len(out))
+        nan = np.full(len(out), np.nan)
+        return Raw(
+            value=value,
+            n=n,
+            trials=nan,
+            low=nan,
+            high=nan,
+            kind="rule",
+            direction=c.direction or rule.direction,
+        )
+    known = c.name in metrics.catalog()["name"].tolist()
+    metric = metrics.get(c.name) if known else None
+    if metric is not None and _KINDS.get(metric.table) in tables and c.name not in out:
+        frame = _computed(c, metric, tables, out, as_of, currency).reset_index(drop=True)
+        prefix = c.name
+    else:
+        if c.name not in out:
+            names = [*map(str, out.columns), *metrics.catalog()["name"], *rules.registry]
+            rule_text = f"{c.name!r} is not a column, metric or rule.{did_you_mean(c.name, names)}"
+            fail("criteria", rule_text, ErrorCode.UNKNOWN_NAME, value=c.name)
+        frame, prefix = out, c.name
+    value = _column(frame, prefix)
+    if np.isinf(value).any():
+        fail("tables", f"{c.name}: values must be finite", ErrorCode.NOT_FINITE, column=c.name)
+    direction = c.direction or (metric.direction if metric is not None else "higher")
+    return Raw(
+        value=value,
+        n=_column(frame, f"{prefix}_n")
+        if f"{prefix}_n" in frame
+        else np.where(np.isnan(value), 0.0, 1.0),
+        trials=_column(frame, f"{prefix}_trials"),
+        low=_column(frame, f"{prefix}_low"),
+        high=_column(frame, f"{prefix}_high"),
+        kind=metric.kind if metric is not None else "column",
+        direction="lower" if direction == "lower" else "higher",
+    )
