@@ -49,6 +49,13 @@ ARMS = compare.summarize(
     _ROWS, arm="arm", metrics={"bought": "bought", "gmv": "gmv", "aov": ("gmv", "orders")}
 )
 
+_RULE = ck.rules.FunctionRule(name="x_twice", function=lambda t: t["x"] * 2.0, needs=("x",))
+_PER_CREATOR = pd.DataFrame(
+    {"creator_id": ["a", "b", "c", "d"], "x": [1.0, 3.0, 2.0, 5.0], "g": ["p", "p", "q", "q"]}
+)
+_CARD = ck.Scorecard(
+    [ck.Criterion(name="x", peers=[["g"]], min_group=2), ck.Criterion(name="x", label="x_max")]
+)
 _MCDM = [[2.0, 1500, 5.5], [2.5, 2700, 6.5], [1.8, 2000, 4.5], [2.2, 1800, 5.0]]
 _DIRS = [True, True, False]
 _W = [0.5, 0.2, 0.3]
@@ -454,6 +461,27 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         ck.testing.check_aggregator,
         {"aggregator": ck.weighting.aggregators.get("topsis")},
     ),
+    "testing.check_rule": (ck.testing.check_rule, {"rule": _RULE, "table": None}),
+    "rules.evaluate": (ck.rules.evaluate, {"rule": _RULE, "table": _PER_CREATOR}),
+    "rules.load_entry_points": (ck.rules.load_entry_points, {"replace": False}),
+    "rules.register": (
+        ck.rules.register,
+        {"name": "sweep_rule", "direction": "higher", "needs": ("x",), "replace": True},
+    ),
+    "scoring.Scorecard.score": (_CARD.score, {"tables": _PER_CREATOR, "as_of": AWARE}),
+    "scoring.Scorecard.score(dataset)": (_CARD.score, {"tables": DATA, "as_of": AWARE}),
+    "scoring.Scorecard.compile": (_CARD.compile, {"reference": _PER_CREATOR, "as_of": AWARE}),
+    "scoring.Scorecard.from_dict": (ck.Scorecard.from_dict, {"spec": _CARD.to_dict()}),
+    "scoring.Scorecard.from_json": (
+        ck.Scorecard.from_json,
+        {"text": _CARD.to_json(), "max_bytes": 100_000},
+    ),
+    "scoring.Scorecard.preset": (ck.Scorecard.preset, {"category": "beauty", "goal": "sales"}),
+    "scoring.Criterion": (
+        ck.Criterion,
+        {"name": "x", "weight": 0.5, "peers": [["g"]], "min_group": 2, "low_data": "flag"},
+    ),
+    "scoring.Gate": (ck.Gate, {"column": "x", "op": ">=", "value": 1.0}),
     **{
         f"weighting.{name}": (getattr(ck.weighting, name), valid)
         for name, valid in {
@@ -548,6 +576,8 @@ PUBLIC = {
     "reviews": ck.reviews,
     "risk": ck.risk,
     "weighting": ck.weighting,
+    "scoring": ck.scoring,
+    "rules": ck.rules,
     "ingest": ck.ingest,
 }
 NOT_FUNCTIONS = {"Reducer"}  # a type alias in metrics.__all__

@@ -172,8 +172,12 @@ def evaluate(rule: Any, table: pd.DataFrame) -> np.ndarray:
         ...          pd.DataFrame({"a": [1.0, 2.0]})).tolist()
         [2.0, 3.0]
     """
-    from creatorkit._validation import check_columns
+    from creatorkit._validation import check_columns, check_frame
 
+    if not isinstance(rule, Rule):
+        rule_text = "must follow the Rule protocol (name, direction, needs, callable)"
+        fail("rule", rule_text, ErrorCode.WRONG_TYPE, value=type(rule).__name__)
+    check_frame("table", table, allow_empty=True)
     check_columns("tables", table, rule.needs)
     view = table[list(rule.needs)] if rule.needs else table
     before = view.copy(deep=True)

@@ -391,7 +391,9 @@ def check_rule(rule: Any, table: pd.DataFrame | None = None) -> None:
     assert rule.name.isidentifier(), "name must be snake_case"
     assert rule.direction in DIRECTIONS, f"direction must be one of {DIRECTIONS}"
     assert all(isinstance(c, str) for c in rule.needs), "needs must be column names"
-    rows = _rule_sample() if table is None else table
+    from creatorkit._validation import check_frame
+
+    rows = _rule_sample() if table is None else check_frame("table", table)
     missing = [c for c in rule.needs if c not in rows]
     assert not missing, f"the table lacks needed columns {missing}"
     before = rows.copy(deep=True)
