@@ -236,3 +236,15 @@ def test_demo_ranks_by_the_lower_bound_and_restates_at_dates():
     assert "GPM's lower bound" in text
     assert "As known at a date, in USD (metrics.restate, truth_model@1)" in text
     assert "intervals containing each creator's true CTR" in text
+
+
+def test_demo_shows_corrected_reviews_and_risk_evidence():
+    import io
+
+    from creatorkit import _demo
+
+    out = io.StringIO()
+    _demo.run(seed=0, out=out)
+    text = out.getvalue()
+    assert "→ corrected" in text
+    assert "risk flags: {" in text

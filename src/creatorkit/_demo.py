@@ -83,6 +83,7 @@ def run(*, seed: int = 0, out: TextIO) -> None:
     )
 
     _point_in_time(out, seed)
+    _reviews_and_risk(out, seed)
 
     _section(out, "Campaign economics (metrics.compute + economics)")
     camp = (
@@ -268,3 +269,29 @@ def _point_in_time(out: TextIO, seed: int) -> None:
         f"Poisson on Σclicks / Σviews {covered['poisson']:.0%}.",
         file=out,
     )
+
+
+def _reviews_and_risk(out: TextIO, seed: int) -> None:
+    """Corrected ratings that disagree with raw stars, and risk flags with evidence."""
+    import creatorkit as ck
+
+    _section(out, "Reviews corrected for harsh reviewers; risk flags (reviews, risk)")
+    world = ck.datasets.synthetic(seed=seed, n_creators=800, n_events=500, model="truth_model@1")
+    ratings = ck.reviews.aggregate(world.reviews)
+    table = ratings.creators.set_index("creator_id")
+    moved = table[table["reviews"] >= 2].sort_values(["rank_shift", "creator_id"]).index[-1]
+    row = table.loc[moved]
+    flagged = ratings.reviewers
+    harsh = ", ".join(flagged.loc[flagged["flag"] == "harsh", "reviewer_id"]) or "none"
+    print(
+        f"{moved}: raw {row['mean']:.2f}★ (rank {row['rank_raw']:.0f}) → corrected "
+        f"{row['corrected']:.2f}★ [{row['corrected_low']:.2f}, {row['corrected_high']:.2f}] "
+        f"(rank {row['rank_corrected']:.0f}); harsh reviewers: {harsh}",
+        file=out,
+    )
+    flags = ck.risk.flags(world.creators, world.content, as_of=world.as_of, samples=world.samples)
+    counts = flags.evidence["flag"].value_counts().to_dict()
+    print(f"risk flags: {counts}", file=out)
+    shown = flags.evidence.loc[flags.evidence["flag"] != "unposted_samples"]
+    for who, sentence in zip(shown["creator_id"][:2], shown["sentence"][:2], strict=True):
+        print(f"  {who}: {sentence}", file=out)
