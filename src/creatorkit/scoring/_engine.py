@@ -43,7 +43,8 @@ def shrink(c: Criterion, r: Raw, codes: np.ndarray) -> _shrink.Shrunk:
     if r.kind == "rate" and np.isfinite(r.trials).any():
         return _shrink.rates(r.value * r.trials, r.trials, codes)
     if r.kind in _RATIOS and np.isfinite(r.low).any():
-        return _shrink.ratios(r.value, r.n, r.low, r.high, codes)
+        exposure = np.where(np.isfinite(r.trials) & (r.trials > 0), r.trials, r.n)
+        return _shrink.ratios(r.value, exposure, r.low, r.high, codes)
     rule = (
         f"{c.key}: shrink needs a rate with <name>_trials or a ratio with a cluster interval "
         "(<name>_low/_high); use low_data='flag' or 'gate'"
@@ -112,6 +113,14 @@ def criterion(
     finite = np.isfinite(used)
     normalized = np.full(len(used), np.nan)
     notes: list[Note] = []
+    if finite.any() and np.ptp(used[finite]) == 0:
+        notes.append(
+            Note(
+                code="constant_criterion",
+                message=f"{c.key}: every creator has the same value; it separates no one",
+                subject=c.key,
+            )
+        )
     if finite.any():
         normalized[finite] = weighting.normalize(
             used[finite],

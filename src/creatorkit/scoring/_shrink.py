@@ -8,8 +8,10 @@
 * **Ratios** (log scale): a normal prior on ``log x`` with the other creators' mean μ and
   between-creator variance τ² (their variance of ``log x`` less the mean sampling
   variance, floored at a twentieth of it); the sampling variance of a creator is
-  ``v / posts`` with ``v`` the others' per-post variance read from their cluster
-  intervals. Shrunk ``exp(w log x + (1 − w) μ)`` with ``w = τ² / (τ² + v / posts)``.
+  ``v / exposure`` — exposure is the ratio's denominator sum (``_trials``: clicks, views)
+  where known, else its posts — with ``v`` the others' variance per unit of exposure read
+  from their cluster intervals (posts as units), so 2 clicks weigh as 2 clicks.
+  Shrunk ``exp(w log x + (1 − w) μ)`` with ``w = τ² / (τ² + v / exposure)``.
   Values ≤ 0 are not shrunk (no log); they stay below every positive value.
 
 Leaving each creator out of its own prior keeps its shrunk value increasing in its own
@@ -66,26 +68,26 @@ def rates(s: np.ndarray, t: np.ndarray, codes: np.ndarray) -> Shrunk:
 
 
 def ratios(
-    x: np.ndarray, posts: np.ndarray, low: np.ndarray, high: np.ndarray, codes: np.ndarray
+    x: np.ndarray, exposure: np.ndarray, low: np.ndarray, high: np.ndarray, codes: np.ndarray
 ) -> Shrunk:
     """Normal shrinkage of ``log x`` within groups (leave-one-out priors)."""
-    positive = np.isfinite(x) & (x > 0) & (posts > 0)
+    positive = np.isfinite(x) & (x > 0) & (exposure > 0)
     y = np.log(np.where(positive, x, 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         se = (np.log(np.where(high > 0, high, np.nan)) - np.log(np.where(low > 0, low, np.nan))) / (
             2 * Z95
         )
-    per_post = se * se * posts
+    per_post = se * se * exposure
     has_v = positive & np.isfinite(per_post)
     sum_v, count_v = _loo(np.where(has_v, per_post, 0.0), has_v, codes)
     v = divide(sum_v, count_v)
     sum_y, count = _loo(y, positive, codes)
     sum_y2, _ = _loo(y * y, positive, codes)
-    sum_inv, _ = _loo(np.where(positive, divide(1.0, posts), 0.0), positive, codes)
+    sum_inv, _ = _loo(np.where(positive, divide(1.0, exposure), 0.0), positive, codes)
     mu = divide(sum_y, count)
     var_y = np.maximum(divide(sum_y2, count) - mu * mu, 0.0)
     tau2 = np.maximum(var_y - v * divide(sum_inv, count), var_y / 20.0)
-    noise = divide(v, posts)
+    noise = divide(v, exposure)
     w = divide(tau2, tau2 + noise)
     ok = positive & np.isfinite(w) & (count >= 2)
     value = np.where(ok, np.exp(np.where(ok, w * y + (1.0 - w) * np.nan_to_num(mu), 0.0)), x)

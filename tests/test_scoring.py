@@ -1,0 +1,242 @@
+"""Scorecards: scores against an independent pandas formula, gates, policies, explain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import creatorkit as ck
+from creatorkit.errors import ValidationError
+from creatorkit.scoring import Criterion, Gate, Scorecard, _shrink
+
+AS_OF = "2026-06-30T00:00:00+00:00"
+
+
+def _frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "creator_id": [f"c{i:03d}" for i in range(n)],
+            "a": rng.integers(0, 20, n).astype(float),
+            "b": rng.normal(size=n).round(3),
+            "cat": rng.choice(["x", "y"], n),
+            "mk": rng.choice(["p", "q", "r"], n),
+            "followers": rng.integers(1_000, 200_000, n),
+        }
+    )
+
+
+def test_weighted_sum_equals_pandas_rank_pct_within_groups():
+    t = _frame()
+    card = Scorecard(
+        [
+            Criterion(name="a", weight=0.7, peers=[["cat"]], min_group=1),
+            Criterion(name="b", weight=0.3, direction="lower", peers=[["cat"]], min_group=1),
+        ]
+    )
+    res = card.score(t, as_of=AS_OF).table.set_index("creator_id")
+    a = t.groupby("cat")["a"].rank(pct=True)
+    b = (t.groupby("cat")["b"].transform("size") + 1 - t.groupby("cat")["b"].rank()) / (
+        t.groupby("cat")["b"].transform("size")
+    )
+    expected = pd.Series(100 * (0.7 * a + 0.3 * b).to_numpy(), index=t["creator_id"])
+    np.testing.assert_allclose(res["score"].reindex(expected.index), expected, rtol=1e-12)
+    np.testing.assert_allclose(res["contribution_a"].reindex(expected.index), 70 * a.to_numpy())
+    parts = res[["contribution_a", "contribution_b"]].sum(axis=1)
+    np.testing.assert_allclose(parts, res["score"], rtol=0, atol=1e-12)
+
+
+def test_rank_ties_broken_by_id_and_percentile():
+    t = pd.DataFrame({"creator_id": ["b", "a", "c"], "x": [1.0, 1.0, 2.0]})
+    res = Scorecard([Criterion(name="x")]).score(t, as_of=AS_OF).table
+    assert res["creator_id"].tolist() == ["c", "a", "b"]
+    assert res["rank"].tolist() == [1, 2, 3]
+    np.testing.assert_allclose(res["percentile"], [100.0, 50.0, 50.0])
+
+
+def test_fallback_follows_the_declared_order_and_is_flagged():
+    t = pd.DataFrame(
+        {
+            "creator_id": list("abcdef"),
+            "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "cat": ["u", "u", "u", "v", "v", "w"],
+            "mk": ["p", "p", "q", "q", "q", "q"],
+        }
+    )
+    card = Scorecard([Criterion(name="x", peers=[["cat", "mk"], ["cat"]], min_group=2)])
+    res = card.score(t, as_of=AS_OF)
+    table = res.table.set_index("creator_id")
+    # (u, p) and (v, q) have 2 rows; c falls back to cat=u alone, f to all creators alone
+    assert table.loc[["a", "b", "d", "e"], "x_peer_level"].tolist() == [0, 0, 0, 0]
+    assert table.loc["c", "x_peer_level"] == 1
+    assert table.loc["f", "x_peer_level"] == 2
+    np.testing.assert_allclose(table.loc[["a", "b", "c", "f"], "score"], [50.0, 100.0, 100, 100])
+    codes = {n.code for n in res.warnings}
+    assert {"peer_fallback", "small_peer_group"} <= codes
+    why = res.explain("f")
+    assert why.table["fallback"].tolist() == [True]
+    assert why.table["peer_group"].tolist() == ["all creators"]
+
+
+def test_gates_exclude_with_reasons_and_are_never_ranked():
+    t = _frame().assign(gmv=lambda d: np.where(d.index == 0, 1e9, 10.0))
+    t.loc[0, "followers"] = 10  # the best GMV is gated anyway
+    card = Scorecard(
+        [Criterion(name="gmv")],
+        gates=[Gate.followers(20_000), Gate.market(["p", "q"]), Gate.block_list(["c001"])],
+    )
+    res = card.score(t.rename(columns={"mk": "country"}), as_of=AS_OF)
+    ranked = set(res.table["creator_id"])
+    gone = res.exclusions
+    assert "c000" in set(gone["creator_id"]) and "c000" not in ranked
+    assert not ranked & set(gone["creator_id"])
+    assert set(gone.loc[gone["creator_id"] == "c001", "reason"]) >= {"block-listed"}
+    assert "followers >= 20000" in set(gone["reason"])
+    assert res.explain("c000").sentences[0] == "c000 is excluded: followers >= 20000."
+    keep = (t["followers"] >= 20_000) & t["mk"].isin(["p", "q"]) & (t["creator_id"] != "c001")
+    assert ranked == set(t.loc[keep, "creator_id"])
+
+
+def test_missing_value_policies():
+    t = pd.DataFrame({"creator_id": list("abcd"), "x": [1.0, 2.0, np.nan, 4.0]})
+    score = {
+        policy: Scorecard([Criterion(name="x", missing=policy)])
+        .score(t, as_of=AS_OF)
+        .table.set_index("creator_id")["score"]
+        for policy in ("neutral", "penalize")
+    }
+    np.testing.assert_allclose(score["neutral"]["c"], 100 * (1 / 3 + 2 / 3 + 1) / 3)
+    assert score["penalize"]["c"] == 0.0
+    with pytest.raises(ValidationError, match="missing='error'"):
+        Scorecard([Criterion(name="x", missing="error")]).score(t, as_of=AS_OF)
+
+
+def test_all_nan_and_constant_columns_are_flagged_not_silent():
+    t = pd.DataFrame({"creator_id": list("abc"), "x": [np.nan] * 3, "y": [2.0] * 3})
+    res = Scorecard([Criterion(name="x"), Criterion(name="y")]).score(t, as_of=AS_OF)
+    assert {"criterion_empty", "constant_criterion"} <= {n.code for n in res.warnings}
+    assert np.isfinite(res.table["score"]).all()
+
+
+def test_weights_normalized_with_a_note_and_negative_refused():
+    t = _frame()
+    res = Scorecard([Criterion(name="a", weight=2), Criterion(name="b", weight=6)]).score(
+        t, as_of=AS_OF
+    )
+    assert res.weights == (0.25, 0.75)
+    assert "weights_normalized" in {n.code for n in res.warnings}
+    with pytest.raises(ValidationError, match="weight"):
+        Criterion(name="a", weight=-1)
+    with pytest.raises(ValidationError, match="must not all be 0"):
+        Scorecard([Criterion(name="a", weight=0)]).score(t, as_of=AS_OF)
+
+
+def test_unknown_names_have_did_you_mean():
+    with pytest.raises(ValidationError, match="Did you mean 'followers'"):
+        Scorecard([Criterion(name="folowers")]).score(_frame(), as_of=AS_OF)
+    with pytest.raises(ValidationError, match="normalizer"):
+        Criterion(name="a", normalizer="zscore")
+    with pytest.raises(ValidationError, match="Did you mean"):
+        Scorecard.preset("beuty/sales")
+    with pytest.raises(ValidationError, match="versions"):
+        Scorecard.preset("beauty/sales@9")
+
+
+def test_explain_numbers_and_sentences():
+    t = pd.DataFrame({"creator_id": list("abcd"), "x": [1.0, 2.0, 3.0, 4.0], "y": [4.0, 3, 2, 1]})
+    res = Scorecard([Criterion(name="x", weight=0.5), Criterion(name="y", weight=0.5)]).score(
+        t, as_of=AS_OF
+    )
+    why = res.explain("c")
+    rows = why.table.set_index("criterion")
+    assert rows.loc["x", "raw"] == 3.0
+    assert rows.loc["x", "benchmark"] == 2.5
+    assert rows.loc["x", "normalized"] == 0.75
+    assert rows.loc["y", "contribution"] == 25.0
+    assert why.score == rows["contribution"].sum() == 62.5
+    assert why.sentences[0] == "c scores 62.5 (rank 3 of 4, percentile 62.5)."
+    assert "= 37.50 points" in why.sentences[1]
+    with pytest.raises(ValidationError, match="neither scored nor excluded"):
+        res.explain("zz")
+    ck.testing.check_result(res)
+    ck.testing.check_result(why)
+
+
+def test_beta_binomial_prior_matches_hand_computation():
+    s = np.array([2.0, 10.0, 60.0, 5.0])
+    t = np.array([2.0, 100.0, 200.0, 50.0])
+    codes = np.zeros(4, dtype=np.intp)
+    out = _shrink.rates(s, t, codes)
+    others = [1, 2, 3]  # creator 0's prior uses only the others
+    m = s[others].sum() / t[others].sum()
+    p = s[others] / t[others]
+    rho = (p.var() / (m * (1 - m)) - np.mean(1 / t[others])) / (1 - np.mean(1 / t[others]))
+    kappa = 1 / rho - 1
+    assert out.prior[0] == pytest.approx(m)
+    assert out.strength[0] == pytest.approx(kappa)
+    assert out.value[0] == pytest.approx((2 + kappa * m) / (2 + kappa))
+    moved = _shrink.rates(np.array([0.0, 10, 60, 5]), t, codes)
+    assert moved.prior[0] == out.prior[0] and moved.strength[0] == out.strength[0]
+
+
+def test_a_koc_with_two_lucky_posts_does_not_top_the_ranking():
+    n = 40
+    t = pd.DataFrame(
+        {
+            "creator_id": [f"c{i:02d}" for i in range(n)],
+            "cvr": np.r_[1.0, np.linspace(0.05, 0.15, n - 1)],
+            "cvr_trials": np.r_[2.0, np.full(n - 1, 400.0)],
+            "cvr_n": np.r_[2.0, np.full(n - 1, 20.0)],
+        }
+    )
+    t["cvr_low"] = t["cvr"] * 0.8
+    t["cvr_high"] = t["cvr"] * 1.25
+    t.loc[0, ["cvr_low", "cvr_high"]] = [0.3, 1.0]
+    raw = Scorecard([Criterion(name="cvr")]).score(t, as_of=AS_OF).table
+    assert raw["creator_id"].iloc[0] == "c00"
+    shrunk = Scorecard([Criterion(name="cvr", low_data="shrink", min_n=5)])
+    res = shrunk.score(t, as_of=AS_OF).table.set_index("creator_id")
+    assert res.loc["c00", "rank"] > 1
+    assert bool(res.loc["c00", "low_data_cvr"])
+    assert res.loc["c00", "cvr_shrunk"] < 1.0
+
+
+def test_metrics_from_content_rows_and_low_data_gate():
+    data = ck.datasets.synthetic(seed=1, n_creators=120)
+    card = Scorecard(
+        [
+            Criterion(name="gpm", peers=[["category"]], low_data="shrink"),
+            Criterion(name="like_rate", low_data="shrink"),
+            Criterion(name="ctr", low_data="gate", min_n=6, where={"content_type": "video"}),
+        ]
+    )
+    res = card.score(data, as_of=data.as_of)
+    expected = ck.metrics.compute(
+        data.content, ["gpm"], by="creator_id", as_of=data.as_of
+    ).to_frame()
+    got = res.table.set_index("creator_id")["gpm"]
+    want = expected.set_index("creator_id")["gpm"].reindex(got.index)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert (res.table["ctr_n"] >= 6).all()
+    assert set(res.exclusions["gate"]) == {"ctr"}
+    assert res.method.parameters["scorecard_hash"] == card.spec_hash
+
+
+def test_preset_scores_the_synthetic_world():
+    data = ck.datasets.synthetic(seed=0, n_creators=400)
+    card = Scorecard.preset("beauty", "sales")
+    assert card.to_dict()["id"] == "beauty/sales" and card.version == 1
+    res = card.score(data, as_of=data.as_of)
+    table = res.table
+    assert (table["followers"] if "followers" in table else True) is not None
+    assert len(table) > 0 and np.isfinite(table["score"]).all()
+    gone = set(res.exclusions["creator_id"])
+    creators = data.creators.set_index("creator_id")
+    small = set(creators.index[creators["followers"] < 20_000])
+    assert small <= gone
+    weights = pd.Series(res.weights, index=res.criteria)
+    assert weights.idxmax() == "cvr"  # beauty weighs conversion
+    home = Scorecard.preset("home/sales@1")
+    home_w = {c.name: c.weight for c in home.criteria}
+    assert home_w["completion_rate"] > dict(zip(res.criteria, res.weights))["completion_rate"]
