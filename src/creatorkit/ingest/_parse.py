@@ -78,7 +78,7 @@ def _strip(cells: np.ndarray, missing: frozenset[str]) -> np.ndarray:
     else:  # long free text: no fixed-width copy
         text = pd.Series(cells, dtype=object).str.strip().to_numpy(dtype=object)
     text = np.array(text, dtype=object)  # a writable copy (empty columns are read-only views)
-    text[np.isin(text, list(missing))] = None
+    text[np.isin(text, list(missing))] = np.nan
     return text
 
 
@@ -101,13 +101,12 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
     """
     if _dense(raw):
         cells = raw.to_numpy(dtype=object)
-        present = ~pd.isna(cells)
+        present = raw.notna().to_numpy(dtype=bool)
         out = np.full(len(cells), np.nan, dtype=object)
         kept = cells[present]
         if pd.api.types.infer_dtype(kept, skipna=True) not in ("string", "empty"):
             kept = kept.astype(str).astype(object)
-        text = _strip(kept, missing)
-        out[present] = np.where(pd.isna(text), np.nan, text)
+        out[present] = _strip(kept, missing)
         return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     cells = np.asarray(uniques, dtype=object)
@@ -172,10 +171,10 @@ def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         out = np.asarray(uniques, dtype=object).copy()
         ok = np.ones(len(uniques), dtype=bool)
-        digits = np.asarray(uniques.str.isdigit(), dtype=bool)
-        if digits.all():  # the usual case: nothing to undo
+        dotted = np.asarray(uniques.str.contains(".", regex=False), dtype=bool)
+        if not dotted.any():  # the usual case: no ".0" and no E-notation to undo
             return out, ok
-        text = uniques.where(~digits, "0")
+        text = uniques.where(dotted, "0")
         floaty = text.str.match(_FLOAT_ID)
         if floaty.any():
             whole = text.str.extract(_FLOAT_ID, expand=False)
