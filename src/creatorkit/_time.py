@@ -240,11 +240,12 @@ _WIDTH = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
 
 
 def _fixed_width(texts: pd.Series, fmt: str) -> pd.Series:
-    """Zero-padded times of ``fmt`` rearranged into ISO and read by pandas' fast parser.
+    """Zero-padded times of ``fmt`` read without strptime.
 
-    ``07/06/2026 12:00:00`` in ``%d/%m/%Y %H:%M:%S`` becomes ``2026-06-07 12:00:00`` by
-    moving characters in a numpy array (no per-value Python); a value of another shape is
-    NaT here (the caller tries strptime on it).
+    ``07/06/2026 12:00:00`` in ``%d/%m/%Y %H:%M:%S`` is read digit by digit from a numpy
+    array of characters and assembled with numpy's calendar (no per-value Python); a value
+    of another shape is NaT here (the caller tries strptime on it), an impossible date
+    (31/02) stays NaT.
     """
     tokens = re.findall(r"%.|[^%]", fmt)
     nat = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
@@ -270,22 +271,25 @@ def _fixed_width(texts: pd.Series, fmt: str) -> pd.Series:
     ok = fits & ((grid[:, digits] >= 48) & (grid[:, digits] <= 57)).all(axis=1)
     for at, char in literal:
         ok &= grid[:, at] == ord(char)
-    iso = np.full((len(cells), 19), ord("0"), dtype=np.uint32)
-    for token, (start, size) in _ISO.items():
-        if token in where:
-            iso[:, start : start + size] = grid[:, where[token] : where[token] + size]
-        elif token in ("%m", "%d"):
-            iso[:, start + 1] = ord("1")
-    for at, char in ((4, "-"), (7, "-"), (10, " "), (13, ":"), (16, ":")):
-        iso[:, at] = ord(char)
-    strings = iso.view("U19").ravel()
-    out = pd.to_datetime(
-        pd.Series(strings, index=texts.index).where(ok), format="%Y-%m-%d %H:%M:%S", errors="coerce"
-    )
-    return pd.Series(out, index=texts.index)
 
+    def number(token: str, default: int) -> np.ndarray:
+        if token not in where:
+            return np.full(len(cells), default, dtype=np.int64)
+        size = _WIDTH[token]
+        block = grid[:, where[token] : where[token] + size].astype(np.int64) - 48
+        return np.asarray(block @ (10 ** np.arange(size - 1, -1, -1)), dtype=np.int64)
 
-_ISO = {"%Y": (0, 4), "%m": (5, 2), "%d": (8, 2), "%H": (11, 2), "%M": (14, 2), "%S": (17, 2)}
+    year, month, day = number("%Y", 1970), number("%m", 1), number("%d", 1)
+    hour, minute, second = number("%H", 0), number("%M", 0), number("%S", 0)
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    ok &= (hour < 24) & (minute < 60) & (second < 60)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    dates = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= dates.astype("datetime64[M]") == months  # 31/02 is not a date
+    clock = (hour * 3600 + minute * 60 + second).astype("timedelta64[s]")
+    stamps = (dates.astype("datetime64[s]") + clock).astype("datetime64[us]")
+    stamps[~ok] = np.datetime64("NaT")
+    return pd.Series(stamps, index=texts.index)
 
 
 UNIX_SECONDS = "unix"
