@@ -519,3 +519,13 @@ def test_report_and_result_contract() -> None:
     json.dumps(res.to_dict(), allow_nan=False)
     assert res.method.parameters["kind"] == "tiktok_shop.affiliate_orders"
     assert "IngestResult" in res._repr_html_()
+
+
+def test_impossible_date_is_refused_not_rolled_over() -> None:
+    data = (
+        "Order ID,SKU ID,Payment Amount,Order Status,Creator Username,Time Created,Currency\n"
+        "1,2,$5.00,Completed,c,31/02/2026 10:00:00,USD\n"
+        "1,3,$5.00,Completed,c,7/6/2026 10:00:00,USD\n"
+    )
+    err = _error(data, tz="UTC")
+    assert err.failure_cases["row"].tolist() == [2]  # 7/6/2026 is a valid unpadded %d/%m/%Y
