@@ -74,10 +74,9 @@ _DURATION = re.compile(
 def _strip(cells: np.ndarray, missing: frozenset[str]) -> np.ndarray:
     """Strip cells (numpy's C loop for short ones); the missing tokens become None."""
     if len(cells) and max(map(len, cells)) <= 64:
-        text = np.char.strip(np.asarray(cells, dtype=str)).astype(object)
-    else:  # long free text: no fixed-width copy
-        text = pd.Series(cells, dtype=object).str.strip().to_numpy(dtype=object)
-    text = np.array(text, dtype=object)  # a writable copy (empty columns are read-only views)
+        text = np.char.strip(np.asarray(cells, dtype=str)).astype(object)  # a new array
+    else:  # long free text: no fixed-width copy; a writable copy of the result
+        text = np.array(pd.Series(cells, dtype=object).str.strip(), dtype=object)
     text[np.isin(text, list(missing))] = np.nan
     return text
 
