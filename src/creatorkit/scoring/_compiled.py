@@ -91,8 +91,10 @@ class CompiledScorecard:
     def _groups(self, f: Frozen, rows: pd.DataFrame) -> np.ndarray:
         group = np.full(len(rows), -1, dtype=np.intp)
         for level, keys in zip(f.levels, f.keys, strict=True):
-            if not level:
-                found = np.full(len(rows), int(keys["_group"].iloc[0]) if len(keys) else -1)
+            if not len(keys):
+                found = np.full(len(rows), -1)
+            elif not level:
+                found = np.full(len(rows), int(keys["_group"].iloc[0]))
             else:
                 index = pd.MultiIndex.from_frame(keys[list(level)].astype(object))
                 probe = pd.MultiIndex.from_frame(rows[list(level)].astype(object))
@@ -221,6 +223,8 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
     table = _tables.base(named, when, card.tier_scheme)
     raws = {c.key: _tables.raw(c, named, table, when, card.currency) for c in card.criteria}
     keep, _ = card._gate(table, raws)
+    if not keep.any():
+        fail("reference", "no creator of the reference passes the gates", ErrorCode.EMPTY)
     result = card._rank(table, raws, keep, pd.DataFrame(), when)
     sub = table.loc[keep].reset_index(drop=True)
     frozen = {}

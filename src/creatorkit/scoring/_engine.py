@@ -40,6 +40,18 @@ def _labels(keys: pd.DataFrame) -> list[str]:
 
 def shrink(c: Criterion, r: Raw, codes: np.ndarray) -> _shrink.Shrunk:
     """Shrink per the criterion's kind (rates: beta-binomial; ratios: log-normal)."""
+    if not len(r.value):
+        return _shrink.Shrunk(value=r.value, prior=r.value, strength=r.value)
+    column = r.kind == "column"  # a per-creator column: a rate when it has only _trials
+    if column and np.isfinite(r.trials).any() and not np.isfinite(r.low).any():
+        if (r.value[np.isfinite(r.value)] > 1).any() or (r.value < 0).any():
+            rule = f"{c.key}: a column shrunk as a rate (it has {c.name}_trials) must be in [0, 1]"
+            fail("tables", rule, ErrorCode.OUT_OF_RANGE, value=c.name)
+        return _shrink.rates(r.value * r.trials, r.trials, codes)
+    if column and np.isfinite(r.low).any():
+        return _shrink.ratios(
+            r.value, np.where(np.isfinite(r.trials), r.trials, r.n), r.low, r.high, codes
+        )
     if r.kind == "rate" and np.isfinite(r.trials).any():
         return _shrink.rates(r.value * r.trials, r.trials, codes)
     if r.kind in _RATIOS and np.isfinite(r.low).any():
@@ -202,5 +214,10 @@ def aggregate(matrix: np.ndarray, w: np.ndarray, method: str) -> np.ndarray:
     if method == "weighted_sum":  # exact: w_j r_ij, the documented attribution
         return np.asarray(matrix * (100.0 * w))
     options: dict[str, Any] = {"normalization": None}
+    if len(matrix) == 1 and method == "weighted_product":  # row-wise: a copy changes nothing
+        return aggregate(np.vstack([matrix, matrix]), w, method)[:1]
+    if len(matrix) < 2:
+        rule = f"{method} compares creators: at least 2 must pass the gates"
+        fail("tables", rule, ErrorCode.INVALID_VALUE, value=len(matrix))
     parts = weighting.contributions(matrix, w, method=method, **options)
     return np.asarray(parts * 100.0)

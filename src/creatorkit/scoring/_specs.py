@@ -135,28 +135,22 @@ def load(spec: Any) -> Scorecard:
     problems = Problems("spec")
     if not _check(problems, "$", spec, _TOP, _REQUIRED["top"]):
         problems.raise_if_any()
-    problems.raise_if_any()
-    if spec["kind"] != SPEC_KIND:
-        problems.add(
-            "$.kind", f"must be {SPEC_KIND!r}", ErrorCode.INVALID_VALUE, values=[spec["kind"]]
-        )
-    if spec["schema_version"] != SPEC_VERSION:
-        problems.add(
-            "$.schema_version",
-            f"this library reads version {SPEC_VERSION}",
-            ErrorCode.INVALID_VALUE,
-            values=[spec["schema_version"]],
-        )
+    expected = {"kind": SPEC_KIND, "schema_version": SPEC_VERSION}
+    for key, want in expected.items():
+        if key in spec and spec[key] != want:
+            rule = f"this library reads {key} {want!r}"
+            problems.add(f"$.{key}", rule, ErrorCode.INVALID_VALUE, values=[spec[key]])
     lists = (
         ("criteria", MAX_CRITERIA, _CRITERION, "criterion"),
         ("gates", MAX_GATES, _GATE, "gate"),
     )
     for key, limit, fields, what in lists:
         items = spec.get(key, [])
+        if not isinstance(items, list):
+            continue  # reported by the type check
         if len(items) > limit:
-            problems.add(
-                f"$.{key}", f"at most {limit} items", ErrorCode.OUT_OF_RANGE, values=[len(items)]
-            )
+            rule = f"at most {limit} items"
+            problems.add(f"$.{key}", rule, ErrorCode.OUT_OF_RANGE, values=[len(items)])
             continue
         for i, item in enumerate(items):
             _check(problems, f"$.{key}[{i}]", item, fields, _REQUIRED[what])

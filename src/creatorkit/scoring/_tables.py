@@ -140,6 +140,15 @@ def _computed(
         span = parse_window(c.window, "window")
         when = aware_column(rows, _TIME[name], name)
         rows = rows[((when > as_of - span) & (when <= as_of)).to_numpy(dtype=bool)]
+    if currency is None and str(metric.unit).startswith("currency") and "currency" in rows:
+        seen = rows["currency"].dropna().unique()
+        if len(seen) > 1:
+            rule = (
+                f"{c.name} is money in several currencies ({', '.join(map(str, seen[:5]))}); "
+                "creators are compared in one reporting currency: give Scorecard(currency=...)"
+                " and an fx_rates table"
+            )
+            fail("tables", rule, ErrorCode.MIXED_CURRENCY, value=c.name)
     fx = tables.get("fx_rates") if currency is not None else None
     res = metrics.compute(
         rows, [metric.name], by="creator_id", ci="auto", as_of=as_of, currency=currency, fx=fx
