@@ -335,32 +335,46 @@ def money(
         >>> amount.tolist(), cur.tolist()
         ([9900.0, 150000.0], ['IDR', 'IDR'])
     """
+    labels: list[str] = []
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        text = uniques
-        out, ok = _money_fast(text, decimal)
+        out, ok = _money_fast(uniques, decimal)
         if not ok.all():  # other spellings (codes, suffixes, spaces): one regex each
-            slow, slow_ok = _money_regex(text[~ok], decimal)
+            slow, slow_ok = _money_regex(uniques[~ok], decimal)
             out[~ok], ok[~ok] = slow, slow_ok
-        return out, ok
+        names, index = np.unique(out[:, 1].astype(str), return_inverse=True)
+        labels.extend(names.tolist())
+        return np.column_stack([out[:, 0].astype(float), index.astype(float)]), ok
 
     values, bad, present = _distinct(texts, parse)
     _report(problems, column, texts, bad, f"must be an amount written like {_example(decimal)}")
-    amount = np.where(present & ~bad, values[:, 0], np.nan).astype(float)
-    found = np.where(present & ~bad, values[:, 1], "")
-    declared = (
-        np.full(len(texts), currency or "", dtype=object)
-        if currency is None or isinstance(currency, str)
-        else currency.fillna("").to_numpy(dtype=object)
-    )
-    agree = (found == "") | (declared == "") | (found == declared)
-    dollar = (found == "USD") & pd.Series(declared).isin(list(_DOLLARS)).to_numpy()
-    clash = present & ~bad & ~(agree | dollar)
+    good = present & ~bad
+    amount = np.where(good, values[:, 0], np.nan)
+    names = np.array(labels or [""], dtype=object)
+    found = names[np.where(good, values[:, 1], 0).astype(np.int64)]
+    found[~good] = ""
+    if currency is None or isinstance(currency, str):  # one currency: compare the few labels
+        declared = currency or ""
+        fits = np.array([_agrees(n, declared) for n in names.tolist()], dtype=bool)
+        clash = good & ~fits[np.where(good, values[:, 1], 0).astype(np.int64)]
+        rows = np.full(len(texts), declared, dtype=object) if declared else found
+    else:
+        per_row = currency.fillna("").to_numpy(dtype=object)
+        agree = (found == "") | (per_row == "") | (found == per_row)
+        dollar = (found == "USD") & pd.Series(per_row).isin(list(_DOLLARS)).to_numpy()
+        clash = good & ~(agree | dollar)
+        rows = np.where(per_row == "", found, per_row)
     rule = "is in another currency than the column's"
     problems.add_mask(column, clash, texts.index, texts, rule, ErrorCode.MIXED_CURRENCY)
-    rows = np.where(declared == "", found, declared)
     codes = pd.Series(rows, index=texts.index, dtype=object).replace("", np.nan)
     return pd.Series(amount, index=texts.index, name=texts.name), codes
+
+
+def _agrees(found: str, declared: str) -> bool:
+    """A cell's symbol fits the column's currency (``$`` fits every dollar)."""
+    return (
+        not found or not declared or found == declared or (found == "USD" and declared in _DOLLARS)
+    )
 
 
 def rates(
