@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from creatorkit._grouping import factorize
 from creatorkit._validation import Problems
 from creatorkit.errors import ErrorCode
 from creatorkit.ingest._grid import decimals
@@ -107,12 +108,12 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
             kept = kept.astype(str).astype(object)
         out[present] = _strip(kept, missing)
         return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    codes, uniques = factorize(raw, sort=False)
     cells = np.asarray(uniques, dtype=object)
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         cells = cells.astype(str).astype(object)  # typed cells of a DataFrame
     text = _strip(cells, missing)
-    inner, distinct = pd.factorize(text, use_na_sentinel=True)  # "\t1" and "1" are one value
+    inner, distinct = factorize(pd.Series(text, dtype=object), sort=False)  # "\t1" = "1"
     mapped = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
     categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
     values = pd.Categorical.from_codes(mapped, categories=categories)
@@ -135,7 +136,7 @@ def _distinct(
         codes = np.where(present, np.cumsum(present) - 1, -1)
         uniques = pd.Index(cells[present], dtype=object)
     else:
-        codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+        codes, uniques = factorize(texts, sort=False)
     values, ok = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
     present = codes >= 0
     where = np.maximum(codes, 0)
@@ -342,8 +343,8 @@ def money(
         if not ok.all():  # other spellings (codes, suffixes, spaces): one regex each
             slow, slow_ok = _money_regex(uniques[~ok], decimal)
             out[~ok], ok[~ok] = slow, slow_ok
-        names, index = np.unique(out[:, 1].astype(str), return_inverse=True)
-        labels.extend(names.tolist())
+        index, names = factorize(pd.Series(out[:, 1].astype(str), dtype=object), sort=True)
+        labels.extend(str(n) for n in names)
         return np.column_stack([out[:, 0].astype(float), index.astype(float)]), ok
 
     values, bad, present = _distinct(texts, parse)
