@@ -248,3 +248,13 @@ def test_demo_shows_corrected_reviews_and_risk_evidence():
     text = out.getvalue()
     assert "→ corrected" in text
     assert "risk flags: {" in text
+
+
+def test_demo_reads_an_export_digit_for_digit():
+    import io
+
+    from creatorkit import _demo
+
+    out = io.StringIO()
+    _demo.run(seed=0, out=out)
+    assert "order id 5770001234567890123 (all 19 digits)" in out.getvalue()

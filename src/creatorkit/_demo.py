@@ -84,6 +84,7 @@ def run(*, seed: int = 0, out: TextIO) -> None:
 
     _point_in_time(out, seed)
     _reviews_and_risk(out, seed)
+    _ingest(out)
 
     _section(out, "Campaign economics (metrics.compute + economics)")
     camp = (
@@ -295,3 +296,32 @@ def _reviews_and_risk(out: TextIO, seed: int) -> None:
     shown = flags.evidence.loc[flags.evidence["flag"] != "unposted_samples"]
     for who, sentence in zip(shown["creator_id"][:2], shown["sentence"][:2], strict=True):
         print(f"  {who}: {sentence}", file=out)
+
+
+def _ingest(out: TextIO) -> None:
+    """Write a small affiliate-orders export in the shape sellers download, and read it."""
+    import tempfile
+    from pathlib import Path
+
+    import creatorkit as ck
+
+    _section(out, "Reading a seller's export (ingest.read)")
+    header = (
+        "\ufeffOrder ID,SKU ID,Payment Amount,Order Status,Creator Username,"
+        "Standard commission rate,Time Created,Currency\n"
+    )
+    line = (
+        '\t5770001234567890123,\t1729384756102938476,"$1,234.56",Completed,glowwithmai,'
+        "10%,07/06/2026 12:00:00,USD\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "affiliate_orders.csv"
+        export.write_text(header + line, encoding="utf-8")
+        read = ck.ingest.read(export, tz="America/Los_Angeles")
+    row = read.table.iloc[0]
+    print(
+        f"{read.kind} → {len(read.table)} order line; order id {row['order_id']} (all 19 "
+        f"digits), GMV {row['gmv']:,.2f} {row['currency']}, commission rate "
+        f"{row['commission_rate']:.0%}, ordered {row['ordered_at'].isoformat()}",
+        file=out,
+    )
