@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit import datasets as _d
+from creatorkit.models import STAR_DIMENSIONS
 
 MODEL = "truth_model@1"
 PERIODS = 4
@@ -407,15 +408,7 @@ def _stars(
     )
     straight = reviewers["straight_liner"].to_numpy()[who]
     first = np.clip(np.round(base + rng.normal(0, 0.5, m)), 1, 5)
-    for dim in (
-        "content_quality",
-        "engagement",
-        "conversion",
-        "timeliness",
-        "compliance",
-        "communication",
-        "creativity",
-    ):
+    for dim in STAR_DIMENSIONS:
         stars = np.clip(np.round(base + rng.normal(0, 0.5, m)), 1, 5)
         frame[dim] = np.where(straight, first, stars)
     frame["would_rehire"] = frame["content_quality"].to_numpy() >= 4

@@ -23,6 +23,7 @@ from creatorkit.models.enums import (
     ViolationStatus,
 )
 from creatorkit.models.records import (
+    RECORDS,
     STAR_DIMENSIONS,
     AudienceShare,
     Campaign,
@@ -38,19 +39,7 @@ from creatorkit.models.records import (
     Violation,
 )
 
-MODELS = (
-    Creator,
-    Content,
-    Campaign,
-    Collaboration,
-    Sample,
-    Review,
-    OrderLine,
-    Violation,
-    AudienceShare,
-    CreatorIdentity,
-    RateCard,
-)
+MODELS = RECORDS
 """Every record type, in documentation order."""
 
 __all__ = [

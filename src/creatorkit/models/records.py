@@ -592,7 +592,7 @@ def _named_arguments(model: type[Record]) -> None:
     setattr(model, "__init__", checked_init)  # noqa: B010 - replaces attrs' generated __init__
 
 
-for _model in (
+RECORDS: tuple[type[Record], ...] = (
     Creator,
     Content,
     Campaign,
@@ -604,5 +604,8 @@ for _model in (
     AudienceShare,
     CreatorIdentity,
     RateCard,
-):
+)
+"""Every record type, in documentation order."""
+
+for _model in RECORDS:
     _named_arguments(_model)
