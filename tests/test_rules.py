@@ -30,7 +30,7 @@ def test_a_registered_rule_is_a_criterion():
         ck.testing.check_rule(rule)
         card = ck.Scorecard([ck.Criterion(name="likes_per_post_t", missing="penalize")])
         res = card.score(TABLE, as_of=AS_OF).table.set_index("creator_id")
-        assert res["likes_per_post_t"].tolist()[:2] == [10.0, 5.0]
+        assert res.loc[["a", "b"], "likes_per_post_t"].tolist() == [5.0, 10.0]
         assert res.loc["c", "score"] == 0.0
         assert res.loc["b", "score"] == 100.0
     finally:

@@ -49,7 +49,7 @@ def test_weighted_sum_equals_pandas_rank_pct_within_groups():
 
 def test_rank_ties_broken_by_id_and_percentile():
     t = pd.DataFrame({"creator_id": ["b", "a", "c"], "x": [1.0, 1.0, 2.0]})
-    res = Scorecard([Criterion(name="x")]).score(t, as_of=AS_OF).table
+    res = Scorecard([Criterion(name="x")]).score(t, as_of=AS_OF).top(3)
     assert res["creator_id"].tolist() == ["c", "a", "b"]
     assert res["rank"].tolist() == [1, 2, 3]
     np.testing.assert_allclose(res["percentile"], [100.0, 50.0, 50.0])
@@ -68,9 +68,10 @@ def test_fallback_follows_the_declared_order_and_is_flagged():
     res = card.score(t, as_of=AS_OF)
     table = res.table.set_index("creator_id")
     # (u, p) and (v, q) have 2 rows; c falls back to cat=u alone, f to all creators alone
-    assert table.loc[["a", "b", "d", "e"], "x_peer_level"].tolist() == [0, 0, 0, 0]
-    assert table.loc["c", "x_peer_level"] == 1
-    assert table.loc["f", "x_peer_level"] == 2
+    level = res.peers.set_index("group")["level"]
+    assert level[table.loc[["a", "b", "d", "e"], "x_peer_group"]].tolist() == [0, 0, 0, 0]
+    assert level[table.loc["c", "x_peer_group"]] == 1
+    assert level[table.loc["f", "x_peer_group"]] == 2
     np.testing.assert_allclose(table.loc[["a", "b", "c", "f"], "score"], [50.0, 100.0, 100, 100])
     codes = {n.code for n in res.warnings}
     assert {"peer_fallback", "small_peer_group"} <= codes
@@ -195,7 +196,7 @@ def test_a_koc_with_two_lucky_posts_does_not_top_the_ranking():
     t["cvr_low"] = t["cvr"] * 0.8
     t["cvr_high"] = t["cvr"] * 1.25
     t.loc[0, ["cvr_low", "cvr_high"]] = [0.3, 1.0]
-    raw = Scorecard([Criterion(name="cvr")]).score(t, as_of=AS_OF).table
+    raw = Scorecard([Criterion(name="cvr")]).score(t, as_of=AS_OF).top(1)
     assert raw["creator_id"].iloc[0] == "c00"
     shrunk = Scorecard([Criterion(name="cvr", low_data="shrink", min_n=5)])
     res = shrunk.score(t, as_of=AS_OF).table.set_index("creator_id")

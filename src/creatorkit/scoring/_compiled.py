@@ -38,6 +38,9 @@ class Frozen:
     neutral: np.ndarray
     uniques: np.ndarray  # distinct reference values, sorted
     ranks: np.ndarray  # sorted (group, value) keys of the reference, see _keys
+    lookup: tuple[dict[tuple[Any, ...], int], ...] = ()  # per level: key tuple → group
+    index: tuple[pd.MultiIndex | None, ...] = ()  # per level: the keys, for batches
+    benefit: bool = True
 
 
 def _freeze(c: Any, groups: Any, used: np.ndarray) -> Frozen:
@@ -89,14 +92,20 @@ class CompiledScorecard:
     reference_size: int
 
     def _groups(self, f: Frozen, rows: pd.DataFrame) -> np.ndarray:
+        if len(rows) == 1:  # one creator: a dict lookup per level (the 2 ms path)
+            first = {k: rows[k].iloc[0] for lv in f.levels for k in lv}
+            for level, lookup in zip(f.levels, f.lookup, strict=True):
+                hit = lookup.get(tuple(first[k] for k in level), -1)
+                if hit >= 0:
+                    return np.array([hit], dtype=np.intp)
+            return np.array([-1], dtype=np.intp)
         group = np.full(len(rows), -1, dtype=np.intp)
-        for level, keys in zip(f.levels, f.keys, strict=True):
+        for level, keys, index in zip(f.levels, f.keys, f.index, strict=True):
             if not len(keys):
                 found = np.full(len(rows), -1)
-            elif not level:
+            elif index is None:
                 found = np.full(len(rows), int(keys["_group"].iloc[0]))
             else:
-                index = pd.MultiIndex.from_frame(keys[list(level)].astype(object))
                 probe = pd.MultiIndex.from_frame(rows[list(level)].astype(object))
                 at = index.get_indexer(probe)
                 found = np.where(at >= 0, keys["_group"].to_numpy()[np.maximum(at, 0)], -1)
@@ -170,8 +179,7 @@ class CompiledScorecard:
 
             check_columns("rows", frame, [c.name, *sorted({k for lv in c.peers for k in lv})])
             x = pd.to_numeric(frame[c.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            benefit = (c.direction or _direction(c.name)) != "lower"
-            matrix[:, j] = self._normalize(c, f, x, self._groups(f, frame), benefit)
+            matrix[:, j] = self._normalize(c, f, x, self._groups(f, frame), f.benefit)
         if np.isnan(matrix).any() and any(c.missing == "error" for c in card.criteria):
             fail("rows", "a criterion value is missing (missing='error')", ErrorCode.MISSING_VALUE)
         matrix = np.where(np.isnan(matrix), 0.0, matrix)
@@ -211,8 +219,8 @@ def _direction(name: str) -> str:
 
     if name in rules.registry:
         return str(rules.registry.get(name).direction)
-    if name in metrics.catalog()["name"].tolist():
-        return "lower" if metrics.get(name).direction == "lower" else "higher"
+    if name in metrics.registry:
+        return "lower" if metrics.registry.get(name).direction == "lower" else "higher"
     return "higher"
 
 
@@ -236,5 +244,16 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
         norm = scored[f"{c.key}_normalized"].to_numpy(dtype=float)
         sums = np.bincount(groups.codes, weights=norm, minlength=groups.n)
         neutral = sums / np.maximum(np.bincount(groups.codes, minlength=groups.n), 1)
-        frozen[c.key] = attrs.evolve(f, neutral=neutral)
+        lookup = tuple(
+            dict(zip(map(tuple, k[list(lv)].astype(object).to_numpy()), k["_group"], strict=True))
+            for lv, k in zip(f.levels, f.keys, strict=True)
+        )
+        index = tuple(
+            pd.MultiIndex.from_frame(k[list(lv)].astype(object)) if lv and len(k) else None
+            for lv, k in zip(f.levels, f.keys, strict=True)
+        )
+        benefit = (c.direction or _direction(c.name)) != "lower"
+        frozen[c.key] = attrs.evolve(
+            f, neutral=neutral, lookup=lookup, index=index, benefit=benefit
+        )
     return CompiledScorecard(scorecard=card, frozen=frozen, reference_size=len(sub))

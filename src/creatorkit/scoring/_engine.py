@@ -64,6 +64,30 @@ def shrink(c: Criterion, r: Raw, codes: np.ndarray) -> _shrink.Shrunk:
     fail("criteria", rule, ErrorCode.INVALID_VALUE, value=c.name)
 
 
+def _normalize(c: Criterion, x: np.ndarray, codes: np.ndarray, benefit: bool) -> np.ndarray:
+    """The registered normalizer's function on one column within peer groups.
+
+    Called through :class:`~creatorkit.weighting.Normalizer` ``.function`` (its public
+    contract: ``(n, k)`` values, directions, codes ``0 .. g - 1``) so that the scorecard's
+    own group codes are used as they are, not grouped again.
+    """
+    from creatorkit import weighting
+
+    entry = weighting.normalizers.get(c.normalizer)
+    if entry.low is not None and (x < entry.low).any():
+        rule = f"{c.normalizer} normalization needs values >= {entry.low:g}"
+        fail("tables", rule, ErrorCode.NEGATIVE, value=float(x[x < entry.low][0]), column=c.key)
+    present = np.bincount(codes)
+    if (present == 0).any():  # some groups have no finite value: make the codes contiguous
+        codes = (np.cumsum(present > 0) - 1)[codes]
+    unknown = sorted(set(c.options) - set(entry.options))
+    if unknown:
+        fail("options", f"{c.normalizer} has no option {unknown[0]!r}", ErrorCode.UNKNOWN_NAME)
+    with np.errstate(all="ignore"):
+        out = entry.function(x.reshape(-1, 1), np.array([benefit]), codes, **dict(c.options))
+    return np.asarray(out, dtype=float)[:, 0]
+
+
 def _missing(c: Criterion, normalized: np.ndarray, codes: np.ndarray, ids: np.ndarray) -> None:
     gap = np.isnan(normalized)
     if not gap.any():
@@ -100,8 +124,6 @@ def criterion(
     c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: tuple[Groups, np.ndarray]
 ) -> Scored:
     """Score one criterion for the kept creators (``sub``: their rows of the table)."""
-    from creatorkit import weighting
-
     groups, level = peers
     codes = groups.codes
     value, n = r.value[keep], r.n[keep]
@@ -134,13 +156,7 @@ def criterion(
             )
         )
     if finite.any():
-        normalized[finite] = weighting.normalize(
-            used[finite],
-            c.normalizer,
-            benefit=r.direction == "higher",
-            groups=codes[finite],
-            **dict(c.options),
-        )
+        normalized[finite] = _normalize(c, used[finite], codes[finite], r.direction == "higher")
     else:
         notes.append(
             Note(
@@ -151,7 +167,6 @@ def criterion(
             )
         )
     _missing(c, normalized, codes, sub["creator_id"].to_numpy())
-    bench = pd.Series(value).groupby(codes).median().reindex(range(groups.n)).to_numpy()
     table = pd.DataFrame(
         {
             "criterion": c.key,
@@ -159,7 +174,6 @@ def criterion(
             "level": groups.keys["level"].to_numpy(),
             "peers": _labels(groups.keys),
             "size": groups.sizes,
-            "benchmark": bench,
         }
     )
     small = int((groups.sizes[codes] < c.min_group).sum())
@@ -185,8 +199,7 @@ def criterion(
         )
     cols |= {
         f"{c.key}_normalized": normalized,
-        f"{c.key}_peer_group": codes,
-        f"{c.key}_peer_level": level,
+        f"{c.key}_peer_group": codes.astype(np.int32),
         f"low_data_{c.key}": low & (c.low_data != "none"),
     }
     return Scored(columns=cols, normalized=normalized, peers=table, notes=tuple(notes))

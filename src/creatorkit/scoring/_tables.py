@@ -181,14 +181,13 @@ def raw(
             kind="rule",
             direction=c.direction or rule.direction,
         )
-    known = c.name in metrics.catalog()["name"].tolist()
-    metric = metrics.get(c.name) if known else None
+    metric = metrics.registry.get(c.name) if c.name in metrics.registry else None
     if metric is not None and _KINDS.get(metric.table) in tables and c.name not in out:
         frame = _computed(c, metric, tables, out, as_of, currency).reset_index(drop=True)
         prefix = c.name
     else:
         if c.name not in out:
-            names = [*map(str, out.columns), *metrics.catalog()["name"], *rules.registry]
+            names = [*map(str, out.columns), *metrics.registry, *rules.registry]
             rule_text = f"{c.name!r} is not a column, metric or rule.{did_you_mean(c.name, names)}"
             fail("criteria", rule_text, ErrorCode.UNKNOWN_NAME, value=c.name)
         frame, prefix = out, c.name
