@@ -96,7 +96,7 @@ PRESETS: dict[str, dict[int, dict[str, Any]]] = {
 """Preset specs by id and version."""
 
 
-def preset(category: str, goal: str | None = None) -> Scorecard:
+def preset(category: str, goal: str | None = None, *, currency: str | None = None) -> Scorecard:
     """The preset ``category/goal`` (latest version) or ``category/goal@version``."""
     from creatorkit.scoring._specs import load
 
@@ -125,4 +125,4 @@ def preset(category: str, goal: str | None = None) -> Scorecard:
     if chosen not in versions:
         rule = f"{name} has versions {sorted(versions)}"
         fail("category", rule, ErrorCode.UNKNOWN_NAME, value=f"{name}@{chosen}")
-    return load(versions[chosen])
+    return load({**versions[chosen], "currency": currency})

@@ -198,10 +198,14 @@ class Scorecard:
         return json.dumps(self.to_dict(), sort_keys=True, allow_nan=False)
 
     @classmethod
-    def preset(cls, category: str, goal: str | None = None) -> Scorecard:
+    def preset(
+        cls, category: str, goal: str | None = None, *, currency: str | None = None
+    ) -> Scorecard:
         """A shipped preset: ``preset("beauty", "sales")`` or ``preset("beauty/sales@1")``.
 
         Without ``@version`` the latest version is used (recorded in ``version``).
+        ``currency``: the reporting currency of money criteria (GPM), for tables in
+        several currencies (converted with their ``fx_rates``).
 
         Example:
             >>> card = Scorecard.preset("beauty", "sales")
@@ -210,7 +214,7 @@ class Scorecard:
         """
         from creatorkit.scoring._presets import preset
 
-        return preset(category, goal)
+        return preset(category, goal, currency=currency)
 
     def compile(self, reference: Any, *, as_of: Any) -> Any:
         """Freeze the reference population: score new creators against it in milliseconds.
