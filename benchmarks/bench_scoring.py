@@ -87,4 +87,23 @@ def run(quick: bool) -> list[Line]:
             note=f"{t / 10_000 * 1e6:.1f} µs per creator",
         )
     )
+    lines.append(_chance_top_k(10_000 if quick else 100_000))
     return lines
+
+
+def _chance_top_k(rows: int) -> Line:
+    """Score intervals and chance_top_k: 200 draws of every criterion (log-normal spreads)."""
+    frame = make_creators(rows, seed=2)
+    for name in NAMES:
+        frame[f"{name}_low"] = frame[name] * 0.8
+        frame[f"{name}_high"] = frame[name] * 1.25
+    scorecard = card()
+    opts = {"draws": 200, "seed": 0, "top_k": 100, "by": "peer"}
+    t = median_time(lambda: scorecard.score(frame, as_of=AS_OF, uncertainty=opts), repeat=1)
+    return Line(
+        f"Scorecard.score with uncertainty: chance_top_k, {rows / 1e3:g}k creators × {K}, 200 draws",
+        t,
+        None,
+        "report",
+        note="score interval and chance in the top 100 of each of 20 peer groups",
+    )

@@ -247,3 +247,38 @@ def test_preset_scores_the_synthetic_world():
         home_w["completion_rate"]
         > dict(zip(res.criteria, res.weights, strict=True))["completion_rate"]
     )
+
+
+def test_uncertainty_is_seeded_and_off_by_default():
+    data = ck.datasets.synthetic(seed=2, n_creators=150)
+    card = Scorecard([Criterion(name="cvr", low_data="shrink"), Criterion(name="gpm")])
+    plain = card.score(data, as_of=data.as_of)
+    assert "score_low" not in plain.table
+    opts = {"draws": 40, "seed": 3, "top_k": 5, "by": "market"}
+    a = card.score(data, as_of=data.as_of, uncertainty=opts).table
+    b = card.score(data, as_of=data.as_of, uncertainty=opts).table
+    pd.testing.assert_frame_equal(a, b)
+    assert ((a["chance_top_k"] >= 0) & (a["chance_top_k"] <= 1)).all()
+    assert (a["score_low"] <= a["score_high"]).all()
+    per_market = a.join(
+        plain.table.set_index("creator_id")["market"]
+        if "market" in plain.table
+        else data.creators.set_index("creator_id")["country"],
+        on="creator_id",
+    )
+    total = per_market.groupby(per_market.columns[-1])["chance_top_k"].sum()
+    np.testing.assert_allclose(
+        total, np.minimum(5, per_market.groupby(per_market.columns[-1]).size())
+    )
+    with pytest.raises(ValidationError, match="unknown option"):
+        card.score(data, as_of=data.as_of, uncertainty={"draw": 10})
+
+
+def test_without_sampling_variation_the_interval_is_the_score():
+    t = pd.DataFrame({"creator_id": list("abcd"), "x": [1.0, 2.0, 3.0, 4.0]})
+    res = Scorecard([Criterion(name="x")]).score(t, as_of=AS_OF, uncertainty={"top_k": 2})
+    table = res.table.set_index("creator_id")
+    np.testing.assert_array_equal(table["score_low"], table["score"])
+    np.testing.assert_array_equal(table["score_high"], table["score"])
+    assert table["chance_top_k"].tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert res.method.parameters["uncertainty"]["draws"] == 200

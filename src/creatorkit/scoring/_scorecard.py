@@ -15,7 +15,7 @@ from creatorkit._time import require_as_of
 from creatorkit._validation import check_choice, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.results import MethodCard, Note, merge_notes
-from creatorkit.scoring import _engine, _tables
+from creatorkit.scoring import _engine, _tables, _uncertainty
 from creatorkit.scoring._criterion import Criterion
 from creatorkit.scoring._gate import Gate
 from creatorkit.scoring._result import ScoreResult
@@ -231,7 +231,7 @@ class Scorecard:
         return compile_scorecard(self, reference, as_of=as_of)
 
     # --- scoring -----------------------------------------------------------------------
-    def score(self, tables: Any, *, as_of: Any) -> ScoreResult:
+    def score(self, tables: Any, *, as_of: Any, uncertainty: Any = None) -> ScoreResult:
         """Score creators: gates, then criteria normalized within peer groups, then weights.
 
         Args:
@@ -240,6 +240,11 @@ class Scorecard:
                 ``collaborations``, ``audience``, ``violations``, ``fx_rates``) or a
                 :class:`~creatorkit.datasets.Dataset`.
             as_of: Timezone-aware cut-off: metrics, posts, risk and audience as known then.
+            uncertainty: Off by default. ``True`` or options ``draws`` (200), ``seed`` (0),
+                ``level`` (0.95), ``top_k`` (10), ``top_share`` (0.1), ``by`` (a group
+                column such as ``"market"``; all creators by default): adds ``score_low``,
+                ``score_high``, ``chance_top_k`` and ``chance_top_share`` from the criteria's
+                sampling variation with posts as units (see ``scoring._uncertainty``).
 
         Returns:
             :class:`ScoreResult`.
@@ -259,8 +264,18 @@ class Scorecard:
         named = _tables.as_tables(tables)
         table = _tables.base(named, when, self.tier_scheme)
         raws = {c.key: _tables.raw(c, named, table, when, self.currency) for c in self.criteria}
+        opts = _uncertainty.options(uncertainty)
         keep, exclusions = self._gate(table, raws)
-        return self._rank(table, raws, keep, exclusions, when)
+        result = self._rank(table, raws, keep, exclusions, when)
+        if opts is None or not keep.any():
+            return result
+        scored = result.table
+        sub = table.loc[keep].reset_index(drop=True)
+        extra = _uncertainty.intervals(self, scored, raws, keep, sub, opts)
+        card = MethodCard.create(
+            result.method.name, **dict(result.method.parameters), uncertainty=opts
+        )
+        return attrs.evolve(result, table=pd.concat([scored, extra], axis=1), method=card)
 
     def _gate(self, table: pd.DataFrame, raws: dict[str, Any]) -> tuple[np.ndarray, pd.DataFrame]:
         ids = table["creator_id"].to_numpy()
