@@ -101,7 +101,7 @@ def _chance_top_k(rows: int) -> Line:
     opts = {"draws": 200, "seed": 0, "top_k": 100, "by": "peer"}
     t = median_time(lambda: scorecard.score(frame, as_of=AS_OF, uncertainty=opts), repeat=1)
     return Line(
-        f"Scorecard.score with uncertainty: chance_top_k, {rows / 1e3:g}k creators × {K}, 200 draws",
+        f"Scorecard.score uncertainty: chance_top_k, {rows / 1e3:g}k creators × {K}, 200 draws",
         t,
         None,
         "report",
