@@ -468,7 +468,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         ck.rules.register,
         {"name": "sweep_rule", "direction": "higher", "needs": ("x",), "replace": True},
     ),
-    "scoring.Scorecard.score": (_CARD.score, {"tables": _PER_CREATOR, "as_of": AWARE}),
+    "scoring.Scorecard.score": (
+        _CARD.score,
+        {"tables": _PER_CREATOR, "as_of": AWARE, "uncertainty": {"draws": 5, "by": "g"}},
+    ),
     "scoring.Scorecard.score(dataset)": (_CARD.score, {"tables": DATA, "as_of": AWARE}),
     "scoring.Scorecard.compile": (_CARD.compile, {"reference": _PER_CREATOR, "as_of": AWARE}),
     "scoring.Scorecard.from_dict": (ck.Scorecard.from_dict, {"spec": _CARD.to_dict()}),
@@ -476,7 +479,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         ck.Scorecard.from_json,
         {"text": _CARD.to_json(), "max_bytes": 100_000},
     ),
-    "scoring.Scorecard.preset": (ck.Scorecard.preset, {"category": "beauty", "goal": "sales"}),
+    "scoring.Scorecard.preset": (
+        ck.Scorecard.preset,
+        {"category": "beauty", "goal": "sales", "currency": "USD"},
+    ),
     "scoring.Criterion": (
         ck.Criterion,
         {"name": "x", "weight": 0.5, "peers": [["g"]], "min_group": 2, "low_data": "flag"},
