@@ -488,6 +488,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         {"name": "x", "weight": 0.5, "peers": [["g"]], "min_group": 2, "low_data": "flag"},
     ),
     "scoring.Gate": (ck.Gate, {"column": "x", "op": ">=", "value": 1.0}),
+    "scoring.audience_fit": (
+        ck.scoring.audience_fit,
+        {"target": {"gender": {"female": 0.7, "male": 0.3}}, "name": "fit", "measure": "1-tv"},
+    ),
     **{
         f"weighting.{name}": (getattr(ck.weighting, name), valid)
         for name, valid in {

@@ -282,3 +282,38 @@ def test_without_sampling_variation_the_interval_is_the_score():
     np.testing.assert_array_equal(table["score_high"], table["score"])
     assert table["chance_top_k"].tolist() == [0.0, 0.0, 1.0, 1.0]
     assert res.method.parameters["uncertainty"]["draws"] == 200
+
+
+def test_audience_fit_as_criterion_and_gate():
+    from creatorkit import rules
+    from creatorkit.scoring import audience_fit
+
+    rule = audience_fit(
+        {"country": {"TH": 0.5, "VN": 0.5}, "gender": {"female": 1.0}}, name="fit_t"
+    )
+    t = pd.DataFrame(
+        {
+            "country_TH": [0.5, 1.0, np.nan],
+            "country_VN": [0.5, 0.0, np.nan],
+            "country_US": [0.0, 0.0, np.nan],
+            "gender_female": [1.0, 0.4, 0.5],
+            "gender_male": [0.0, 0.6, 0.5],
+        }
+    )
+    # creator 1: country TV = ½(0.5 + 0.5) = 0.5, gender TV = ½(0.6 + 0.6) = 0.6
+    np.testing.assert_allclose(rule(t), [1.0, 1 - (0.5 + 0.6) / 2, np.nan])
+    ck.testing.check_rule(rule, t)
+    data = ck.datasets.synthetic(seed=0, n_creators=120)
+    rules.registry.register("fit_t", rule)
+    try:
+        card = Scorecard(
+            [Criterion(name="fit_t"), Criterion(name="gpm")],
+            gates=[Gate(column="fit_t", op=">=", value=0.3)],
+        )
+        res = card.score(data, as_of=data.as_of)
+        assert (res.table["fit_t"] >= 0.3).all()
+        assert "fit_t >= 0.3" in set(res.exclusions["reason"])
+    finally:
+        rules.registry.unregister("fit_t")
+    with pytest.raises(ValidationError, match="sum to 1"):
+        audience_fit({"gender": {"female": 0.5}})

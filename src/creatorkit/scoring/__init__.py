@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+from creatorkit.scoring._audience import audience_fit
 from creatorkit.scoring._compiled import CompiledScorecard
 from creatorkit.scoring._criterion import Criterion
 from creatorkit.scoring._gate import Gate
@@ -42,4 +43,5 @@ __all__ = [
     "Gate",
     "ScoreResult",
     "Scorecard",
+    "audience_fit",
 ]

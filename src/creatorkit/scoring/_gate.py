@@ -31,7 +31,9 @@ class Gate:
     rows up to ``as_of``), ``collaborations``, ``points`` and ``strikes`` (active, from
     :func:`creatorkit.risk.violation_points`; 0 without violations) and the audience shares
     of :func:`creatorkit.audience.profile` (``age_18_plus``, ``country_TH``, ``gender_female``,
-    ...). A missing value fails the gate (no data is no pass).
+    ...). The column may also name a registered rule (e.g. an
+    :func:`~creatorkit.scoring.audience_fit`). A missing value fails the gate (no data is no
+    pass).
 
     Attributes:
         column: The column tested.
@@ -158,8 +160,13 @@ class Gate:
             >>> Gate.followers(10).passes(pd.DataFrame({"followers": [5, 50, None]})).tolist()
             [False, True, False]
         """
-        check_columns("tables", table, [self.column])
-        column = table[self.column]
+        from creatorkit import rules
+
+        if self.column not in table and self.column in rules.registry:  # a rule as a gate
+            column = pd.Series(rules.evaluate(rules.registry.get(self.column), table))
+        else:
+            check_columns("tables", table, [self.column])
+            column = table[self.column]
         if self.op in ("in", "not_in", "=="):
             allowed = self.value if self.op != "==" else (self.value,)
             inside = column.isin(list(allowed)).to_numpy(dtype=bool)
