@@ -77,7 +77,7 @@ def test_fallback_follows_the_declared_order_and_is_flagged():
     assert {"peer_fallback", "small_peer_group"} <= codes
     why = res.explain("f")
     assert why.table["fallback"].tolist() == [True]
-    assert why.table["peer_group"].tolist() == ["all creators"]
+    assert why.table["peer_group"].tolist() == ["all creators left after falling back"]
 
 
 def test_gates_exclude_with_reasons_and_are_never_ranked():

@@ -30,10 +30,13 @@ class Scored:
 
 
 def _labels(keys: pd.DataFrame) -> list[str]:
+    """Readable peer-group keys (one label per group, never per creator)."""
     shown = keys.drop(columns=["level"]).astype(object)
+    last = "all creators left after falling back"
     parts = [
-        ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and v == v) or "all creators"
-        for row in shown.to_dict("records")
+        ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and v == v)
+        or (last if level > 0 else "all creators")
+        for row, level in zip(shown.to_dict("records"), keys["level"], strict=True)
     ]
     return parts
 
