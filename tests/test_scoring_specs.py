@@ -145,3 +145,31 @@ def test_metric_criteria_reject_several_currencies_without_a_reporting_currency(
         money.score(data, as_of=data.as_of)
     usd = Scorecard([Criterion(name="cost")], currency="USD").score(data, as_of=data.as_of)
     assert np.isfinite(usd.table["score"]).all()
+
+
+def test_compiled_shrinks_new_rows_toward_the_frozen_group_prior():
+    rng = np.random.default_rng(4)
+    n = 200
+    trials = rng.integers(50, 500, n).astype(float)
+    ref = pd.DataFrame(
+        {
+            "creator_id": [f"c{i:03d}" for i in range(n)],
+            "r": rng.binomial(trials.astype(int), 0.1) / trials,
+            "r_trials": trials,
+            "r_n": np.full(n, 10.0),
+        }
+    )
+    card = Scorecard([Criterion(name="r", low_data="shrink")])
+    table = card.score(ref, as_of=AS_OF).table
+    compiled = card.compile(ref, as_of=AS_OF)
+    prior = table["r_prior"].mean()
+    kappa = table["r_strength"].mean()
+    lucky = pd.DataFrame({"creator_id": ["koc"], "r": [1.0], "r_trials": [2.0], "r_n": [2.0]})
+    shrunk = (2.0 + kappa * prior) / (2.0 + kappa)
+    score = compiled.score(lucky)["score"].iloc[0]
+    frozen = np.sort(table["r_shrunk"].to_numpy())
+    expected = (np.searchsorted(frozen, shrunk) + 0.5) / n * 100  # between reference values
+    assert score == pytest.approx(min(expected, 100.0))
+    assert score < 100.0
+    with pytest.raises(ValidationError, match="r_trials"):
+        compiled.score(lucky.drop(columns=["r_trials", "r_n"]))

@@ -2,11 +2,13 @@
 
 A compiled scorecard keeps, per criterion and peer group, what its normalizer needs
 (sorted values for ``percentile``; minimum and maximum for ``minmax``/``log``/``max``),
-the mean normalized value (the ``neutral`` missing value) and the group priors of
-shrinkage (all reference creators). A scored row joins the finest level whose group the
-reference has (the fallback of the reference), so a new outlier moves no one else.
-On the reference's own creators (criteria without shrinkage, whose priors leave each
-creator out) it equals :meth:`Scorecard.score`.
+the mean normalized value (the ``neutral`` missing value) and, for shrunk criteria, the
+group priors (the mean of the reference creators' leave-one-out priors and strengths). A
+scored row joins the finest level whose group the reference has (the fallback of the
+reference), so a new outlier moves no one else. A row of a shrunk criterion is shrunk
+toward its frozen group prior (it needs ``<name>_trials``, or ``<name>_n`` for ratios
+without trials). On the reference's own creators it equals :meth:`Scorecard.score` for
+criteria without shrinkage; shrunk ones differ by the leave-one-out part of each prior.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class Frozen:
     lookup: tuple[dict[tuple[Any, ...], int], ...] = ()  # per level: key tuple → group
     index: tuple[pd.MultiIndex | None, ...] = ()  # per level: the keys, for batches
     benefit: bool = True
+    prior: np.ndarray | None = None  # per group, shrinkage criteria only
+    strength: np.ndarray | None = None
+    rate: bool = False  # shrunk as a rate (else on the log scale)
 
 
 def _freeze(c: Any, groups: Any, used: np.ndarray) -> Frozen:
@@ -179,7 +184,10 @@ class CompiledScorecard:
 
             check_columns("rows", frame, [c.name, *sorted({k for lv in c.peers for k in lv})])
             x = pd.to_numeric(frame[c.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            matrix[:, j] = self._normalize(c, f, x, self._groups(f, frame), f.benefit)
+            g = self._groups(f, frame)
+            if f.prior is not None:
+                x = _shrunk(c, f, x, g, frame)
+            matrix[:, j] = self._normalize(c, f, x, g, f.benefit)
         if np.isnan(matrix).any() and any(c.missing == "error" for c in card.criteria):
             fail("rows", "a criterion value is missing (missing='error')", ErrorCode.MISSING_VALUE)
         matrix = np.where(np.isnan(matrix), 0.0, matrix)
@@ -214,6 +222,40 @@ def _positions(f: Frozen, v: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.
     return left.astype(float), right.astype(float)
 
 
+def _group_mean(values: np.ndarray, groups: Any) -> np.ndarray:
+    ok = np.isfinite(values)
+    sums = np.bincount(groups.codes[ok], weights=values[ok], minlength=groups.n)
+    counts = np.bincount(groups.codes[ok], minlength=groups.n)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _shrunk(c: Any, f: Frozen, x: np.ndarray, g: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """Shrink new values toward the frozen group priors.
+
+    The priors are the reference's mean prior and strength per group: ``w x + (1 − w) m``
+    for rates, geometric for ratios, with ``w = exposure / (exposure + strength)``;
+    exposure is ``<name>_trials`` (else ``_n``).
+    """
+    from creatorkit._validation import check_columns
+
+    trials, posts = f"{c.name}_trials", f"{c.name}_n"
+    if trials not in frame and posts not in frame:
+        check_columns("rows", frame, [trials])
+    column = frame[trials] if trials in frame else frame[posts]
+    exposure = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    gg = np.maximum(g, 0)
+    prior = f.prior if f.prior is not None else np.full(1, np.nan)
+    strength = f.strength if f.strength is not None else np.full(1, np.nan)
+    m, k = prior[gg], strength[gg]
+    ok = (g >= 0) & np.isfinite(m) & np.isfinite(k) & (exposure > 0) & np.isfinite(x)
+    w = np.where(ok, exposure / np.where(ok, exposure + k, 1.0), 1.0)
+    if f.rate:
+        return np.where(ok, w * x + (1.0 - w) * np.where(ok, m, 0.0), x)
+    positive = ok & (x > 0) & (m > 0)
+    logs = w * np.log(np.where(positive, x, 1.0)) + (1 - w) * np.log(np.where(positive, m, 1.0))
+    return np.where(positive, np.exp(logs), x)
+
+
 def _direction(name: str) -> str:
     from creatorkit import metrics, rules
 
@@ -244,6 +286,12 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
         norm = scored[f"{c.key}_normalized"].to_numpy(dtype=float)
         sums = np.bincount(groups.codes, weights=norm, minlength=groups.n)
         neutral = sums / np.maximum(np.bincount(groups.codes, minlength=groups.n), 1)
+        prior = strength = None
+        if c.low_data == "shrink":
+            prior, strength = (
+                _group_mean(scored[f"{c.key}_{s}"].to_numpy(dtype=float), groups)
+                for s in ("prior", "strength")
+            )
         lookup = tuple(
             dict(zip(map(tuple, k[list(lv)].astype(object).to_numpy()), k["_group"], strict=True))
             for lv, k in zip(f.levels, f.keys, strict=True)
@@ -253,7 +301,17 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
             for lv, k in zip(f.levels, f.keys, strict=True)
         )
         benefit = (c.direction or _direction(c.name)) != "lower"
+        rate = raws[c.key].kind == "rate" or (
+            raws[c.key].kind == "column" and not np.isfinite(raws[c.key].low).any()
+        )
         frozen[c.key] = attrs.evolve(
-            f, neutral=neutral, lookup=lookup, index=index, benefit=benefit
+            f,
+            neutral=neutral,
+            lookup=lookup,
+            index=index,
+            benefit=benefit,
+            prior=prior,
+            strength=strength,
+            rate=rate,
         )
     return CompiledScorecard(scorecard=card, frozen=frozen, reference_size=len(sub))
