@@ -131,7 +131,9 @@ def criterion(
     codes = groups.codes
     value, n = r.value[keep], r.n[keep]
     low = n < c.min_n
-    cols: dict[str, np.ndarray] = {c.key: value, f"{c.key}_n": n}
+    cols: dict[str, np.ndarray] = {c.key: value}
+    if not np.isnan(n).all():
+        cols[f"{c.key}_n"] = n
     used = value
     if c.low_data == "shrink":
         s = shrink(

@@ -284,7 +284,7 @@ class Scorecard:
         for c in self.criteria:
             if c.low_data == "gate":
                 tests.append(
-                    (c.key, f"{c.key}: fewer than {c.min_n} posts", raws[c.key].n >= c.min_n)
+                    (c.key, f"{c.key}: fewer than {c.min_n} posts", ~(raws[c.key].n < c.min_n))
                 )
         for name, reason, ok in tests:
             keep &= ok

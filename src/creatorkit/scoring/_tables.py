@@ -97,7 +97,7 @@ class Raw:
     """A criterion's raw values per creator and what shrinkage needs."""
 
     value: np.ndarray
-    n: np.ndarray
+    n: np.ndarray  # posts behind each value (NaN: unknown, never low data)
     trials: np.ndarray
     low: np.ndarray
     high: np.ndarray
@@ -170,8 +170,8 @@ def raw(
     if c.name in rules.registry:
         rule = rules.registry.get(c.name)
         value = rules.evaluate(rule, out)
-        n = _column(out, "posts") if "posts" in out else np.ones(len(out))
         nan = np.full(len(out), np.nan)
+        n = _column(out, "posts") if "posts" in out else nan
         return Raw(
             value=value,
             n=n,
@@ -184,6 +184,7 @@ def raw(
     metric = metrics.registry.get(c.name) if c.name in metrics.registry else None
     if metric is not None and _KINDS.get(metric.table) in tables and c.name not in out:
         frame = _computed(c, metric, tables, out, as_of, currency).reset_index(drop=True)
+        frame[f"{c.name}_n"] = frame[f"{c.name}_n"].fillna(0)  # no rows: 0 posts
         prefix = c.name
     else:
         if c.name not in out:
@@ -197,9 +198,7 @@ def raw(
     direction = c.direction or (metric.direction if metric is not None else "higher")
     return Raw(
         value=value,
-        n=_column(frame, f"{prefix}_n")
-        if f"{prefix}_n" in frame
-        else np.where(np.isnan(value), 0.0, 1.0),
+        n=_column(frame, f"{prefix}_n" if f"{prefix}_n" in frame else "posts"),
         trials=_column(frame, f"{prefix}_trials"),
         low=_column(frame, f"{prefix}_low"),
         high=_column(frame, f"{prefix}_high"),
