@@ -123,56 +123,37 @@ def peer_groups(c: Criterion, sub: pd.DataFrame) -> tuple[Groups, np.ndarray]:
     return fallback(sub, c.peers, min_size=c.min_group)
 
 
-def criterion(
-    c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: tuple[Groups, np.ndarray]
-) -> Scored:
-    """Score one criterion for the kept creators (``sub``: their rows of the table)."""
-    groups, level = peers
-    codes = groups.codes
-    value, n = r.value[keep], r.n[keep]
-    low = n < c.min_n
-    cols: dict[str, np.ndarray] = {c.key: value}
-    if not np.isnan(n).all():
-        cols[f"{c.key}_n"] = n
-    used = value
-    if c.low_data == "shrink":
-        s = shrink(
-            c,
-            attrs.evolve(
-                r, value=value, n=n, trials=r.trials[keep], low=r.low[keep], high=r.high[keep]
-            ),
-            codes,
+def _value_notes(c: Criterion, used: np.ndarray) -> list[Note]:
+    """Notes on a criterion whose values separate no one (constant, or none at all)."""
+    finite = used[np.isfinite(used)]
+    if not len(finite):
+        text = f"{c.key}: no creator has a value; every creator gets the missing-value policy"
+        return [Note(code="criterion_empty", message=text, subject=c.key)]
+    if np.ptp(finite) == 0:
+        text = f"{c.key}: every creator has the same value; it separates no one"
+        return [Note(code="constant_criterion", message=text, subject=c.key)]
+    return []
+
+
+def _group_notes(c: Criterion, groups: Groups, level: np.ndarray) -> list[Note]:
+    """Notes on peer groups: fallbacks taken and groups that stayed small."""
+    notes = []
+    small = int((groups.sizes[groups.codes] < c.min_group).sum())
+    if small:
+        text = (
+            "{subject}: {count} creators are in a peer group below min_group even after "
+            "falling back to all creators"
         )
-        used = s.value
-        cols |= {
-            f"{c.key}_shrunk": used,
-            f"{c.key}_prior": s.prior,
-            f"{c.key}_strength": s.strength,
-        }
-    finite = np.isfinite(used)
-    normalized = np.full(len(used), np.nan)
-    notes: list[Note] = []
-    if finite.any() and np.ptp(used[finite]) == 0:
-        notes.append(
-            Note(
-                code="constant_criterion",
-                message=f"{c.key}: every creator has the same value; it separates no one",
-                subject=c.key,
-            )
-        )
-    if finite.any():
-        normalized[finite] = _normalize(c, used[finite], codes[finite], r.direction == "higher")
-    else:
-        notes.append(
-            Note(
-                code="criterion_empty",
-                message=f"{c.key}: no creator has a value; "
-                "every creator gets the missing-value policy",
-                subject=c.key,
-            )
-        )
-    _missing(c, normalized, codes, sub["creator_id"].to_numpy())
-    table = pd.DataFrame(
+        notes.append(Note.counted("small_peer_group", text, count=small, subject=c.key))
+    fell = int((level > 0).sum())
+    if fell and len(c.peers) > 1:
+        text = "{subject}: {count} creators fell back to a coarser peer group"
+        notes.append(Note.counted("peer_fallback", text, count=fell, subject=c.key))
+    return notes
+
+
+def _peer_table(c: Criterion, groups: Groups) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "criterion": c.key,
             "group": np.arange(groups.n),
@@ -181,33 +162,40 @@ def criterion(
             "size": groups.sizes,
         }
     )
-    small = int((groups.sizes[codes] < c.min_group).sum())
-    if small:
-        notes.append(
-            Note.counted(
-                "small_peer_group",
-                "{subject}: {count} creators are in a peer group "
-                "below min_group even after falling back to all creators",
-                count=small,
-                subject=c.key,
-            )
+
+
+def criterion(
+    c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: tuple[Groups, np.ndarray]
+) -> Scored:
+    """Score one criterion for the kept creators (``sub``: their rows of the table)."""
+    groups, level = peers
+    codes = groups.codes
+    value, n = r.value[keep], r.n[keep]
+    cols: dict[str, np.ndarray] = {c.key: value}
+    if not np.isnan(n).all():
+        cols[f"{c.key}_n"] = n
+    used = value
+    if c.low_data == "shrink":
+        kept = attrs.evolve(
+            r, value=value, n=n, trials=r.trials[keep], low=r.low[keep], high=r.high[keep]
         )
-    fell = int((level > 0).sum())
-    if fell and len(c.peers) > 1:
-        notes.append(
-            Note.counted(
-                "peer_fallback",
-                "{subject}: {count} creators fell back to a coarser peer group",
-                count=fell,
-                subject=c.key,
-            )
-        )
-    cols |= {
-        f"{c.key}_normalized": normalized,
-        f"{c.key}_peer_group": codes.astype(np.int32),
-        f"low_data_{c.key}": low & (c.low_data != "none"),
-    }
-    return Scored(columns=cols, normalized=normalized, peers=table, notes=tuple(notes))
+        s = shrink(c, kept, codes)
+        used = s.value
+        cols[f"{c.key}_shrunk"] = used
+        cols[f"{c.key}_prior"] = s.prior
+        cols[f"{c.key}_strength"] = s.strength
+    finite = np.isfinite(used)
+    normalized = np.full(len(used), np.nan)
+    if finite.any():
+        normalized[finite] = _normalize(c, used[finite], codes[finite], r.direction == "higher")
+    _missing(c, normalized, codes, sub["creator_id"].to_numpy())
+    cols[f"{c.key}_normalized"] = normalized
+    cols[f"{c.key}_peer_group"] = codes.astype(np.int32)
+    cols[f"low_data_{c.key}"] = (n < c.min_n) & (c.low_data != "none")
+    notes = _value_notes(c, used) + _group_notes(c, groups, level)
+    return Scored(
+        columns=cols, normalized=normalized, peers=_peer_table(c, groups), notes=tuple(notes)
+    )
 
 
 def weights(criteria: tuple[Criterion, ...]) -> tuple[np.ndarray, tuple[Note, ...]]:
