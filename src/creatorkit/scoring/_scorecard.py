@@ -300,6 +300,20 @@ class Scorecard:
         exclusions = pd.concat(parts, ignore_index=True) if parts else empty
         return keep, exclusions
 
+    def _criteria(
+        self, table: pd.DataFrame, raws: dict[str, Any], keep: np.ndarray
+    ) -> list[_engine.Scored]:
+        """Each criterion scored; peer groups computed once per (levels, min_group)."""
+        sub = table.loc[keep].reset_index(drop=True)
+        cache: dict[Any, Any] = {}
+        for c in self.criteria:
+            if (c.peers, c.min_group) not in cache:
+                cache[(c.peers, c.min_group)] = _engine.peer_groups(c, sub)
+        return [
+            _engine.criterion(c, raws[c.key], sub, keep, cache[(c.peers, c.min_group)])
+            for c in self.criteria
+        ]
+
     def _rank(
         self,
         table: pd.DataFrame,
@@ -311,15 +325,7 @@ class Scorecard:
         w, notes = _engine.weights(self.criteria)
         all_notes: list[Note] = list(notes)
         ids = table["creator_id"].to_numpy()[keep]
-        sub = table.loc[keep].reset_index(drop=True)
-        cache: dict[Any, Any] = {}
-        for c in self.criteria:
-            if (c.peers, c.min_group) not in cache:
-                cache[(c.peers, c.min_group)] = _engine.peer_groups(c, sub)
-        scored = [
-            _engine.criterion(c, raws[c.key], sub, keep, cache[(c.peers, c.min_group)])
-            for c in self.criteria
-        ]
+        scored = self._criteria(table, raws, keep)
         k, n = len(scored), int(keep.sum())
         matrix = np.column_stack([s.normalized for s in scored]) if n else np.empty((0, k))
         parts = _engine.aggregate(matrix, w, self.aggregator) if n else np.empty((0, k))
@@ -339,11 +345,8 @@ class Scorecard:
             cols |= s.columns
             all_notes.extend(s.notes)
         if len(exclusions):
-            all_notes.append(
-                Note.counted(
-                    "excluded", "{count} creators were excluded by gates", count=int((~keep).sum())
-                )
-            )
+            text = "{count} creators were excluded by gates"
+            all_notes.append(Note.counted("excluded", text, count=int((~keep).sum())))
         frame = _table(cols)
         peers = pd.concat([s.peers for s in scored], ignore_index=True)
         card = MethodCard.create(
