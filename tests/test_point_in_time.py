@@ -258,3 +258,16 @@ def test_demo_reads_an_export_digit_for_digit():
     out = io.StringIO()
     _demo.run(seed=0, out=out)
     assert "order id 5770001234567890123 (all 19 digits)" in out.getvalue()
+
+
+def test_demo_scores_with_a_preset_and_explains():
+    import io
+
+    from creatorkit import _demo
+
+    out = io.StringIO()
+    _demo.run(seed=0, out=out)
+    text = out.getvalue()
+    assert "beauty/sales@1 (spec" in text
+    assert "P(top 10)" in text
+    assert "excluded: {" in text

@@ -82,6 +82,7 @@ def run(*, seed: int = 0, out: TextIO) -> None:
         file=out,
     )
 
+    _scoring(out, seed)
     _point_in_time(out, seed)
     _reviews_and_risk(out, seed)
     _ingest(out)
@@ -325,3 +326,24 @@ def _ingest(out: TextIO) -> None:
         f"{row['commission_rate']:.0%}, ordered {row['ordered_at'].isoformat()}",
         file=out,
     )
+
+
+def _scoring(out: TextIO, seed: int) -> None:
+    """Score the synthetic creators with a preset: top creators, explanations, exclusions."""
+    import creatorkit as ck
+
+    _section(out, "Scoring creators with a preset (Scorecard.preset('beauty/sales'))")
+    data = ck.datasets.synthetic(seed=seed, n_events=500, model="truth_model@1")
+    card = ck.Scorecard.preset("beauty/sales", currency="USD")
+    res = card.score(data, as_of=data.as_of, uncertainty={"draws": 200, "top_k": 10})
+    columns = ["creator_id", "score_low", "score_high", "chance_top_k"]
+    top = res.top(3).merge(res.table[columns], on="creator_id")
+    print(f"{card.id}@{card.version} (spec {card.spec_hash}): {len(res.table):,} scored", file=out)
+    for row in top.itertuples():
+        print(
+            f"#{row.rank} {row.creator_id} {row.score:5.1f} [{row.score_low:.1f}, "
+            f"{row.score_high:.1f}]  P(top 10) = {row.chance_top_k:.0%}",
+            file=out,
+        )
+        print(f"    {res.explain(str(row.creator_id)).sentences[1]}", file=out)
+    print(f"excluded: {res.exclusions['reason'].value_counts().to_dict()}", file=out)
