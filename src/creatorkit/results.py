@@ -52,10 +52,8 @@ SCHEMA_VERSION = 1
 class Frozen(Mapping[str, Any]):
     """A read-only mapping that pickles (results travel between processes and workers).
 
-    Example:
-        >>> frozen = Frozen({"a": 1})
-        >>> frozen["a"], dict(frozen)
-        (1, {'a': 1})
+    >>> Frozen({"a": 1})["a"]
+    1
     """
 
     __slots__ = ("_data",)
