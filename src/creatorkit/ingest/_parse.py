@@ -212,7 +212,8 @@ def _plain(text: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray]:
 def _slow_floats(text: pd.Series, decimal: str, digits: int) -> tuple[np.ndarray, np.ndarray]:
     """The string path: any cell the grid could not read (a ``+`` sign, ``.5``, 16+ digits)."""
     plain, ok = _plain(text, decimal)
-    places = plain.str.extract(r"\.(\d*)$", expand=False).str.len().fillna(0).to_numpy(float)
+    lengths = plain.str.extract(r"\.(\d*)$", expand=False).str.len()
+    places = np.nan_to_num(lengths.to_numpy(dtype=float, na_value=np.nan))
     whole = pd.to_numeric(plain.str.replace(".", "", regex=False), errors="coerce")
     if digits == 0:
         return pd.to_numeric(plain, errors="coerce").to_numpy(float), ok
@@ -263,9 +264,10 @@ def numbers(
         has = parts[0].notna().to_numpy()
         head = pd.Series(np.where(has, parts[0].fillna(""), text), dtype=object)
         values, ok = _floats(head, decimal)
-        mult = parts[1].str.lower().map(_SUFFIX).fillna(1.0).to_numpy(float)
+        mult = parts[1].str.lower().map(_SUFFIX).to_numpy(dtype=float, na_value=np.nan)
+        mult = np.where(np.isnan(mult), 1.0, mult)
         after = head.str.extract(re.escape(decimal) + r"(\d+)$", expand=False).str.len()
-        places = np.where(has, after.fillna(0).to_numpy(float), np.nan)
+        places = np.where(has, np.nan_to_num(after.to_numpy(dtype=float, na_value=np.nan)), np.nan)
         half = np.where(has, 0.5 * 10.0 ** (-places) * mult, 0.0)
         out = np.column_stack([values * mult, values * mult - half, values * mult + half])
         return out, ok

@@ -29,6 +29,13 @@ class Scored:
     notes: tuple[Note, ...]
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict per row, also without columns (pandas 2 gives no rows then)."""
+    if frame.shape[1] == 0:
+        return [{} for _ in range(len(frame))]
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
 def _labels(keys: pd.DataFrame) -> list[str]:
     """Readable peer-group keys (one label per group, never per creator)."""
     shown = keys.drop(columns=["level"]).astype(object)
@@ -36,7 +43,7 @@ def _labels(keys: pd.DataFrame) -> list[str]:
     parts = [
         ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and v == v)
         or (last if level > 0 else "all creators")
-        for row, level in zip(shown.to_dict("records"), keys["level"], strict=True)
+        for row, level in zip(_records(shown), keys["level"], strict=True)
     ]
     return parts
 
