@@ -226,7 +226,12 @@ def reporting(
             )
         return frame, {}
     from creatorkit.metrics.economics import FX_POLICIES, row_rates
+    from creatorkit.models._codes import CURRENCIES
 
+    if not isinstance(currency, str) or currency not in CURRENCIES:
+        fail(
+            "currency", "must be an ISO 4217 currency code", ErrorCode.INVALID_VALUE, value=currency
+        )
     check_choice("fx_policy", policy, FX_POLICIES)
     if fx is None:
         fail("fx", f"converting to {currency!r} needs a dated rate table", ErrorCode.MISSING_VALUE)
