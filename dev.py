@@ -4,8 +4,9 @@
     python3 dev.py demo    # set up .venv and run the demo
     python3 dev.py test    # set up .venv and run every check CI runs
 
-Each command creates its own virtual environment (``.venv``; the lowest-dependency
-smoke run uses ``.venv-min``) and reinstalls only when ``pyproject.toml`` changed.
+Each command creates its own virtual environment (the demo ``.venv-demo`` with the core
+dependencies only; the tests ``.venv`` with the dev extra, ``.venv-dask`` and, for the
+lowest-dependency smoke run, ``.venv-min``) and reinstalls only when ``pyproject.toml`` changed.
 Only the standard library is used here, so a fresh machine needs nothing but Python 3.11+.
 """
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_MIN = ROOT / ".venv-min"
 VENV_DASK = ROOT / ".venv-dask"
+VENV_DEMO = ROOT / ".venv-demo"
 # The lowest versions pyproject.toml declares; the smoke run proves they work.
 LOWEST = ["numpy==1.26.4", "pandas==2.2.2", "attrs==23.2.0", "scipy==1.12.0"]
 MIN_TEST_TOOLS = ["pytest>=8.0", "hypothesis>=6.100"]
@@ -54,7 +56,8 @@ def _ensure_venv(venv: Path, spec: str, extra: list[str]) -> Path:
 
 
 def demo() -> None:
-    python = _ensure_venv(VENV, ".[dev]", [])
+    # The demo needs only the core (numpy, pandas, attrs, scipy): a small, quick install.
+    python = _ensure_venv(VENV_DEMO, ".", [])
     _run(python, "-m", "creatorkit", "demo")
 
 
