@@ -33,7 +33,7 @@ from creatorkit.summaries import Summary
 if TYPE_CHECKING:
     from creatorkit.metrics._metric import Metric
 
-__all__ = ["summarize_partitions"]
+__all__ = ["by_column", "reduce_partitions", "summarize_partitions"]
 
 
 def _dask() -> Any:
@@ -86,13 +86,69 @@ def summarize_partitions(
         needed |= set(metric.columns(available))
     _check_metric_columns(meta, list(metrics), available, sorted(needed))
 
-    def one(part: Any) -> Summary | None:
-        return None if len(part) == 0 else summarize(part)
-
-    level = [dask.delayed(one)(p) for p in ddf.to_delayed()]
-    while len(level) > 1:
-        level = [dask.delayed(_merged)(level[i : i + 2]) for i in range(0, len(level), 2)]
-    (result,) = dask.compute(level[0])
+    result = reduce_partitions(ddf, summarize, _merged)
     if not isinstance(result, Summary):
         fail("df", "must have at least one row", ErrorCode.EMPTY)
     return result
+
+
+def reduce_partitions(
+    ddf: Any, each: Callable[[Any], Any], combine: Callable[[list[Any]], Any]
+) -> Any:
+    """``each`` on every non-empty partition, combined pairwise in a tree on the workers.
+
+    Args:
+        ddf: A Dask DataFrame.
+        each: Maps one pandas partition to a small mergeable value.
+        combine: Merges a list of such values (``None`` for an empty partition) into one.
+
+    Returns:
+        The combined value, computed with Dask's current scheduler (``None`` when every
+        partition is empty). Only that value reaches the client.
+
+    Example:
+        >>> import pandas as pd, dask.dataframe as dd
+        >>> parts = dd.from_pandas(pd.DataFrame({"x": [1, 2, 3, 4]}), npartitions=2)
+        >>> reduce_partitions(parts, len, lambda v: sum(x for x in v if x is not None))
+        4
+    """
+    dask = _dask()
+
+    def one(part: Any) -> Any:
+        return None if len(part) == 0 else each(part)
+
+    level = [dask.delayed(one)(p) for p in ddf.to_delayed()]
+    while len(level) > 1:
+        level = [dask.delayed(combine)(level[i : i + 2]) for i in range(0, len(level), 2)]
+    (result,) = dask.compute(level[0])
+    return result
+
+
+def by_column(ddf: Any, column: str) -> tuple[Any, Any, bool]:
+    """``ddf`` with every value of ``column`` in one partition, its schema and whether it moved.
+
+    A frame indexed by ``column`` with known divisions is already partitioned that way
+    (the index becomes a column again); any other frame is hash-shuffled on ``column``
+    (``DataFrame.shuffle``), which moves rows between workers but never to the client.
+
+    Args:
+        ddf: A Dask DataFrame.
+        column: The column whose values must not span partitions (a user id).
+
+    Returns:
+        ``(frame, meta, shuffled)``: the lazy frame (unchanged when the column is absent,
+        so the caller's check reports it), its empty pandas schema, and whether a shuffle
+        was added.
+
+    Example:
+        >>> import pandas as pd, dask.dataframe as dd
+        >>> log = dd.from_pandas(pd.DataFrame({"user_id": ["a", "b", "a"]}), npartitions=2)
+        >>> by_column(log, "user_id")[2], by_column(log.set_index("user_id"), "user_id")[2]
+        (True, False)
+    """
+    if ddf.index.name == column and column not in ddf.columns and ddf.known_divisions:
+        frame = ddf.reset_index()
+        return frame, frame._meta, False
+    if column not in ddf.columns:
+        return ddf, ddf._meta, False
+    return ddf.shuffle(on=column), ddf._meta, True

@@ -391,6 +391,16 @@ def from_events(
         1     2    B      2         1.0
         2     3    C      1         0.5
     """
+    from creatorkit.adapters import is_dask
+
+    if is_dask(events):  # per user partition on the workers, counts merged (funnel/_dask.py)
+        from creatorkit.funnel._dask import from_events as on_dask
+
+        return on_dask(
+            events, steps, window=window, by=by, user=user, time=time, event=event, mode=mode,
+            as_of=as_of, event_id=event_id, attribution=attribution, creator=creator,
+            exclude=exclude, tiebreak=tiebreak, level=level, workers=workers,
+        )  # fmt: skip
     spec = _parse(
         events,
         steps,

@@ -1,0 +1,233 @@
+"""``funnel.from_events`` on a Dask DataFrame: the pandas engine per user partition, counts merged.
+
+The log is first brought into user partitions (a frame indexed by the user with known
+divisions already is; any other is shuffled on the user column, with a
+``shuffled_by_user`` note). Every partition then runs the pandas engine with
+``workers=1`` (no thread pool inside a Dask task) and is reduced to a
+:class:`~creatorkit.summaries.Summary` of per-group counts — units reaching each step and
+units still open before it — which merge by addition in a tree on the workers. What
+reaches the client is that summary (one row per group), never the events or the units.
+
+Counts, conversions, intervals and notes equal the pandas path exactly. The median time
+to convert does not merge: it is ``NaT`` on Dask with a ``median_unavailable_on_dask``
+note, and ``units`` is ``None`` (the per-unit table stays on the workers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from creatorkit._arith import divide
+from creatorkit._time import aware_column, parse_as_of
+from creatorkit._validation import did_you_mean
+from creatorkit.funnel._definition import Funnel, FunnelResult, step_names
+from creatorkit.metrics._intervals import wilson
+from creatorkit.results import Note, merge_notes
+from creatorkit.summaries import Summary
+
+_FIRST = ("duplicate_events", "after_as_of")
+"""Codes of the pandas path's first notes (dedupe stage), in its order."""
+_GLOBAL = ("empty_log", "unknown_step")
+"""Notes that describe the whole log; recomputed from the merged partitions."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Part:
+    """What one partition sends on: its counts, step names present, names seen, rows kept."""
+
+    summary: Summary
+    present: frozenset[str]
+    seen: tuple[str, ...]
+    kept: int
+    plain: frozenset[tuple[str, str | None]]
+
+
+def _templated(note: Note) -> Note:
+    """A counted note whose message starts with its count merges with a correct message."""
+    lead = str(note.count)
+    if note.template or note.count is None or not note.message.startswith(lead):
+        return note
+    rest = note.message[len(lead) :].replace("{", "{{").replace("}", "}}")
+    return attrs.evolve(note, template="{count}" + rest)
+
+
+def _metrics(k: int) -> list[Any]:
+    from creatorkit.metrics import column_metric
+
+    return [column_metric(f"{w}_{s}", f"{w}_{s}") for w in ("users", "open") for s in range(k)]
+
+
+def _part(rows: pd.DataFrame, steps: Any, options: dict[str, Any]) -> _Part:
+    """The pandas engine on one user partition, reduced to per-group counts."""
+    from creatorkit.funnel._events import from_events
+    from creatorkit.metrics import summarize
+
+    res = from_events(rows, steps, **{**options, "workers": 1})
+    table, keys, k = res._table, list(res.by), len(step_names(steps))
+    g = len(table) // k
+    wide = table[keys].iloc[::k].reset_index(drop=True) if keys else pd.DataFrame(index=range(g))
+    for what in ("users", "open"):
+        values = table[what].to_numpy().reshape(g, k)
+        for s in range(k):
+            wide[f"{what}_{s}"] = values[:, s]
+    kept = [n for n in res.warnings if n.code not in _GLOBAL]
+    plain = frozenset((n.code, n.subject) for n in kept if not n.template)
+    summary = summarize(wide, _metrics(k), by=keys or None)
+    summary = attrs.evolve(summary, warnings=tuple(_templated(n) for n in kept))
+    times = aware_column(rows, options["time"], "events")
+    stamp = parse_as_of(options["as_of"])
+    names = rows[options["event"]] if stamp is None else rows[options["event"]][times <= stamp]
+    seen = tuple(str(v) for v in pd.unique(names.dropna()))
+    removed = sum(n.count or 0 for n in kept if n.code in _FIRST)
+    return _Part(
+        summary=summary,
+        present=frozenset(step_names(steps)) & frozenset(seen),
+        seen=seen,
+        kept=len(rows) - removed,
+        plain=plain,
+    )
+
+
+def _combine(parts: list[_Part | None]) -> _Part | None:
+    """Two partitions' counts added, their step names and kept rows combined."""
+    from creatorkit.summaries import merge
+
+    found = [p for p in parts if p is not None]
+    if len(found) < 2:
+        return found[0] if found else None
+    return _Part(
+        summary=merge([p.summary for p in found]),
+        present=frozenset().union(*(p.present for p in found)),
+        seen=tuple(dict.fromkeys(v for p in found for v in p.seen)),
+        kept=sum(p.kept for p in found),
+        plain=frozenset().union(*(p.plain for p in found)),
+    )
+
+
+def _log_notes(whole: _Part, names: list[str], event: str) -> list[Note]:
+    """The pandas path's notes on an empty log and on steps that never occur."""
+    if not whole.kept:
+        message = "the event log has no events (after duplicates and as_of): every count is 0"
+        return [Note(code="empty_log", count=0, subject="events", message=message)]
+    absent = [name for name in dict.fromkeys(names) if name not in whole.present]
+    if not absent:
+        return []
+    hints = "".join(did_you_mean(name, list(whole.seen)) for name in absent)
+    message = f"steps {absent} never occur in {event!r}; no unit reaches them.{hints}"
+    return [Note(code="unknown_step", count=len(absent), subject=event, message=message)]
+
+
+def _table(summary: Summary, keys: list[str], labels: list[str], level: float) -> pd.DataFrame:
+    """The pandas path's funnel table from the merged counts (median time: ``NaT``)."""
+    k, sums = len(labels), summary._table
+    g = len(sums)
+    key_table = sums[keys].reset_index(drop=True) if keys else pd.DataFrame(index=range(g))
+    reach = np.column_stack([sums[f"users_{s}__num"].to_numpy(float) for s in range(k)])
+    opened = np.column_stack([sums[f"open_{s}__num"].to_numpy(float) for s in range(k)])
+    parts = []
+    for s in range(1, k + 1):  # one pass per step, as the pandas path
+        users, start = reach[:, s - 1], reach[:, 0]
+        parent = reach[:, s - 2] if s > 1 else users
+        conversion = divide(users, parent)
+        low, high = wilson(users, parent, level)
+        part = key_table.copy()
+        part["step"] = s
+        part["name"] = labels[s - 1]
+        part["users"] = users.astype(np.int64)
+        part["conversion"] = conversion
+        part["conversion_low"] = low if s > 1 else np.nan
+        part["conversion_high"] = high if s > 1 else np.nan
+        part["conversion_from_start"] = divide(users, start)
+        part["drop_off"] = (parent - users).astype(np.int64)
+        part["drop_off_rate"] = 1.0 - conversion
+        part["open"] = opened[:, s - 1].astype(np.int64)
+        part["median_time_to_convert"] = pd.to_timedelta(np.full(g, np.nan), unit="ns")
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    order = np.lexsort((table["step"].to_numpy(), np.tile(np.arange(g), k)))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _ordered(notes: Sequence[Note], keys: list[str]) -> list[Note]:
+    """Merged notes in the pandas path's order: dedupe, whole-log, exclusions, keys."""
+
+    def rank(note: Note) -> tuple[int, int]:
+        if note.code in _FIRST:
+            return (0, _FIRST.index(note.code))
+        if note.code in _GLOBAL:
+            return (1, 0)
+        if note.code == "missing_group_key" and note.subject in keys:
+            return (3, keys.index(note.subject))
+        return (2, 0)
+
+    return sorted(notes, key=rank)
+
+
+def _untemplated(notes: Sequence[Note], plain: frozenset[tuple[str, str | None]]) -> list[Note]:
+    """Merged notes without the templates :func:`_templated` gave them (as on pandas)."""
+    return [attrs.evolve(n, template="") if (n.code, n.subject) in plain else n for n in notes]
+
+
+def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> FunnelResult:
+    """:func:`creatorkit.funnel.from_events` of a Dask DataFrame (see the module docstring).
+
+    Example:
+        >>> import pandas as pd, dask.dataframe as dd
+        >>> from creatorkit import funnel
+        >>> log = pd.DataFrame({
+        ...     "user_id": ["u1", "u1", "u1", "u2", "u2"],
+        ...     "timestamp": pd.to_datetime([0, 50, 100, 0, 90], unit="s", utc=True),
+        ...     "event": ["A", "B", "C", "A", "B"]})
+        >>> res = funnel.from_events(dd.from_pandas(log, npartitions=2), ["A", "B", "C"],
+        ...                          window="100s")
+        >>> res.to_frame()[["step", "name", "users", "conversion"]]
+           step name  users  conversion
+        0     1    A      2         1.0
+        1     2    B      2         1.0
+        2     3    C      1         0.5
+        >>> [n.code for n in res.warnings]
+        ['shuffled_by_user', 'median_unavailable_on_dask']
+    """
+    from creatorkit.adapters.dask import by_column, reduce_partitions
+    from creatorkit.funnel._events import from_events as on_pandas
+
+    frame, meta, shuffled = by_column(events, options["user"])
+    probe = on_pandas(meta, steps, **options)  # every check of the pandas path, on the schema
+    whole = reduce_partitions(frame, lambda rows: _part(rows, steps, options), _combine)
+    runtime = {"workers": 1, "engine": "dask", "partitions": int(frame.npartitions)}
+    method = attrs.evolve(probe.method, runtime={**probe.method.runtime, **runtime})
+    extra = []
+    if shuffled:
+        message = (
+            f"the log was not partitioned by {options['user']!r} (no index with known "
+            "divisions): it was shuffled on that column first"
+        )
+        extra.append(Note(code="shuffled_by_user", subject=options["user"], message=message))
+    if whole is None:
+        return attrs.evolve(probe, method=method, warnings=(*extra, *probe.warnings))
+    keys = list(probe.by)
+    names = step_names(steps)
+    labels = [s.name for s in steps.stages if s.nested] if isinstance(steps, Funnel) else names
+    merged = _untemplated(merge_notes(whole.summary.warnings), whole.plain)
+    notes = _ordered([*merged, *_log_notes(whole, names, options["event"])], keys)
+    missing = "median_time_to_convert does not merge across partitions: NaT on Dask"
+    extra.append(
+        Note(
+            code="median_unavailable_on_dask",
+            subject="median_time_to_convert",
+            message=missing + " (compute it on a pandas frame of the users you need)",
+        )
+    )
+    return FunnelResult(
+        table=_table(whole.summary, keys, labels, float(options["level"])),
+        units=None,
+        kind="events",
+        by=tuple(keys),
+        method=method,
+        warnings=[*extra, *notes],
+    )
