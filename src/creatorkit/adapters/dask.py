@@ -78,7 +78,6 @@ def summarize_partitions(
     """
     from creatorkit.summaries._build import _check_metric_columns
 
-    dask = _dask()
     meta = ddf._meta  # the empty pandas frame with the collection's columns and dtypes
     available = frozenset(map(str, meta.columns))
     needed = set(as_str_list("by", by))
