@@ -488,6 +488,26 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         {"name": "x", "weight": 0.5, "peers": [["g"]], "min_group": 2, "low_data": "flag"},
     ),
     "scoring.Gate": (ck.Gate, {"column": "x", "op": ">=", "value": 1.0}),
+    "scoring.shortlist": (
+        ck.scoring.shortlist,
+        {
+            "scorecard": _CARD,
+            "tables": _PER_CREATOR.assign(country=["TH", "TH", "VN", "TH"]),
+            "campaign": {"markets": ["TH"]},
+            "k": 2,
+            "as_of": AWARE,
+        },
+    ),
+    "scoring.top_share": (
+        ck.scoring.top_share,
+        {
+            "result": _CARD.score(_PER_CREATOR, as_of=AWARE),
+            "frac": 0.5,
+            "by": "g",
+            "previous": _CARD.score(_PER_CREATOR.assign(x=[5.0, 1.0, 2.0, 3.0]), as_of=AWARE),
+            "groups": _PER_CREATOR,
+        },
+    ),
     "scoring.audience_fit": (
         ck.scoring.audience_fit,
         {"target": {"gender": {"female": 0.7, "male": 0.3}}, "name": "fit", "measure": "1-tv"},

@@ -34,6 +34,8 @@ from creatorkit.scoring._gate import Gate
 from creatorkit.scoring._presets import PRESETS
 from creatorkit.scoring._result import Explanation, ScoreResult
 from creatorkit.scoring._scorecard import Scorecard
+from creatorkit.scoring._shortlist import Shortlist, shortlist
+from creatorkit.scoring._top_share import TopShare, top_share
 
 __all__ = [
     "PRESETS",
@@ -43,5 +45,9 @@ __all__ = [
     "Gate",
     "ScoreResult",
     "Scorecard",
+    "Shortlist",
+    "TopShare",
     "audience_fit",
+    "shortlist",
+    "top_share",
 ]
