@@ -10,13 +10,23 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._time import aware_column, parse_window
-from creatorkit._validation import Problems, check_frame, did_you_mean, fail
+from creatorkit._validation import Problems, check_columns, check_frame, did_you_mean, fail
+from creatorkit.adapters import is_dask
 from creatorkit.errors import ErrorCode
 from creatorkit.scoring._criterion import Criterion
 
 _KINDS = {"content": "content", "order": "orders", "collaboration": "collaborations"}
-_TIME = {"content": "published_at", "orders": "ordered_at", "collaborations": "agreed_at"}
-_TABLES = ("creators", "content", "orders", "collaborations", "audience", "violations")
+_TIME = {
+    "content": "published_at",
+    "orders": "ordered_at",
+    "collaborations": "agreed_at",
+    "reviews": "created_at",
+}
+REVIEW_SCORE = "review_score"
+"""Criterion of the leniency-corrected overall rating, read from a ``reviews`` table."""
+_TABLES = ("creators", "content", "orders", "collaborations", "audience", "violations", "reviews")
+_LAZY = ("content", "orders", "collaborations")
+"""Tables that may be Dask DataFrames (their criteria and counts merge per partition)."""
 
 
 def as_tables(tables: Any) -> dict[str, Any]:
@@ -35,16 +45,64 @@ def as_tables(tables: Any) -> dict[str, Any]:
         fail("tables", rule, ErrorCode.UNKNOWN_NAME, value=unknown[0])
     if "creators" not in tables:
         fail("tables", "needs a 'creators' table (one row per creator)", ErrorCode.MISSING_COLUMN)
+    lazy = [k for k, v in tables.items() if is_dask(v) and k not in _LAZY]
+    if lazy:
+        rule = f"must be a pandas DataFrame; only {list(_LAZY)} may be Dask DataFrames"
+        fail(
+            f"tables[{lazy[0]!r}]", rule, ErrorCode.WRONG_TYPE, value=type(tables[lazy[0]]).__name__
+        )
     return {
-        k: check_frame(f"tables[{k!r}]", v, allow_empty=k != "creators") for k, v in tables.items()
+        k: v if is_dask(v) else check_frame(f"tables[{k!r}]", v, allow_empty=k != "creators")
+        for k, v in tables.items()
     }
 
 
-def _counts(frame: pd.DataFrame, table: str, ids: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
-    rows = frame
-    if _TIME[table] in frame:
-        rows = frame[(aware_column(frame, _TIME[table], table) <= as_of).to_numpy(dtype=bool)]
+def _keep(
+    part: pd.DataFrame, where: Mapping[str, Any], time: tuple[str, str] | None, span: Any
+) -> pd.Series:
+    """Rows of one frame (or partition) kept by ``where`` and the time span ``(low, high]``."""
+    keep = np.ones(len(part), dtype=bool)
+    for key, allowed in where.items():
+        keep &= part[key].isin(list(allowed)).to_numpy(dtype=bool, na_value=False)
+    if time is not None:
+        when = aware_column(part, time[0], time[1])
+        low, high = span
+        inside = when <= high if low is None else (when > low) & (when <= high)
+        keep &= inside.to_numpy(dtype=bool)
+    return pd.Series(keep, index=part.index, name="keep")
+
+
+def _rows(rows: Any, name: str, where: Mapping[str, Any], window: Any, as_of: pd.Timestamp) -> Any:
+    """``rows`` filtered by ``where`` and the window ending at ``as_of`` (lazily on Dask).
+
+    ``window=False`` keeps every row up to ``as_of``; ``None`` applies no time filter.
+    """
+    column = _TIME.get(name)
+    time = None
+    if window is not None and column is not None and column in rows.columns:
+        time = (column, name)
+    if where:
+        check_columns(f"tables[{name!r}]", rows._meta if is_dask(rows) else rows, where)
+    if not where and time is None:
+        return rows
+    span = (None if window is False else as_of - window, as_of)
+    if not is_dask(rows):
+        return rows[_keep(rows, where, time, span).to_numpy()]
+    if time is not None and rows._meta[time[0]].dtype != object:
+        aware_column(rows._meta, time[0], name)  # naive times refused before computing
+    mask = rows.map_partitions(_keep, where, time, span, meta=pd.Series(dtype=bool, name="keep"))
+    return rows[mask]
+
+
+def _counts(frame: Any, table: str, ids: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
+    """Rows per creator up to ``as_of`` (on Dask: a groupby count; only counts reach here)."""
+    if is_dask(frame):
+        check_columns(f"tables[{table!r}]", frame._meta, ["creator_id"])
+    rows = _rows(frame, table, {}, False, as_of)
     counts = rows["creator_id"].value_counts()
+    if is_dask(counts):
+        counts = counts.compute()
+        counts.index = counts.index.astype(str)
     return np.asarray(counts.reindex(ids, fill_value=0).to_numpy(dtype=float))
 
 
@@ -81,6 +139,30 @@ def base(tables: dict[str, Any], as_of: pd.Timestamp, tier_scheme: str) -> pd.Da
         shares = profile(tables["audience"], as_of=as_of).to_frame().set_index("creator_id")
         shares = shares.drop(columns=[c for c in shares if c in out or c == "snapshot_at"])
         out = out.join(shares.reindex(index).reset_index(drop=True))
+    return out
+
+
+def _reviews(c: Criterion, table: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp) -> pd.DataFrame:
+    """``review_score`` (``_low``, ``_high``, ``_n``): the corrected overall rating to ``as_of``.
+
+    The rating is ``reviews.aggregate``'s ``corrected`` (μ + creator effect of the additive
+    creator + reviewer model, so a lenient reviewer does not lift a creator); ``_n`` counts
+    the creator's reviews. Creators without reviews get NaN (the criterion's missing policy).
+    The criterion's ``where`` and ``window`` (on ``created_at``) select the reviews.
+    """
+    from creatorkit import reviews
+
+    span = False if c.window is None else parse_window(c.window, "window")
+    rows = _rows(table, "reviews", c.where or {}, span, as_of)
+    names = {"corrected": "", "corrected_low": "_low", "corrected_high": "_high", "reviews": "_n"}
+    columns = {f"{REVIEW_SCORE}{suffix}": pd.Series(np.nan, index=ids) for suffix in names.values()}
+    if len(rows):
+        rated = reviews.aggregate(rows).creators
+        rated = rated.set_index(rated["creator_id"].astype(str))
+        for source, suffix in names.items():
+            columns[f"{REVIEW_SCORE}{suffix}"] = rated[source].astype(float).reindex(ids)
+    out = pd.DataFrame(columns, index=ids).reset_index(drop=True)
+    out[f"{REVIEW_SCORE}_n"] = out[f"{REVIEW_SCORE}_n"].fillna(0.0)
     return out
 
 
@@ -127,21 +209,14 @@ def _computed(
     from creatorkit import metrics
 
     name = _KINDS[metric.table]
-    rows = tables[name]
-    if c.where:
-        from creatorkit._validation import check_columns
-
-        check_columns(f"tables[{name!r}]", rows, c.where)
-        keep = np.ones(len(rows), dtype=bool)
-        for key, allowed in c.where.items():
-            keep &= rows[key].isin(list(allowed)).to_numpy(dtype=bool)
-        rows = rows[keep]
-    if c.window is not None:
-        span = parse_window(c.window, "window")
-        when = aware_column(rows, _TIME[name], name)
-        rows = rows[((when > as_of - span) & (when <= as_of)).to_numpy(dtype=bool)]
-    if currency is None and str(metric.unit).startswith("currency") and "currency" in rows:
+    span = None if c.window is None else parse_window(c.window, "window")
+    if span is not None:
+        table = tables[name]
+        check_columns(f"tables[{name!r}]", table._meta if is_dask(table) else table, [_TIME[name]])
+    rows = _rows(tables[name], name, c.where or {}, span, as_of)
+    if currency is None and str(metric.unit).startswith("currency") and "currency" in rows.columns:
         seen = rows["currency"].dropna().unique()
+        seen = seen.compute() if is_dask(seen) else seen
         if len(seen) > 1:
             rule = (
                 f"{c.name} is money in several currencies ({', '.join(map(str, seen[:5]))}); "
@@ -182,13 +257,15 @@ def raw(
             direction=c.direction or rule.direction,
         )
     metric = metrics.registry.get(c.name) if c.name in metrics.registry else None
-    if metric is not None and _KINDS.get(metric.table) in tables and c.name not in out:
+    if c.name == REVIEW_SCORE and "reviews" in tables and c.name not in out:
+        frame, prefix = _reviews(c, tables["reviews"], pd.Index(out["creator_id"]), as_of), c.name
+    elif metric is not None and _KINDS.get(metric.table) in tables and c.name not in out:
         frame = _computed(c, metric, tables, out, as_of, currency).reset_index(drop=True)
         frame[f"{c.name}_n"] = frame[f"{c.name}_n"].fillna(0)  # no rows: 0 posts
         prefix = c.name
     else:
         if c.name not in out:
-            names = [*map(str, out.columns), *metrics.registry, *rules.registry]
+            names = [*map(str, out.columns), *metrics.registry, *rules.registry, REVIEW_SCORE]
             rule_text = f"{c.name!r} is not a column, metric or rule.{did_you_mean(c.name, names)}"
             fail("criteria", rule_text, ErrorCode.UNKNOWN_NAME, value=c.name)
         frame, prefix = out, c.name
