@@ -85,7 +85,7 @@ def _rows(rows: Any, name: str, where: Mapping[str, Any], window: Any, as_of: pd
         check_columns(f"tables[{name!r}]", rows._meta if is_dask(rows) else rows, where)
     if not where and time is None:
         return rows
-    span = (None if window is False else as_of - window, as_of)
+    span = (None if window is False or window is None else as_of - window, as_of)
     if not is_dask(rows):
         return rows[_keep(rows, where, time, span).to_numpy()]
     if time is not None and rows._meta[time[0]].dtype != object:
