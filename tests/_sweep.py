@@ -498,6 +498,35 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
             "as_of": AWARE,
         },
     ),
+    "scoring.backtest": (
+        ck.scoring.backtest,
+        {
+            "scorecard": ck.Scorecard([ck.Criterion(name="gpm")]),
+            "tables": {"creators": DATA.creators, "content": DATA.content},
+            "periods": ["2026-05-01T00:00:00+00:00", "2026-05-31T00:00:00+00:00"],
+            "outcome": "gmv",
+            "k": 3,
+            "naive": ["followers"],
+            "as_of": DATA.as_of,
+            "maturity": "10D",
+            "level": 0.9,
+        },
+    ),
+    "scoring.allocate": (
+        ck.scoring.allocate,
+        {
+            "result": _CARD.score(_PER_CREATOR, as_of=AWARE),
+            "budget": 1000.0,
+            "min_per_creator": 10.0,
+            "max_per_creator": 600.0,
+            "response": "exp",
+            "expected": "score",
+            "reference": 100.0,
+            "curvature": None,
+            "by": None,
+            "prices": {"a": 20.0, "b": 20.0, "c": 20.0, "d": 20.0},
+        },
+    ),
     "scoring.top_share": (
         ck.scoring.top_share,
         {

@@ -27,7 +27,9 @@ Example:
 
 from __future__ import annotations
 
+from creatorkit.scoring._allocate import Allocation, allocate
 from creatorkit.scoring._audience import audience_fit
+from creatorkit.scoring._backtest import Backtest, backtest
 from creatorkit.scoring._compiled import CompiledScorecard
 from creatorkit.scoring._criterion import Criterion
 from creatorkit.scoring._gate import Gate
@@ -39,6 +41,8 @@ from creatorkit.scoring._top_share import TopShare, top_share
 
 __all__ = [
     "PRESETS",
+    "Allocation",
+    "Backtest",
     "CompiledScorecard",
     "Criterion",
     "Explanation",
@@ -47,7 +51,9 @@ __all__ = [
     "Scorecard",
     "Shortlist",
     "TopShare",
+    "allocate",
     "audience_fit",
+    "backtest",
     "shortlist",
     "top_share",
 ]
