@@ -128,7 +128,16 @@ class ValidationError(CreatorkitError, ValueError):
 
     @property
     def codes(self) -> tuple[str, ...]:
-        """The distinct error codes of the failure cases, sorted."""
+        """The distinct error codes of the failure cases, sorted.
+
+        Example:
+            >>> import creatorkit as ck
+            >>> try:
+            ...     ck.metrics.get("ctrr")
+            ... except ValidationError as err:
+            ...     print(err.codes)
+            ('unknown_name',)
+        """
         return tuple(sorted({str(c) for c in self.failure_cases["code"]}))
 
     def to_dict(self, *, redact: bool = False) -> dict[str, Any]:

@@ -211,7 +211,13 @@ class MethodCard:
         return cls(name=name, parameters=params, spec_hash=digest, runtime=extra)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of the card."""
+        """JSON-ready dictionary of the card.
+
+        Example:
+            >>> card = MethodCard.create("metrics.compute", level=0.9).to_dict()
+            >>> sorted(card), card["parameters"]
+            (['name', 'parameters', 'runtime', 'spec_hash', 'version'], {'level': 0.9})
+        """
         return {
             "name": self.name,
             "version": self.version,
@@ -257,7 +263,13 @@ class Note:
         return cls(code=code, message=message, count=count, subject=subject, template=template)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of the note."""
+        """JSON-ready dictionary of the note.
+
+        Example:
+            >>> Note(code="low_sample", message="2 groups have under 30 rows", count=2).to_dict()
+            {'code': 'low_sample', 'message': '2 groups have under 30 rows', 'count': 2,
+             'subject': None}
+        """
         return {
             "code": self.code,
             "message": self.message,

@@ -115,6 +115,11 @@ class Funnel:
         ``add_to_carts``, ``orders`` and ``repeat_orders``; events use ``view``, ``click``,
         ``add_to_cart``, ``purchase``, ``purchase`` with ``strict_once``, so a repurchase is a
         second, distinct purchase.
+
+        Example:
+            >>> f = Funnel.content_commerce()
+            >>> f.name, f.mode, f.stages[1].nested
+            ('content_commerce', ('strict_once',), False)
         """
         return cls(
             name="content_commerce",
@@ -131,7 +136,13 @@ class Funnel:
 
     @property
     def events(self) -> tuple[str, ...]:
-        """Event names of the nested stages, in order (the steps of an event funnel)."""
+        """Event names of the nested stages, in order (the steps of an event funnel).
+
+        Example:
+            >>> side = Stage(name="like", nested=False)
+            >>> Funnel(stages=[Stage(name="view"), side, Stage(name="buy")]).events
+            ('view', 'buy')
+        """
         return tuple(str(s.event) for s in self.stages if s.nested)
 
 

@@ -69,16 +69,34 @@ class KPITree:
 
     @classmethod
     def product(cls, name: str, children: Iterable[str | KPITree]) -> KPITree:
-        """A multiplicative node (GMV = views × CTR × CVR × AOV)."""
+        """A multiplicative node (GMV = views × CTR × CVR × AOV).
+
+        Example:
+            >>> tree = KPITree.product("gmv", ["views", "gmv_per_view"])
+            >>> tree.op, tree.evaluate({"views": 1000, "gmv_per_view": 0.5})
+            ('product', 500.0)
+        """
         return cls(name=name, op="product", children=_children(children))
 
     @classmethod
     def sum(cls, name: str, children: Iterable[str | KPITree]) -> KPITree:
-        """An additive node (GMV = content GMV + live GMV + ...)."""
+        """An additive node (GMV = content GMV + live GMV + ...).
+
+        Example:
+            >>> tree = KPITree.sum("gmv", ["content_gmv", "live_gmv"])
+            >>> tree.op, tree.evaluate({"content_gmv": 300.0, "live_gmv": 200.0})
+            ('sum', 500.0)
+        """
         return cls(name=name, op="sum", children=_children(children))
 
     def leaves(self) -> list[str]:
-        """Factor names, depth first."""
+        """Factor names, depth first.
+
+        Example:
+            >>> views = KPITree.sum("views", ["organic_views", "paid_views"])
+            >>> KPITree.product("gmv", [views, "gmv_per_view"]).leaves()
+            ['organic_views', 'paid_views', 'gmv_per_view']
+        """
         out: list[str] = []
         for child in self.children:
             out.extend(child.leaves() if isinstance(child, KPITree) else [child])

@@ -188,32 +188,71 @@ class Formula:
         self.poly(frozenset())  # parse once to fail early
 
     def poly(self, available: frozenset[str]) -> dict[Term, float]:
-        """The expanded polynomial for a table with ``available`` columns."""
+        """The expanded polynomial for a table with ``available`` columns.
+
+        Keys are sorted factor tuples (columns and ``{param}`` placeholders), values their
+        coefficients; ``()`` is the constant term.
+
+        Example:
+            >>> Formula("2 * likes + views / 4 + 1").poly(frozenset())
+            {('likes',): 2.0, ('views',): 0.25, (): 1.0}
+        """
         return _Parser(self.text, available).parse()
 
     def columns(self, available: frozenset[str]) -> frozenset[str]:
-        """Columns read when the table has ``available`` columns."""
+        """Columns read when the table has ``available`` columns.
+
+        A derived name (``engagements``) expands unless the table has a column of that name.
+
+        Example:
+            >>> sorted(Formula("engagements").columns(frozenset()))
+            ['comments', 'likes', 'saves', 'shares']
+            >>> sorted(Formula("engagements").columns(frozenset({"engagements"})))
+            ['engagements']
+        """
         return frozenset(f for term in self.poly(available) for f in term if not f.startswith("{"))
 
     @property
     def params(self) -> frozenset[str]:
-        """Parameters (``{name}``) that must be supplied."""
+        """Parameters (``{name}``) that must be supplied.
+
+        Example:
+            >>> sorted(Formula("views * {cpm} / 1000 + {fee}").params)
+            ['cpm', 'fee']
+        """
         return frozenset(
             f[1:-1] for term in self.poly(frozenset()) for f in term if f.startswith("{")
         )
 
     def key(self, available: frozenset[str]) -> str:
-        """Canonical text of the expansion."""
+        """Canonical text of the expansion.
+
+        Example:
+            >>> Formula("views * 2 + likes").key(frozenset())
+            'likes + 2 * views'
+        """
         return _format(self.poly(available))
 
     @property
     def is_count(self) -> bool:
-        """A sum of columns (or a row count) with coefficient 1."""
+        """A sum of columns (or a row count) with coefficient 1.
+
+        Example:
+            >>> Formula("likes + comments").is_count, Formula("1000 * gmv").is_count
+            (True, False)
+        """
         poly = self.poly(frozenset())
         return all(c == 1.0 and len(t) <= 1 for t, c in poly.items())
 
     def evaluate(self, frame: pd.DataFrame, get: Getter, params: Mapping[str, float]) -> np.ndarray:
-        """Per-row values."""
+        """Per-row values.
+
+        Example:
+            >>> df = pd.DataFrame({"views": [100, 200], "likes": [5, 8]})
+            >>> get = lambda column: df[column].to_numpy(dtype=float)
+            >>> Formula("likes + {w} * views").evaluate(df, get, {"w": 0.5}).tolist()
+            [55.0, 108.0]
+        """
         n = len(frame)
         out = np.zeros(n)
         for term, coef in self.poly(frozenset(map(str, frame.columns))).items():
@@ -235,6 +274,14 @@ class RowFunction:
         needs: Columns the function reads (checked before it is called).
         text: Description used in the catalog.
         count: Whether the values are counts (allows Wilson / Poisson intervals).
+        param_names: Parameters the function reads from ``params``.
+
+    Example:
+        >>> big = RowFunction(func=lambda frame, p: frame["views"] > p["cut"],
+        ...                   needs=("views",), text="big(row)", count=True, param_names=("cut",))
+        >>> df = pd.DataFrame({"views": [100, 200]})
+        >>> big.evaluate(df, lambda c: df[c].to_numpy(dtype=float), {"cut": 150}).tolist()
+        [0.0, 1.0]
     """
 
     func: Callable[[pd.DataFrame, Mapping[str, float]], Any]
@@ -244,25 +291,61 @@ class RowFunction:
     param_names: tuple[str, ...] = ()
 
     def columns(self, available: frozenset[str]) -> frozenset[str]:
-        """Columns the function declared."""
+        """Columns the function declared.
+
+        Example:
+            >>> f = RowFunction(func=lambda frame, p: frame["views"] > p["cut"], needs=("views",),
+            ...                 text="big(row)", count=True, param_names=("cut",))
+            >>> sorted(f.columns(frozenset()))
+            ['views']
+        """
         return frozenset(self.needs)
 
     @property
     def params(self) -> frozenset[str]:
-        """Parameters the function declared."""
+        """Parameters the function declared.
+
+        Example:
+            >>> f = RowFunction(func=lambda frame, p: frame["views"] > p["cut"], needs=("views",),
+            ...                 text="big(row)", count=True, param_names=("cut",))
+            >>> sorted(f.params)
+            ['cut']
+        """
         return frozenset(self.param_names)
 
     def key(self, available: frozenset[str]) -> str:
-        """Identity of the function."""
+        """Identity of the function: its text and the id of the function object.
+
+        Example:
+            >>> f = RowFunction(func=lambda frame, p: frame["views"] > p["cut"], needs=("views",),
+            ...                 text="big(row)", count=True, param_names=("cut",))
+            >>> f.key(frozenset()).startswith("big(row)@")
+            True
+        """
         return f"{self.text}@{id(self.func)}"
 
     @property
     def is_count(self) -> bool:
-        """Whether the function returns counts."""
+        """Whether the function returns counts.
+
+        Example:
+            >>> f = RowFunction(func=lambda frame, p: frame["views"] > p["cut"], needs=("views",),
+            ...                 text="big(row)", count=True, param_names=("cut",))
+            >>> f.is_count
+            True
+        """
         return self.count
 
     def evaluate(self, frame: pd.DataFrame, get: Getter, params: Mapping[str, float]) -> np.ndarray:
-        """Call the function and check its output shape and values."""
+        """Call the function and check that it returns one value per row.
+
+        Example:
+            >>> f = RowFunction(func=lambda frame, p: frame["views"] > p["cut"], needs=("views",),
+            ...                 text="big(row)", count=True, param_names=("cut",))
+            >>> df = pd.DataFrame({"views": [100, 200]})
+            >>> f.evaluate(df, lambda c: df[c].to_numpy(dtype=float), {"cut": 150}).tolist()
+            [0.0, 1.0]
+        """
         values = np.asarray(self.func(frame, params), dtype=float)
         if values.shape != (len(frame),):
             rule = f"must return one value per row ({len(frame)}), got shape {values.shape}"

@@ -194,7 +194,12 @@ class Metric:
 
     @property
     def params(self) -> frozenset[str]:
-        """Parameters the metric needs (``compute(..., params={...})``)."""
+        """Parameters the metric needs (``compute(..., params={...})``).
+
+        Example:
+            >>> sorted(Metric(name="emv", numerator="views * {cpm} / 1000", kind="amount").params)
+            ['cpm']
+        """
         found = set(self.numerator.params) | set(self.parameters)
         if self.denominator is not None:
             found |= self.denominator.params
@@ -238,7 +243,12 @@ class Metric:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def columns(self, available: frozenset[str]) -> frozenset[str]:
-        """Columns the metric reads from a table with ``available`` columns."""
+        """Columns the metric reads from a table with ``available`` columns.
+
+        Example:
+            >>> sorted(get("engagement_rate").columns(frozenset()))
+            ['comments', 'likes', 'saves', 'shares', 'views']
+        """
         cols = set(self.numerator.columns(available)) | set(self.reducer_columns)
         if self.denominator is not None:
             cols |= self.denominator.columns(available)

@@ -110,7 +110,12 @@ class Criterion:
 
     @property
     def key(self) -> str:
-        """The column suffix of this criterion in results."""
+        """The column suffix of this criterion in results: ``label``, else ``name``.
+
+        Example:
+            >>> Criterion(name="gpm").key, Criterion(name="gpm", window="30D", label="gpm_30d").key
+            ('gpm', 'gpm_30d')
+        """
         return self.label or self.name
 
     def to_dict(self) -> dict[str, Any]:

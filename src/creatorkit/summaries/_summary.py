@@ -95,12 +95,30 @@ class Summary(Result):
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The metric names, in request order."""
+        """The metric names, in request order.
+
+        Example:
+            >>> import creatorkit as ck
+            >>> df = pd.DataFrame({"views": [10, 20], "clicks": [1, 3]})
+            >>> ck.metrics.summarize(df, ["views", "ctr"]).names
+            ('views', 'ctr')
+        """
         return tuple(m.name for m in self.metrics)
 
     @property
     def sums(self) -> pd.DataFrame:
-        """Deprecated alias of :attr:`table` (``MetricSummary.sums``)."""
+        """Deprecated alias of :attr:`table` (``MetricSummary.sums``).
+
+        Example:
+            >>> import warnings
+            >>> import creatorkit as ck
+            >>> s = ck.metrics.summarize(pd.DataFrame({"views": [10], "clicks": [1]}), "ctr")
+            >>> with warnings.catch_warnings(record=True) as caught:
+            ...     warnings.simplefilter("always")
+            ...     sums = s.sums
+            >>> sums.equals(s.table), caught[0].category.__name__
+            (True, 'CreatorkitDeprecationWarning')
+        """
         warnings.warn(
             "Summary.sums is deprecated; use Summary.table",
             CreatorkitDeprecationWarning,
