@@ -40,10 +40,12 @@ _GLOBAL = ("empty_log", "unknown_step")
 class _Part:
     """What one partition sends on: its counts, step names present, names seen, rows kept."""
 
-    summary: Summary
+    summary: Summary | None
+    notes: tuple[Note, ...]
     present: frozenset[str]
     seen: tuple[str, ...]
     kept: int
+    dtypes: dict[str, Any]
     plain: frozenset[tuple[str, str | None]]
 
 
@@ -77,18 +79,19 @@ def _part(rows: pd.DataFrame, steps: Any, options: dict[str, Any]) -> _Part:
             wide[f"{what}_{s}"] = values[:, s]
     kept = [n for n in res.warnings if n.code not in _GLOBAL]
     plain = frozenset((n.code, n.subject) for n in kept if not n.template)
-    summary = summarize(wide, _metrics(k), by=keys or None)
-    summary = attrs.evolve(summary, warnings=tuple(_templated(n) for n in kept))
+    summary = summarize(wide, _metrics(k), by=keys or None) if g else None
     times = aware_column(rows, options["time"], "events")
     stamp = parse_as_of(options["as_of"])
     names = rows[options["event"]] if stamp is None else rows[options["event"]][times <= stamp]
     seen = tuple(str(v) for v in pd.unique(names.dropna()))
     removed = sum(n.count or 0 for n in kept if n.code in _FIRST)
     return _Part(
-        summary=summary,
+        summary=None if summary is None else attrs.evolve(summary, warnings=()),
+        notes=tuple(_templated(n) for n in kept),
         present=frozenset(step_names(steps)) & frozenset(seen),
         seen=seen,
         kept=len(rows) - removed,
+        dtypes={key: table[key].dtype for key in keys},
         plain=plain,
     )
 
@@ -100,13 +103,26 @@ def _combine(parts: list[_Part | None]) -> _Part | None:
     found = [p for p in parts if p is not None]
     if len(found) < 2:
         return found[0] if found else None
+    summaries = [p.summary for p in found if p.summary is not None]
     return _Part(
-        summary=merge([p.summary for p in found]),
+        summary=merge(summaries) if len(summaries) > 1 else (summaries or [None])[0],
+        notes=merge_notes(n for p in found for n in p.notes),
         present=frozenset().union(*(p.present for p in found)),
         seen=tuple(dict.fromkeys(v for p in found for v in p.seen)),
         kept=sum(p.kept for p in found),
+        dtypes=_dtypes([p.dtypes for p in found]),
         plain=frozenset().union(*(p.plain for p in found)),
     )
+
+
+def _dtypes(given: list[dict[str, Any]]) -> dict[str, Any]:
+    """Key dtypes of the partitions: a typed one wins over ``object`` (a partition of NA)."""
+    out = dict(given[0])
+    for dtypes in given[1:]:
+        for key, dtype in dtypes.items():
+            if pd.api.types.is_object_dtype(out[key]):
+                out[key] = dtype
+    return out
 
 
 def _log_notes(whole: _Part, names: list[str], event: str) -> list[Note]:
@@ -201,30 +217,34 @@ def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> F
     whole = reduce_partitions(frame, lambda rows: _part(rows, steps, options), _combine)
     runtime = {"workers": 1, "engine": "dask", "partitions": int(frame.npartitions)}
     method = attrs.evolve(probe.method, runtime={**probe.method.runtime, **runtime})
-    extra = []
-    if shuffled:
-        message = (
-            f"the log was not partitioned by {options['user']!r} (no index with known "
-            "divisions): it was shuffled on that column first"
-        )
-        extra.append(Note(code="shuffled_by_user", subject=options["user"], message=message))
-    if whole is None:
-        return attrs.evolve(probe, method=method, warnings=(*extra, *probe.warnings))
-    keys = list(probe.by)
-    names = step_names(steps)
-    labels = [s.name for s in steps.stages if s.nested] if isinstance(steps, Funnel) else names
-    merged = _untemplated(merge_notes(whole.summary.warnings), whole.plain)
-    notes = _ordered([*merged, *_log_notes(whole, names, options["event"])], keys)
     missing = "median_time_to_convert does not merge across partitions: NaT on Dask"
-    extra.append(
+    extra = [
         Note(
             code="median_unavailable_on_dask",
             subject="median_time_to_convert",
             message=missing + " (compute it on a pandas frame of the users you need)",
         )
-    )
+    ]
+    if shuffled:
+        message = (
+            f"the log was not partitioned by {options['user']!r} (no index with known "
+            "divisions): it was shuffled on that column first"
+        )
+        extra.insert(0, Note(code="shuffled_by_user", subject=options["user"], message=message))
+    if whole is None:
+        return attrs.evolve(probe, units=None, method=method, warnings=(*extra, *probe.warnings))
+    keys = list(probe.by)
+    names = step_names(steps)
+    labels = [s.name for s in steps.stages if s.nested] if isinstance(steps, Funnel) else names
+    merged = _untemplated(merge_notes(whole.notes), whole.plain)
+    notes = _ordered([*merged, *_log_notes(whole, names, options["event"])], keys)
+    if whole.summary is None:  # no unit in any group: the pandas path's empty table
+        table = probe._table
+    else:
+        table = _table(whole.summary, keys, labels, float(options["level"]))
+        table = table.astype(whole.dtypes)
     return FunnelResult(
-        table=_table(whole.summary, keys, labels, float(options["level"])),
+        table=table,
         units=None,
         kind="events",
         by=tuple(keys),
