@@ -1,0 +1,282 @@
+"""Command-line plumbing: one-line errors, exit codes, a progress bar, writing tables.
+
+Every subcommand runs under :func:`guarded`: a problem with an argument, a file or the
+data is one line ``creatorkit: error: <argument>: <detail>`` on standard error and exit
+status 2 — never a traceback. The core stays free of I/O; reading and writing files
+happens here and in ``_cli_read``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import pandas as pd
+
+__all__ = [
+    "OUT_FORMATS",
+    "CliError",
+    "Parser",
+    "Progress",
+    "blame",
+    "check_out",
+    "guarded",
+    "one_line",
+    "write_table",
+]
+
+OUT_FORMATS = {".csv": "CSV", ".parquet": "parquet", ".xlsx": "Excel"}
+"""File endings ``--out`` accepts and what they write."""
+
+_NEEDS = {
+    ".parquet": ("pyarrow", "writing parquet needs pyarrow: pip install pyarrow"),
+    ".xlsx": ("openpyxl", "writing Excel needs openpyxl: pip install 'creatorkit[excel]'"),
+}
+_WHERE = re.compile(r"^[^\s\[\]]+\[('[^']*')\](?:\[('[^']*')\])?: ")
+_ARGUMENT = re.compile(r"^argument ([^:]+): (.*)$")
+
+
+class CliError(Exception):
+    """A problem to report as ``creatorkit: error: <argument>: <detail>`` (exit status 2).
+
+    Example:
+        >>> str(CliError("--top", "must be in (0, 1]"))
+        '--top: must be in (0, 1]'
+    """
+
+    def __init__(self, argument: str, detail: str) -> None:
+        super().__init__(f"{argument}: {detail}")
+        self.argument = argument
+        self.detail = detail
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse`` whose usage errors are one line and status 2 (no usage dump).
+
+    Example:
+        >>> parser = Parser(prog="creatorkit")
+        >>> _ = parser.add_argument("--top", type=float)
+        >>> try:
+        ...     parser.parse_args(["--top", "x"])
+        ... except CliError as exc:
+        ...     print(exc)
+        --top: invalid float value: 'x'
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the usage error as a :class:`CliError` (argparse would print and exit)."""
+        raise _usage(message)
+
+
+def _usage(message: str) -> CliError:
+    from creatorkit._validation import did_you_mean
+
+    match = _ARGUMENT.match(message)
+    if match:
+        where, detail = match.group(1), match.group(2)
+        choice = re.match(r"invalid choice: '([^']*)' \(choose from (.*)\)$", detail)
+        if choice:
+            names = re.findall(r"'([^']*)'", choice.group(2)) or choice.group(2).split(", ")
+            hint = did_you_mean(choice.group(1), names)
+            detail += f".{hint}" if hint else ""
+        return CliError("command" if where.startswith("{") else where, detail)
+    required = re.match(r"the following arguments are required: (.*)$", message)
+    if required:
+        return CliError(required.group(1), "is required")
+    one_of = re.match(r"one of the arguments (.*) is required$", message)
+    if one_of:
+        return CliError("/".join(one_of.group(1).split()), "one of them is required")
+    unknown = re.match(r"unrecognized arguments: (.*)$", message)
+    if unknown:
+        return CliError(unknown.group(1), "unrecognized argument (see --help)")
+    return CliError("arguments", message)
+
+
+def one_line(exc: BaseException) -> str:
+    r"""The first problem of an error on one line (``(and N more)`` when there are more).
+
+    Example:
+        >>> from creatorkit.errors import ValidationError
+        >>> one_line(ValidationError("df: 2 problems\n  - df['views']: must not be negative"
+        ...                          " [negative]\n  - df['likes']: must not be missing"))
+        "column 'views': must not be negative [negative] (and 1 more problem)"
+    """
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    items = [line.lstrip("-").strip() for line in lines[1:]]
+    detail = items[0] if items else lines[0]
+    where = _WHERE.match(detail)
+    if where:
+        column = where.group(2) or where.group(1)
+        detail = f"column {column}: {detail[where.end() :]}"
+    if len(items) > 1:
+        more = len(items) - 1
+        detail += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return detail
+
+
+@contextmanager
+def blame(argument: str, names: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Report a creatorkit error raised inside as a problem with ``argument``.
+
+    ``names`` maps the library's argument names to command-line ones (``as_of`` →
+    ``--as-of``); an error about any other argument is blamed on ``argument``.
+
+    Example:
+        >>> from creatorkit._validation import fail
+        >>> from creatorkit.errors import ErrorCode
+        >>> try:
+        ...     with blame("--preset", {"frac": "--top"}):
+        ...         fail("frac", "must be in (0, 1]", ErrorCode.OUT_OF_RANGE)
+        ... except CliError as exc:
+        ...     print(exc)
+        --top: must be in (0, 1] [out_of_range]
+    """
+    from creatorkit.errors import CreatorkitError
+
+    try:
+        yield
+    except CreatorkitError as exc:
+        where = (names or {}).get(str(getattr(exc, "argument", None)), argument)
+        raise CliError(where, one_line(exc)) from exc
+
+
+def guarded(run: Callable[[], int], err: TextIO | None = None) -> int:
+    r"""Run a subcommand; a problem is one line on standard error and status 2.
+
+    Example:
+        >>> import io
+        >>> def bad() -> int:
+        ...     raise CliError("--out", "must end in .csv, .parquet or .xlsx")
+        >>> stream = io.StringIO()
+        >>> guarded(bad, stream), stream.getvalue()
+        (2, 'creatorkit: error: --out: must end in .csv, .parquet or .xlsx\n')
+    """
+    from creatorkit.errors import CreatorkitError
+
+    stream = err if err is not None else sys.stderr
+    try:
+        return run()
+    except CliError as exc:
+        print(f"creatorkit: error: {exc.argument}: {exc.detail}", file=stream)
+    except CreatorkitError as exc:
+        where = getattr(exc, "argument", None) or "input"
+        print(f"creatorkit: error: {where}: {one_line(exc)}", file=stream)
+    except BrokenPipeError:  # piped into `head`: stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # a file that cannot be read or written
+        where = exc.filename if exc.filename is not None else "file"
+        print(f"creatorkit: error: {where}: {exc.strerror or exc}", file=stream)
+    return 2
+
+
+def check_out(out: str | None) -> Path | None:
+    """Where ``--out`` writes: its format known, its extra installed, its folder existing.
+
+    Checked before any work, so a long run never fails at the last step.
+
+    Example:
+        >>> check_out("ranked.csv")
+        PosixPath('ranked.csv')
+        >>> check_out("ranked.txt")
+        Traceback (most recent call last):
+        ...
+        creatorkit._cli.CliError: --out: must end in .csv, .parquet or .xlsx, got 'ranked.txt'
+    """
+    if out is None:
+        return None
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in OUT_FORMATS:
+        raise CliError("--out", f"must end in .csv, .parquet or .xlsx, got {out!r}")
+    if suffix in _NEEDS:
+        module, message = _NEEDS[suffix]
+        try:
+            __import__(module)
+        except ImportError:
+            raise CliError("--out", message) from None
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError("--out", f"its folder {str(folder)!r} does not exist")
+    return path
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    r"""Write ``frame`` as CSV, parquet or Excel (by the ending of ``path``), no index.
+
+    Example:
+        >>> import tempfile
+        >>> where = Path(tempfile.mkdtemp()) / "t.csv"
+        >>> write_table(pd.DataFrame({"creator_id": ["007"]}), where)
+        >>> where.read_text()
+        'creator_id\n007\n'
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+class Progress:
+    r"""A progress bar on standard error, only on long runs and only on a terminal.
+
+    Args:
+        steps: How many steps the run has (read each file, score, write).
+        stream: Where to draw (standard error).
+        size: Bytes of input; runs on less than ``long`` bytes draw nothing.
+        long: The size from which a run counts as long.
+
+    Example:
+        >>> import io
+        >>> class Tty(io.StringIO):
+        ...     def isatty(self) -> bool:
+        ...         return True
+        >>> bar = Progress(2, Tty(), size=10**9)
+        >>> bar.step("reading a.csv"); bar.step("scoring"); bar.done()
+        >>> bar.stream.getvalue().split("\r")[1]
+        'creatorkit [##########----------] 1/2 reading a.csv'
+        >>> quiet = Progress(2, Tty(), size=100)
+        >>> quiet.step("reading a.csv"); quiet.done(); quiet.stream.getvalue()
+        ''
+    """
+
+    LONG = 20_000_000
+    WIDTH = 20
+
+    def __init__(self, steps: int, stream: Any, *, size: int, long: int | None = None) -> None:
+        self.steps, self.stream, self.count = max(int(steps), 1), stream, 0
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.on = tty and size >= (self.LONG if long is None else long)
+        self.shown = 0
+
+    def step(self, label: str) -> None:
+        """Start the next step, called ``label``."""
+        self.count = min(self.count + 1, self.steps)
+        if not self.on:
+            return
+        filled = self.WIDTH * self.count // self.steps
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        text = f"creatorkit [{bar}] {self.count}/{self.steps} {label}"
+        pad = " " * max(self.shown - len(text), 0)
+        self.stream.write(f"\r{text}{pad}")
+        self.stream.flush()
+        self.shown = len(text)
+
+    def done(self) -> None:
+        """Clear the bar (the summary on standard output follows)."""
+        if self.on and self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
+            self.shown = 0

@@ -1,0 +1,338 @@
+"""The command line as a user runs it: ``python -m creatorkit score | explain`` in a subprocess.
+
+Expected values come from the library called in-process on the same tables (the CSV round
+trip must not change a score or a rank), from hand-computed cases, and from the exact
+one-line error shape ``creatorkit: error: <argument>: <detail>`` with exit status 2.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import creatorkit as ck
+from creatorkit import __main__ as cli
+from creatorkit._cli import Progress
+
+SEED, N = 0, 200
+
+
+def run(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    return subprocess.run(
+        [sys.executable, "-m", "creatorkit", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+def one_error(done: subprocess.CompletedProcess[str]) -> str:
+    """The single error line (exit 2, nothing else on stderr, no traceback)."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("creatorkit: error: ")
+    assert "Traceback" not in done.stderr
+    return lines[0].removeprefix("creatorkit: error: ")
+
+
+@pytest.fixture(scope="module")
+def data() -> ck.datasets.Dataset:
+    return ck.datasets.synthetic(seed=SEED, n_creators=N, n_events=1_000)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory, data: ck.datasets.Dataset) -> Path:
+    where = tmp_path_factory.mktemp("cli")
+    data.creators.to_csv(where / "creators.csv", index=False)
+    data.content.to_csv(where / "content.csv", index=False)
+    data.orders.to_csv(where / "orders.csv", index=False)
+    data.reviews.to_csv(where / "reviews.csv", index=False)
+    half = len(data.content) // 2
+    data.content.iloc[:half].to_csv(where / "content_a.csv", index=False)
+    data.content.iloc[half:].to_csv(where / "content_b.csv", index=False)
+    return where
+
+
+def in_process(data: ck.datasets.Dataset, as_of: object) -> ck.scoring.ScoreResult:
+    tables = {"creators": data.creators, "content": data.content, "orders": data.orders}
+    return ck.Scorecard.preset("beauty/sales").score(tables, as_of=as_of)
+
+
+def test_score_csv_in_ranked_csv_out_equals_the_library(folder: Path, data) -> None:
+    done = run(
+        "score", "creators.csv", "content.csv", "orders.csv", "--preset", "beauty/sales",
+        "--out", "ranked.csv", cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    times = [data.orders[c].max() for c in ("ordered_at", "refunded_at", "settled_at")]
+    latest = max([*times, data.content["published_at"].max(), data.creators["snapshot_at"].max()])
+    assert latest > data.as_of  # the synthetic orders run past its snapshot (refunds settle late)
+    assert f"as of {latest.isoformat()} (the latest timestamp in the data)" in done.stdout
+    ranked = pd.read_csv(folder / "ranked.csv", dtype={"creator_id": str, "reason": str})
+    want = in_process(data, latest)
+    scored = ranked[ranked["status"] == "scored"]
+    expected = want.table.sort_values("rank")
+    assert scored["creator_id"].tolist() == expected["creator_id"].tolist()
+    assert scored["rank"].astype(int).tolist() == list(range(1, len(expected) + 1))
+    np.testing.assert_allclose(scored["score"], expected["score"], rtol=0, atol=1e-12)
+    for c in want.criteria:
+        np.testing.assert_allclose(
+            scored[f"contribution_{c}"], expected[f"contribution_{c}"], rtol=0, atol=1e-12
+        )
+    gone = ranked[ranked["status"] == "excluded"]
+    assert gone["rank"].isna().all()
+    assert gone["score"].isna().all()
+    assert sorted(gone["creator_id"]) == sorted(want.exclusions["creator_id"].unique())
+    first = want.exclusions.groupby("creator_id")["reason"].agg("; ".join)
+    assert gone.set_index("creator_id")["reason"].to_dict() == first.to_dict()
+    assert len(ranked) == N  # every creator once: ranked or excluded with its reasons
+    assert f"wrote {N:,} rows ({len(expected):,} ranked)" in done.stdout
+
+
+def test_a_bare_as_of_date_is_the_end_of_that_day(folder: Path, data) -> None:
+    done = run(
+        "score", "creators.csv", "content.csv", "orders.csv", "--preset", "beauty/sales@1",
+        "--as-of", "2026-05-31", "--out", "may.csv", cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "as of 2026-05-31T23:59:59.999999+00:00 (the end of 2026-05-31)" in done.stdout
+    want = in_process(data, "2026-05-31T23:59:59.999999+00:00").table.sort_values("rank")
+    got = pd.read_csv(folder / "may.csv", dtype={"creator_id": str})
+    got = got[got["status"] == "scored"]
+    assert got["creator_id"].tolist() == want["creator_id"].tolist()
+    np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-12)
+
+
+def test_content_split_over_two_files_scores_the_same(folder: Path, data) -> None:
+    whole = run("score", "creators.csv", "content.csv", "--preset", "beauty/sales",
+                "--out", "whole.csv", cwd=folder)  # fmt: skip
+    split = run("score", "creators.csv", "content_a.csv", "content_b.csv",
+                "--preset", "beauty/sales", "--out", "split.csv", cwd=folder)  # fmt: skip
+    assert whole.returncode == split.returncode == 0, whole.stderr + split.stderr
+    assert (folder / "whole.csv").read_text() == (folder / "split.csv").read_text()
+    twice = run("score", "creators.csv", "content.csv", "content_a.csv",
+                "--preset", "beauty/sales", cwd=folder)  # fmt: skip
+    assert "appears in more than one of" in one_error(twice)
+
+
+def test_stdout_summary_without_out(folder: Path, data) -> None:
+    done = run("score", "creators.csv", "content.csv", "--preset", "beauty/sales", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    best = in_process(data, data.as_of).top(3)["creator_id"].tolist()
+    lines = done.stdout.splitlines()
+    assert "  creators.csv: creators, 200 rows" in lines
+    top = lines[lines.index("top 10:") + 2 :]
+    assert [line.split()[1] for line in top[:3]] == best
+    assert "excluded " in done.stdout
+    assert "category in [beauty]" in done.stdout
+
+
+def test_explain_prints_the_library_sentences_and_table(folder: Path, data) -> None:
+    res = in_process(data, data.as_of)
+    best = res.top(1)["creator_id"].iloc[0]
+    done = run("explain", "creators.csv", "content.csv", "orders.csv",
+               "--preset", "beauty/sales", "--creator", best, cwd=folder)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    why = res.explain(best)
+    lines = done.stdout.splitlines()
+    assert lines[1 : 1 + len(why.sentences)] == list(why.sentences)
+    assert why.sentences[0].startswith(f"{best} scores ")
+    assert all(c in done.stdout for c in res.criteria)
+    gone = res.exclusions["creator_id"].iloc[0]
+    out = run("explain", "creators.csv", "content.csv", "orders.csv",
+              "--preset", "beauty/sales", "--creator", gone, cwd=folder)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert f"{gone} is excluded: " in out.stdout
+
+
+def test_help_lists_examples_and_the_as_of_default(folder: Path) -> None:
+    done = run("score", "--help", cwd=folder)
+    assert done.returncode == 0
+    assert "examples:" in done.stdout
+    assert "creatorkit score creators.csv content.csv --preset beauty/sales" in done.stdout
+    assert "defaults to the latest timestamp in the data (never the clock)" in done.stdout
+    top = run("--help", cwd=folder)
+    assert "explain" in top.stdout
+    assert "examples:" in top.stdout
+
+
+BAD = [
+    (["score", "creators.csv", "content.csv"], "--preset/--spec: one of them is required"),
+    (["score", "creators.csv", "content.csv", "--preset", "beuaty/sales"],
+     "--preset: 'beuaty/sales' is not a preset. Did you mean 'beauty/sales'?"),
+    (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--top", "ten"],
+     "--top: invalid float value: 'ten'"),
+    (["score", "nope.csv", "--preset", "beauty/sales"], "nope.csv: no such file"),
+    (["score", "creators.csv", "reviews.csv", "--preset", "beauty/sales"],
+     "reviews.csv: is a reviews table; score reads creators, content"),
+    (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--out", "r.txt"],
+     "--out: must end in .csv, .parquet or .xlsx, got 'r.txt'"),
+    (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--as-of",
+      "2026-06-01T00:00"], "--as-of: must be a timezone-aware timestamp"),
+    (["score", "creators.csv", "--preset", "beauty/sales"],
+     "FILE: criterion 'cvr' is computed from a content table; none of "
+     "[creators.csv (creators)] is one"),
+    (["score", "creators.csv", "content.csv", "--spec", "missing.json"],
+     "--spec: no such file: 'missing.json'"),
+    (["explain", "creators.csv", "content.csv", "--preset", "beauty/sales", "--creator",
+      "c00001"], "--creator: 'c00001' is neither scored nor excluded. Did you mean 'c000001'?"),
+    (["scor", "creators.csv"], "command: invalid choice: 'scor'"),
+    (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--bogus"],
+     "--bogus: unrecognized argument"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "expected"), BAD[:4])
+def test_bad_arguments_in_a_subprocess_are_one_line_exit_2(folder: Path, argv, expected) -> None:
+    assert one_error(run(*argv, cwd=folder)).startswith(expected)
+
+
+@pytest.mark.parametrize(("argv", "expected"), BAD[4:])
+def test_bad_arguments_are_one_line_exit_2(folder: Path, argv, expected, capsys, monkeypatch):
+    monkeypatch.chdir(folder)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert err.startswith(f"creatorkit: error: {expected}")
+
+
+def test_unknown_and_empty_files_say_what_was_found_and_expected(tmp_path: Path) -> None:
+    (tmp_path / "mystery.csv").write_text("colour,size\nred,3\n")
+    (tmp_path / "empty.csv").write_text("")
+    message = one_error(run("score", "mystery.csv", "--preset", "beauty/sales", cwd=tmp_path))
+    assert message.startswith("mystery.csv: its columns ['colour', 'size'] match no table; ")
+    assert "expected a creators table (creator_id, ...), content (content_id)" in message
+    empty = one_error(run("score", "empty.csv", "--preset", "beauty/sales", cwd=tmp_path))
+    assert empty == "empty.csv: is empty: no header and no rows"
+
+
+def test_bad_values_name_the_file_column_and_line(folder: Path, data, tmp_path: Path) -> None:
+    content = data.content.copy()
+    content.loc[4, "views"] = -3  # line 6 of the file: header, then rows 0..4
+    content.to_csv(tmp_path / "bad.csv", index=False)
+    data.creators.to_csv(tmp_path / "creators.csv", index=False)
+    message = one_error(run("score", "creators.csv", "bad.csv", "--preset", "beauty/sales",
+                            cwd=tmp_path))  # fmt: skip
+    assert message.startswith("bad.csv: column 'views': ")
+    assert "rows [6] (1 rows); values [-3]" in message
+    naive = data.content.assign(published_at=data.content["published_at"].dt.tz_localize(None))
+    naive.to_csv(tmp_path / "naive.csv", index=False)
+    message = one_error(run("score", "creators.csv", "naive.csv", "--preset", "beauty/sales",
+                            cwd=tmp_path))  # fmt: skip
+    assert message.startswith("naive.csv: column 'published_at': naive timestamps")
+    localized = run("score", "creators.csv", "naive.csv", "--preset", "beauty/sales",
+                    "--tz", "UTC", cwd=tmp_path)  # fmt: skip
+    assert localized.returncode == 0, localized.stderr
+
+
+VIDEO_HEADER = "Creator username,Video name,Video ID,Video post date,GMV,Affiliate orders,VV"
+
+
+def test_a_tiktok_shop_video_export_is_scored_directly(tmp_path: Path) -> None:
+    """Three creators, one video each: GPM = 1000 × GMV / views, ranked by percentile."""
+    rows = [
+        "mai,Routine,7394017712830002221,2026/05/01 08:00:00,$20.00,2,1000",  # GPM 20
+        "bo,Haul,7394017712830002222,2026/05/02 09:00:00,$90.00,3,3000",  # GPM 30
+        "cy,Review,7394017712830002223,2026/05/03 10:00:00,$10.00,1,2000",  # GPM 5
+    ]
+    (tmp_path / "videos.csv").write_text("\n".join([VIDEO_HEADER, *rows]) + "\n")
+    spec = ck.Scorecard([ck.Criterion(name="gpm")], id="gpm-only")
+    (tmp_path / "spec.json").write_text(spec.to_json())
+    naive = run("score", "videos.csv", "--spec", "spec.json", cwd=tmp_path)
+    assert "give --tz" in one_error(naive)
+    done = run("score", "videos.csv", "--spec", "spec.json", "--tz", "America/Los_Angeles",
+               "--out", "ranked.csv", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "videos.csv: content, export tiktok_shop.video_performance, 3 rows" in done.stdout
+    assert "no creators table: 3 creators" in done.stdout
+    assert "as of 2026-05-03T17:00:00+00:00" in done.stdout  # 10:00 in Los Angeles, as UTC
+    ranked = pd.read_csv(tmp_path / "ranked.csv")
+    assert ranked["creator_id"].tolist() == ["bo", "mai", "cy"]
+    np.testing.assert_allclose(ranked["gpm"], [30.0, 20.0, 5.0])
+    np.testing.assert_allclose(ranked["score"], [100.0, 200 / 3, 100 / 3])
+    preset = run("score", "videos.csv", "--preset", "beauty/sales", "--tz", "UTC", cwd=tmp_path)
+    assert "(no creators table was given)" in one_error(preset)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_parquet_and_excel_out(folder: Path, data, suffix: str) -> None:
+    module = {".parquet": "pyarrow", ".xlsx": "openpyxl"}[suffix]
+    done = run("score", "creators.csv", "content.csv", "--preset", "beauty/sales",
+               "--out", f"ranked{suffix}", cwd=folder)  # fmt: skip
+    if importlib.util.find_spec(module) is None:
+        assert f"needs {module}: pip install" in one_error(done)
+        return
+    assert done.returncode == 0, done.stderr
+    read = pd.read_parquet if suffix == ".parquet" else pd.read_excel
+    got = read(folder / f"ranked{suffix}")
+    expected = in_process(data, data.as_of).table.sort_values("rank")
+    scored = got[got["status"] == "scored"]
+    assert scored["creator_id"].astype(str).tolist() == expected["creator_id"].tolist()
+    np.testing.assert_allclose(scored["score"], expected["score"], rtol=0, atol=1e-9)
+
+
+def test_spec_file_and_excel_input(folder: Path, data, tmp_path: Path) -> None:
+    if importlib.util.find_spec("openpyxl") is None:
+        pytest.skip("openpyxl not installed")
+    card = ck.Scorecard([ck.Criterion(name="followers")], id="reach", version=3)
+    (tmp_path / "spec.json").write_text(card.to_json())
+    creators = data.creators.assign(snapshot_at=data.creators["snapshot_at"].astype(str))
+    creators.to_excel(tmp_path / "creators.xlsx", index=False)  # Excel has no time zones
+    done = run("score", "creators.xlsx", "--spec", "spec.json", "--out", "r.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "with reach@3 as of" in done.stdout
+    got = pd.read_csv(tmp_path / "r.csv", dtype={"creator_id": str})
+    want = card.score(data.creators, as_of=data.as_of).table.sort_values("rank")
+    assert got["creator_id"].tolist() == want["creator_id"].tolist()
+    (tmp_path / "broken.json").write_text("{not json")
+    message = one_error(run("score", "creators.xlsx", "--spec", "broken.json", cwd=tmp_path))
+    assert message.startswith("--spec: ")
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_long_runs_on_a_terminal(folder: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(folder)
+    argv = ["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--out", "p.csv"]
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert cli.main(argv) == 0
+    assert tty.getvalue() == ""  # a short run: no bar even on a terminal
+    monkeypatch.setattr(Progress, "LONG", 0)
+    assert cli.main(argv) == 0
+    drawn = tty.getvalue().split("\r")
+    labels = [part.split("] ")[1].strip() for part in drawn if part.startswith("creatorkit [")]
+    assert labels == ["1/4 reading creators.csv", "2/4 reading content.csv", "3/4 scoring",
+                      "4/4 writing p.csv"]  # fmt: skip
+    assert drawn[-1] == ""  # cleared before the summary
+    plain = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", plain)
+    assert cli.main(argv) == 0
+    assert plain.getvalue() == ""  # never when standard error is not a terminal
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_one_line_shape_of_library_errors() -> None:
+    from creatorkit._cli import one_line
+
+    err = ValueError("df: 3 problems\n  - df['a']: bad [x]\n  - df['b']: bad\n  - c")
+    assert one_line(err) == "column 'a': bad [x] (and 2 more problems)"
+    assert json.loads(json.dumps(one_line(ValueError("plain")))) == "plain"
