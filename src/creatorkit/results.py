@@ -266,7 +266,8 @@ class Note:
         """JSON-ready dictionary of the note.
 
         Example:
-            >>> Note(code="low_sample", message="2 groups have under 30 rows", count=2).to_dict()
+            >>> note = Note(code="low_sample", message="2 groups have under 30 rows", count=2)
+            >>> note.to_dict()  # doctest: +NORMALIZE_WHITESPACE
             {'code': 'low_sample', 'message': '2 groups have under 30 rows', 'count': 2,
              'subject': None}
         """
