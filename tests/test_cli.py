@@ -336,3 +336,51 @@ def test_one_line_shape_of_library_errors() -> None:
     err = ValueError("df: 3 problems\n  - df['a']: bad [x]\n  - df['b']: bad\n  - c")
     assert one_line(err) == "column 'a': bad [x] (and 2 more problems)"
     assert json.loads(json.dumps(one_line(ValueError("plain")))) == "plain"
+
+
+def test_top_share_per_market_by_hand(tmp_path: Path) -> None:
+    """TH keeps ceil(0.5 × 2) = 1 creator, VN ceil(0.5 × 3) = 2, best first (ties by id)."""
+    creators = pd.DataFrame({
+        "creator_id": ["a", "b", "c", "d", "e"], "country": ["TH", "TH", "VN", "VN", "VN"],
+        "gmv": [4.0, 3.0, 2.0, 1.0, 5.0],
+    })  # fmt: skip
+    creators.to_csv(tmp_path / "creators.csv", index=False)
+    (tmp_path / "spec.json").write_text(ck.Scorecard([ck.Criterion(name="gmv")]).to_json())
+    argv = ["score", "creators.csv", "--spec", "spec.json"]
+    assert "the files have no timestamps" in one_error(run(*argv, cwd=tmp_path))
+    argv += ["--as-of", "2026-06-30"]
+    done = run(*argv, "--top", "0.5", "--by", "market", "--out", "top.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "top 50% per market: 3 creators in 2 groups" in done.stdout
+    top = pd.read_csv(tmp_path / "top.csv")
+    assert top[["market", "creator_id", "group_rank"]].values.tolist() == [
+        ["TH", "a", 1], ["VN", "e", 1], ["VN", "c", 2],
+    ]  # fmt: skip
+    assert top["top_count"].tolist() == [1, 2, 2]
+    grouped = run(*argv, "--by", "country", "--out", "all.csv", cwd=tmp_path)
+    assert grouped.returncode == 0, grouped.stderr
+    ranks = pd.read_csv(tmp_path / "all.csv")
+    assert ranks[["creator_id", "rank", "country", "group_rank"]].values.tolist() == [
+        ["e", 1, "VN", 1], ["a", 2, "TH", 1], ["b", 3, "TH", 2], ["c", 4, "VN", 2],
+        ["d", 5, "VN", 3],
+    ]  # fmt: skip
+    bad = one_error(run(*argv, "--top", "0", cwd=tmp_path))
+    assert bad.startswith("--top: must be in (0.0, 1.0]")
+    assert one_error(run(*argv, "--top", "0.1", "--by", "contry", cwd=tmp_path)) == (
+        "--by: 'contry' is not a column of the creators table. Did you mean 'country'?"
+    )
+
+
+def test_top_share_equals_the_library(folder: Path, data) -> None:
+    done = run("score", "creators.csv", "content.csv", "--preset", "beauty/sales",
+               "--top", "0.3", "--out", "top.csv", cwd=folder)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    res = ck.Scorecard.preset("beauty/sales").score(
+        {"creators": data.creators, "content": data.content}, as_of=data.as_of
+    )
+    want = ck.scoring.top_share(res, 0.3, groups=data.creators).table
+    got = pd.read_csv(folder / "top.csv", dtype={"creator_id": str})
+    assert got[["country", "creator_id"]].values.tolist() == (
+        want[["country", "creator_id"]].values.tolist()
+    )
+    np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-12)

@@ -88,8 +88,12 @@ def add_parsers(sub: Any) -> None:
         formatter_class=raw,
     )
     _common(cmd)
-    cmd.add_argument("--by", metavar="COLUMN", help="group for --top and group ranks (market)")
-    cmd.add_argument("--top", type=float, metavar="SHARE", help="keep the top share per group")
+    cmd.add_argument(
+        "--by", metavar="COLUMN", help="group(s) for --top and group ranks (default: country)"
+    )
+    cmd.add_argument(
+        "--top", type=float, metavar="SHARE", help="write only the top share of each group (0.10)"
+    )
     cmd.add_argument("--out", metavar="PATH", help="ranked table: .csv, .parquet or .xlsx")
     why = sub.add_parser(
         "explain",
@@ -223,6 +227,51 @@ def ranked(res: Any) -> pd.DataFrame:
     return columns
 
 
+def _by(value: str | None, res: Any, creators: pd.DataFrame) -> list[str]:
+    """The ``--by`` columns, each a column of the result or of the creators table."""
+    from creatorkit._validation import did_you_mean
+
+    names = [n.strip() for n in (value or "country").split(",") if n.strip()]
+    known = [*map(str, creators.columns), *map(str, res.table.columns)]
+    known += ["market"] if "country" in creators else []
+    for name in names:
+        if name not in known:
+            hint = did_you_mean(name, known)
+            raise CliError("--by", f"{name!r} is not a column of the creators table.{hint}")
+    return names
+
+
+def _grouped(args: argparse.Namespace, res: Any, inputs: Inputs) -> tuple[pd.DataFrame, Any]:
+    """The table to write: the ranking (with group ranks under ``--by``) or the top share."""
+    from creatorkit.scoring import top_share
+
+    table = ranked(res)
+    if args.by is None and args.top is None:
+        return table, None
+    creators = inputs.tables["creators"]
+    by = _by(args.by, res, creators)
+    with blame("--top", _NAMES):
+        top = top_share(res, 1.0 if args.top is None else args.top, by=by, groups=creators)
+    if args.top is not None:
+        chosen = top.table
+        return chosen.drop(columns=["status"]) if chosen["status"].isna().all() else chosen, top
+    groups = top.table[[*by, "creator_id", "group_rank"]]
+    merged = table.merge(groups, on="creator_id", how="left", validate="one_to_one")
+    merged["group_rank"] = merged["group_rank"].astype("Int64")
+    front = ["rank", "creator_id", *by, "group_rank"]
+    return merged[front + [c for c in merged if c not in front]], None
+
+
+def _top_lines(top: Any) -> str:
+    groups = top.groups
+    lines = [
+        f"top {top.frac:.0%} per {' × '.join(top.by) or 'all'}: {int(groups['top_count'].sum()):,}"
+        f" creators in {len(groups):,} groups (ceil of the share of each group's scored creators)"
+    ]
+    lines.append(groups.drop(columns=["entrants", "leavers"]).to_string(index=False))
+    return "\n".join(lines)
+
+
 def _summary(res: Any, inputs: Inputs, when: pd.Timestamp, how: str, card: Any) -> str:
     table = res.table
     total = len(table) + res.exclusions["creator_id"].nunique()
@@ -253,14 +302,19 @@ def score(args: argparse.Namespace) -> int:
     steps = len(args.files) + 1 + (out is not None)
     bar = Progress(steps, sys.stderr, size=_size(args.files))
     card, res, inputs, when, how = _scored(args, bar)
-    table = ranked(res)
+    table, top = _grouped(args, res, inputs)
     if out is not None:
         bar.step(f"writing {out.name}")
         write_table(table, out)
     bar.done()
     print(_summary(res, inputs, when, how, card))
+    if top is not None:
+        print(_top_lines(top))
     if out is not None:
-        print(f"wrote {len(table):,} rows ({len(res.table):,} ranked) → {out}")
+        what = "in the top share" if top is not None else f"{len(res.table):,} ranked"
+        print(f"wrote {len(table):,} rows ({what}) → {out}")
+    elif top is not None:
+        print(table.round(2).to_string(index=False, max_rows=40))
     else:
         top = ranked(res).head(min(10, len(res.table)))
         shown = [c for c in ("rank", "creator_id", "score", "percentile", "tier") if c in top]
