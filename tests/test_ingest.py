@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import creatorkit as ck
 from creatorkit.errors import ValidationError
@@ -529,3 +531,65 @@ def test_impossible_date_is_refused_not_rolled_over() -> None:
     )
     err = _error(data, tz="UTC")
     assert err.failure_cases["row"].tolist() == [2]  # 7/6/2026 is a valid unpadded %d/%m/%Y
+
+
+# ---------------------------------------------------------------- text held by pyarrow
+
+
+def _grid_cells() -> st.SearchStrategy[tuple[list[str], str]]:
+    def written(n: int, places: int, prefix: str, group: bool, decimal: str) -> str:
+        whole, frac = divmod(n, 10**places)
+        sep = "," if decimal == "." else "."
+        text = f"{whole:,}".replace(",", sep) if group else str(whole)
+        return prefix + text + (decimal + str(frac).zfill(places) if places else "")
+
+    number = st.builds(
+        written,
+        st.integers(0, 10**17),
+        st.integers(0, 6),
+        st.sampled_from(["", "$", "-$", "Rp", "- Rp", "-", "US$ ", "."]),
+        st.booleans(),
+        st.just("."),
+    )
+    junk = st.text(st.sampled_from(list("0123456789,.$- Rp฿x+%")), min_size=1, max_size=40)
+    cells = st.lists(st.one_of(number, junk), min_size=1, max_size=25)
+    return st.tuples(cells, st.sampled_from([".", ","]))
+
+
+@settings(deadline=None, max_examples=150)
+@given(case=_grid_cells())
+def test_pyarrow_kernels_read_cells_as_the_numpy_grid(case: tuple[list[str], str]) -> None:
+    pytest.importorskip("pyarrow")
+    from creatorkit.ingest._grid import decimals
+
+    cells, decimal = case
+    grid = decimals(pd.Series(cells, dtype=object), decimal)
+    arrow = decimals(pd.Series(cells, dtype="string[pyarrow]"), decimal)
+    assert arrow.ok.tolist() == grid.ok.tolist()
+    ok = grid.ok
+    assert arrow.values()[ok].tolist() == grid.values()[ok].tolist()
+    assert arrow.prefix[ok].tolist() == grid.prefix[ok].tolist()
+
+
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("tiktok_shop_affiliate_orders_us.csv", {"tz": "America/Los_Angeles"}),
+        ("tiktok_shop_affiliate_orders_id.tsv", {"tz": "Asia/Jakarta"}),
+        ("tiktok_shop_video_performance_id.csv", {"tz": "Asia/Jakarta"}),
+        ("amazon_associates_earnings.csv", {"tz": "America/Los_Angeles"}),
+    ],
+)
+def test_pyarrow_text_reads_like_python_text(name: str, kw: dict[str, str]) -> None:
+    pytest.importorskip("pyarrow")
+    base = read(name, **kw)
+    header = base.report["conversion"].str.extract(r"header on line (\d+)")[0].dropna()
+    skip = int(header.iloc[0]) - 1
+    sep = "\t" if name.endswith(".tsv") else ","
+    frames = [
+        pd.read_csv(FIXTURES / name, dtype=dtype, keep_default_na=False, skiprows=skip, sep=sep)
+        for dtype in (object, "string[pyarrow]")
+    ]
+    python, arrow = (ck.ingest.read(f, **kw) for f in frames)
+    pd.testing.assert_frame_equal(arrow.table, python.table)
+    pd.testing.assert_frame_equal(arrow.report, python.report)

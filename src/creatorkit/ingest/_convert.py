@@ -116,7 +116,7 @@ class _Converter:
             field = self.kind.field("currency")
             codes = self.text(field).str.upper()
             self.out["currency"] = codes.astype("string")
-            self.currency = codes
+            self.currency = codes.astype("category")  # compared by its few codes
             self.report.append(_line(self.mapped.columns["currency"], "currency", "upper case"))
             self.decimal_of(set(codes.dropna().unique()))
             return

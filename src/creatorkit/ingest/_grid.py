@@ -5,18 +5,41 @@ thousands separators and the decimal mark are checked with array operations, and
 is the written digits as one integer divided by a power of ten — the float nearest the
 written decimal, like ``float(text)``. Cells this path cannot prove well-formed (longer
 than :data:`WIDTH`, more than 15 digits, other characters) are left to the string path.
+Text held by pyarrow (pandas' default string type when pyarrow is installed) is read by
+pyarrow's compute kernels under the same rules instead, without a copy into numpy.
 """
 
 from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
-__all__ = ["WIDTH", "Decimals", "decimals"]
+__all__ = ["WIDTH", "Decimals", "arrow_backed", "decimals"]
 
 WIDTH = 32
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def arrow_backed(series: pd.Series) -> bool:
+    """Whether ``series`` is text held by pyarrow (its compute kernels then apply).
+
+    Example:
+        >>> arrow_backed(pd.Series(["1"], dtype=object))
+        False
+    """
+    dtype = series.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _rules(decimal: str) -> str:
+    """The grid's rules as one pattern: a prefix, digits grouped in threes, one mark."""
+    mark, sep = re.escape(decimal), re.escape("," if decimal == "." else ".")
+    return rf"^(?s:[^0-9]*)(?:[0-9]{{1,3}}(?:{sep}[0-9]{{3}})+|[0-9]+)(?:{mark}[0-9]+)?$"
 
 
 @attrs.frozen(kw_only=True)
@@ -34,10 +57,56 @@ class Decimals:
     places: np.ndarray
     ok: np.ndarray
     prefix: np.ndarray
+    groups: tuple[np.ndarray, np.ndarray] | None = None
 
     def values(self, shift: int = 0) -> np.ndarray:
         """The numbers divided by ``10**shift`` (one correctly rounded division)."""
         return self.mantissa.astype(float) / 10.0 ** (self.places + shift)
+
+    def prefixes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of each cell's prefix and the distinct prefixes (few: ``""``, ``"$"``)."""
+        if self.groups is not None:
+            return self.groups
+        codes, distinct = pd.factorize(pd.Series(self.prefix, dtype=object))
+        return np.asarray(codes), np.asarray(distinct, dtype=object)
+
+
+def _arrow_decimals(text: pd.Series, decimal: str) -> Decimals:
+    """:func:`decimals` by pyarrow's kernels: the same cells accepted, the same numbers."""
+    pa = importlib.import_module("pyarrow")
+    pc: Any = importlib.import_module("pyarrow.compute")
+    sep = "," if decimal == "." else "."
+    cells = pa.array(text.array).cast(pa.large_string())
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    ok = pc.fill_null(pc.match_substring_regex(cells, _rules(decimal)), False)
+    body = pc.replace_substring_regex(cells, "^(?s:[^0-9]*)", "")
+    head = pc.replace_substring_regex(cells, "(?s:[0-9].*)$", "")
+    digits = pc.replace_substring(pc.replace_substring(body, sep, ""), decimal, "")
+    count = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
+    size = pc.utf8_length(cells).to_numpy(zero_copy_only=False)
+    okay = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    okay &= (np.nan_to_num(count, nan=99) <= 15) & (np.nan_to_num(size, nan=99) <= WIDTH)
+    at = pc.find_substring(body, decimal).to_numpy(zero_copy_only=False)
+    length = pc.utf8_length(body).to_numpy(zero_copy_only=False)
+    places = np.where(okay & (at >= 0), length - at - 1, 0).astype(np.int64)
+    zero = pa.scalar("0", pa.large_string())
+    mantissa = pc.cast(pc.if_else(pa.array(okay), digits, zero), pa.int64())
+    mantissa = np.asarray(mantissa.to_numpy(zero_copy_only=False), dtype=np.int64)
+    encoded = pc.fill_null(head, "").dictionary_encode()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    raw = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    negative = np.array([p.startswith("-") for p in raw], dtype=bool)  # per distinct prefix
+    distinct = np.array([p.lstrip("-").strip() for p in raw], dtype=object)
+    names, inverse = np.unique(distinct.astype(str), return_inverse=True)
+    merged = np.asarray(inverse, dtype=np.intp)[codes] if len(raw) else codes
+    return Decimals(
+        mantissa=np.where(negative[codes], -mantissa, mantissa) if len(raw) else mantissa,
+        places=places,
+        ok=okay,
+        prefix=names.astype(object)[merged] if len(raw) else np.full(len(codes), "", object),
+        groups=(merged, names.astype(object)),
+    )
 
 
 def decimals(text: pd.Series, decimal: str) -> Decimals:
@@ -48,6 +117,8 @@ def decimals(text: pd.Series, decimal: str) -> Decimals:
         >>> d.values().tolist(), d.ok.tolist(), d.prefix.tolist()
         ([1234.56, -7.0, 123.0], [True, True, False], ['$', '', ''])
     """
+    if arrow_backed(text) and len(text):
+        return _arrow_decimals(text, decimal)
     cells = text.to_numpy(dtype=object)
     n = len(cells)
     lengths = np.fromiter(map(len, cells), dtype=np.int64, count=n)

@@ -18,7 +18,7 @@ import pandas as pd
 from creatorkit._grouping import factorize
 from creatorkit._validation import Problems
 from creatorkit.errors import ErrorCode
-from creatorkit.ingest._grid import decimals
+from creatorkit.ingest._grid import arrow_backed, decimals
 
 __all__ = [
     "DECIMALS",
@@ -72,6 +72,10 @@ _DURATION = re.compile(
 )
 
 
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+"""Every character Python's ``str.strip`` removes (pyarrow's trim is given the same set)."""
+
+
 def _strip(cells: np.ndarray, missing: frozenset[str]) -> np.ndarray:
     """Strip cells (numpy's C loop for short ones); the missing tokens become None."""
     if len(cells) and max(map(len, cells)) <= 64:
@@ -99,6 +103,9 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
         >>> clean(pd.Series(["\t123", "--", " N/A ", "123"]), frozenset({"", "--", "N/A"})).tolist()
         ['123', nan, nan, '123']
     """
+    if arrow_backed(raw):  # pyarrow's kernels on the whole column: no copy, no grouping
+        stripped = raw.str.strip(_SPACES)
+        return stripped.where(~stripped.isin(list(missing)))
     if _dense(raw):
         cells = raw.to_numpy(dtype=object)
         present = raw.notna().to_numpy(dtype=bool)
@@ -130,14 +137,17 @@ def _distinct(
     if isinstance(texts.dtype, pd.CategoricalDtype):
         codes = texts.cat.codes.to_numpy()
         uniques = texts.cat.categories
-    elif texts.dtype == object and _dense(texts):  # mostly distinct: parse every cell
-        cells = texts.to_numpy(dtype=object)
-        present = ~pd.isna(cells)
+    elif (texts.dtype == object or arrow_backed(texts)) and _dense(texts):  # parse every cell
+        present = texts.notna().to_numpy(dtype=bool)
         codes = np.where(present, np.cumsum(present) - 1, -1)
-        uniques = pd.Index(cells[present], dtype=object)
+        uniques = pd.Index(texts[present])
     else:
         codes, uniques = factorize(texts, sort=False)
-    values, ok = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    if arrow_backed(texts):  # the distinct cells stay in pyarrow for its kernels
+        cells = pd.Series(uniques.array, dtype=texts.dtype)
+    else:
+        cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    values, ok = parse(cells)
     present = codes >= 0
     where = np.maximum(codes, 0)
     if len(uniques) == 0:  # nothing present: one placeholder row to index
@@ -191,6 +201,8 @@ def ids(texts: pd.Series, *, column: str, problems: Problems) -> tuple[pd.Series
             ok &= ~(sci & ~exact)
         return out, ok
 
+    if arrow_backed(texts) and not texts.str.contains(".", regex=False).any():
+        return texts.astype("string"), 0  # the usual case: nothing to undo, no copy
     values, bad, present = _distinct(texts, parse)
     rule = "id was read as a float and may have lost digits (export the column as text)"
     problems.add_mask(column, bad, texts.index, texts, rule, ErrorCode.LOSSY_ID)
@@ -228,7 +240,8 @@ def _shifted(text: pd.Series, decimal: str, digits: int = 0) -> tuple[np.ndarray
     0.041100000000000005). Most cells are read by the numpy grid; the rest as strings.
     """
     fast = decimals(text, decimal)
-    good = fast.ok & (fast.prefix == "")
+    codes, prefixes = fast.prefixes()
+    good = fast.ok & (prefixes == "")[codes] if len(prefixes) else fast.ok.copy()
     values, ok = fast.values(digits), good.copy()
     if not good.all():
         values[~good], ok[~good] = _slow_floats(text[~good], decimal, digits)
@@ -295,14 +308,20 @@ def _example(decimal: str) -> str:
 _MONEY = re.compile(r"^(-?)\s*([^\d\s.,+-]*)\s*(-?[\d.,]+)\s*([A-Za-z]{3}|[^\d\s.,A-Za-z]*)$")
 
 
-def _money_fast(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """A sign and a known symbol in front of a number (the usual spelling), on the grid."""
+def _money_fast(
+    text: pd.Series, decimal: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A sign and a known symbol in front of a number (the usual spelling), on the grid.
+
+    Returns the amounts, the currency code of each cell (``""`` without a symbol) as an
+    index into the returned codes, and where the cell was read.
+    """
     fast = decimals(text, decimal)
-    named = pd.Series(np.char.lower(fast.prefix)).map(SYMBOLS)
-    blank = fast.prefix == ""
-    code = np.where(blank, "", named.fillna("?").to_numpy(dtype=object))
-    ok = fast.ok & (blank | named.notna().to_numpy())
-    return np.column_stack([fast.values(), code]), ok
+    codes, prefixes = fast.prefixes()
+    named = np.array([SYMBOLS.get(p.lower(), "?") if p else "" for p in prefixes], dtype=object)
+    known = named != "?"
+    ok = fast.ok & known[codes] if len(prefixes) else fast.ok.copy()
+    return fast.values(), np.asarray(codes, dtype=np.int64), named, ok
 
 
 def _money_regex(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
@@ -341,35 +360,38 @@ def money(
     labels: list[str] = []
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        out, ok = _money_fast(uniques, decimal)
-        if not ok.all():  # other spellings (codes, suffixes, spaces): one regex each
-            slow, slow_ok = _money_regex(uniques[~ok], decimal)
-            out[~ok], ok[~ok] = slow, slow_ok
-        index, names = factorize(pd.Series(out[:, 1].astype(str), dtype=object), sort=True)
+        amount, code, named, ok = _money_fast(uniques, decimal)
+        slow = ~ok
+        if slow.any():  # other spellings (codes, suffixes, spaces): one regex each
+            out, fine = _money_regex(uniques[slow], decimal)
+            extra, more = factorize(pd.Series(out[:, 1].astype(str), dtype=object), sort=False)
+            amount[slow], ok[slow] = out[:, 0].astype(float), fine
+            code[slow] = len(named) + extra
+            named = np.concatenate([named, np.asarray(more, dtype=object)])
+        index, names = factorize(pd.Series(named.astype(str), dtype=object), sort=True)
         labels.extend(str(n) for n in names)
-        return np.column_stack([out[:, 0].astype(float), index.astype(float)]), ok
+        return np.column_stack([amount, np.asarray(index, dtype=float)[code]]), ok
 
     values, bad, present = _distinct(texts, parse)
     _report(problems, column, texts, bad, f"must be an amount written like {_example(decimal)}")
     good = present & ~bad
     amount = np.where(good, values[:, 0], np.nan)
-    names = np.array(labels or [""], dtype=object)
-    found = names[np.where(good, values[:, 1], 0).astype(np.int64)]
-    found[~good] = ""
+    names = [*labels, ""]  # the last: no currency written in the cell (or not read)
+    found = np.where(good, values[:, 1], len(names) - 1).astype(np.int64)
+    shown = np.array([n or np.nan for n in names], dtype=object)
     if currency is None or isinstance(currency, str):  # one currency: compare the few labels
-        declared = currency or ""
-        fits = np.array([_agrees(n, declared) for n in names.tolist()], dtype=bool)
-        clash = good & ~fits[np.where(good, values[:, 1], 0).astype(np.int64)]
-        rows = np.full(len(texts), declared, dtype=object) if declared else found
-    else:
-        per_row = currency.fillna("").to_numpy(dtype=object)
-        agree = (found == "") | (per_row == "") | (found == per_row)
-        dollar = (found == "USD") & pd.Series(per_row).isin(list(_DOLLARS)).to_numpy()
-        clash = good & ~(agree | dollar)
-        rows = np.where(per_row == "", found, per_row)
+        fits = np.array([_agrees(n, currency or "") for n in names], dtype=bool)
+        clash = good & ~fits[found]
+        rows = np.full(len(texts), currency, dtype=object) if currency else shown[found]
+    else:  # the row's currency column: compare the few (found, declared) pairs
+        declared, distinct = factorize(currency, sort=False)
+        pairs = [[_agrees(n, str(d)) for d in distinct] + [True] for n in names]
+        clash = good & ~np.array(pairs, dtype=bool)[found, declared]
+        given = np.asarray(distinct, dtype=object)[np.maximum(declared, 0)]
+        rows = np.where(declared >= 0, given, shown[found])
     rule = "is in another currency than the column's"
     problems.add_mask(column, clash, texts.index, texts, rule, ErrorCode.MIXED_CURRENCY)
-    codes = pd.Series(rows, index=texts.index, dtype=object).replace("", np.nan)
+    codes = pd.Series(rows, index=texts.index, dtype=object)
     return pd.Series(amount, index=texts.index, name=texts.name), codes
 
 
