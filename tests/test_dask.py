@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import creatorkit as ck
@@ -110,3 +112,71 @@ def test_bad_input_on_dask_is_the_pandas_error_before_computing():
     empty = dd.from_pandas(_content(10, 2, 6).iloc[:0], npartitions=1)
     with pytest.raises(ck.ValidationError, match="at least one row"):
         ck.metrics.compute(empty, "ctr", by="creator_id")
+
+
+_DATA = [ck.datasets.synthetic(seed=s, n_creators=60, n_events=100) for s in (0, 1)]
+
+
+def _data(seed: int, cut: int) -> Any:
+    """A synthetic dataset whose content lacks the rows of ``cut`` creators (0 posts)."""
+    data = _DATA[seed]
+    ids = sorted(set(data.content["creator_id"]))[:cut]
+    return attrs.evolve(data, content=data.content[~data.content["creator_id"].isin(ids)])
+
+
+def _scorecard() -> ck.Scorecard:
+    return ck.Scorecard(
+        [
+            ck.Criterion(name="ctr", low_data="shrink", min_n=3),
+            ck.Criterion(name="gpm", window="30D"),
+            ck.Criterion(name="engagement_rate", where={"content_type": ["video"]}),
+            ck.Criterion(name="posts", direction="higher"),
+            ck.Criterion(name="net_gmv"),
+        ],
+        currency="USD",
+    )
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+@settings(deadline=None, max_examples=6, phases=[Phase.explicit, Phase.generate])
+@given(seed=st.integers(0, 1), parts=st.integers(1, 5), cut=st.integers(0, 60))
+def test_scorecard_criteria_on_dask_equal_pandas(scheduler, seed, parts, cut):
+    data = _data(seed, cut)
+    content = dd.from_pandas(data.content, npartitions=parts)
+    orders = dd.from_pandas(data.orders, npartitions=parts)
+    fx = data.fx_rates
+    lazy = {"creators": data.creators, "content": content, "orders": orders, "fx_rates": fx}
+    local = {**lazy, "content": content.compute(), "orders": orders.compute()}
+    card = _scorecard()
+    with dask.config.set(scheduler=scheduler):
+        got = card.score(lazy, as_of=data.as_of)
+    want = card.score(local, as_of=data.as_of)
+    counts = [c for c in want.table.columns if c.endswith("_n") or c == "rank"]
+    pd.testing.assert_frame_equal(got.table[counts], want.table[counts])
+    pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-12, atol=0)
+    assert got.method.spec_hash == want.method.spec_hash
+
+
+def test_scorecard_on_dask_refuses_a_lazy_creators_table_and_missing_columns():
+    data = _DATA[1]
+    card = ck.Scorecard([ck.Criterion(name="ctr", where={"content_type": ["video"]})])
+    with pytest.raises(ck.ValidationError, match="creators"):
+        card.score({"creators": dd.from_pandas(data.creators, npartitions=2)}, as_of=data.as_of)
+    broken = dd.from_pandas(data.content.drop(columns="content_type"), npartitions=2)
+    with pytest.raises(ck.ValidationError, match="content_type"):
+        card.score({"creators": data.creators, "content": broken}, as_of=data.as_of)
+
+
+def test_review_score_criterion_is_the_leniency_corrected_rating():
+    data = _DATA[0]
+    card = ck.Scorecard([ck.Criterion(name="review_score"), ck.Criterion(name="ctr")])
+    tables = {"creators": data.creators, "content": data.content, "reviews": data.reviews}
+    res = card.score(tables, as_of=data.as_of)
+    rated = ck.reviews.aggregate(data.reviews[data.reviews["created_at"] <= data.as_of])
+    expected = rated.creators.set_index("creator_id")["corrected"]
+    explained = res.explain(str(expected.index[0])).to_frame().set_index("criterion")
+    assert explained.loc["review_score", "raw"] == pytest.approx(expected.iloc[0], rel=1e-12)
+    unrated = sorted(set(data.creators["creator_id"]) - set(expected.index))[0]
+    assert np.isnan(
+        res.explain(unrated).to_frame().set_index("criterion").loc["review_score", "raw"]
+    )

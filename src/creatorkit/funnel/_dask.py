@@ -239,7 +239,7 @@ def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> F
     merged = _untemplated(merge_notes(whole.notes), whole.plain)
     notes = _ordered([*merged, *_log_notes(whole, names, options["event"])], keys)
     if whole.summary is None:  # no unit in any group: the pandas path's empty table
-        table = probe._table
+        table = probe._table.astype(whole.dtypes)
     else:
         table = _table(whole.summary, keys, labels, float(options["level"]))
         table = table.astype(whole.dtypes)
