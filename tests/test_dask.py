@@ -180,3 +180,13 @@ def test_review_score_criterion_is_the_leniency_corrected_rating():
     assert np.isnan(
         res.explain(unrated).to_frame().set_index("criterion").loc["review_score", "raw"]
     )
+
+
+def test_review_aggregation_on_dask_is_a_clear_error():
+    reviews = dd.from_pandas(_DATA[0].reviews, npartitions=2)
+    with pytest.raises(ck.ValidationError, match="not available on Dask") as err:
+        ck.reviews.aggregate(reviews)
+    assert err.value.codes == ("wrong_type",)
+    card = ck.Scorecard([ck.Criterion(name="review_score")])
+    with pytest.raises(ck.ValidationError, match="pandas DataFrame"):
+        card.score({"creators": _DATA[0].creators, "reviews": reviews}, as_of=_DATA[0].as_of)

@@ -304,6 +304,17 @@ def aggregate(
         1          b   3.5  4.000      3.500
         2          c   2.5  3.714      2.833
     """
+    from creatorkit.adapters import is_dask
+
+    if is_dask(reviews):  # the leniency solve needs every (creator, reviewer) pair's sums
+        from creatorkit._validation import fail
+
+        rule = (
+            "is a Dask DataFrame: reviews.aggregate is not available on Dask (its leniency "
+            "solve needs one row of sums per creator and reviewer pair, about as many as the "
+            "reviews); pass reviews.compute()"
+        )
+        fail("reviews", rule, ErrorCode.WRONG_TYPE, value="dask.dataframe.DataFrame")
     _check(level, ridge, prior_strength, tol, max_iter, lenient_at)
     spec = _imdb(imdb)
     data = read_stars(reviews, by=by, dimensions=dimensions, prior_by=prior_by)
