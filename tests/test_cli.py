@@ -266,7 +266,10 @@ def test_a_tiktok_shop_video_export_is_scored_directly(tmp_path: Path) -> None:
     np.testing.assert_allclose(ranked["gpm"], [30.0, 20.0, 5.0])
     np.testing.assert_allclose(ranked["score"], [100.0, 200 / 3, 100 / 3])
     preset = run("score", "videos.csv", "--preset", "beauty/sales", "--tz", "UTC", cwd=tmp_path)
-    assert "(no creators table was given)" in one_error(preset)
+    assert one_error(preset) == (
+        "FILE: the scorecard's gates read ['category', 'followers'] of a creators table, and no"
+        " creators table was given (add one: creator_id, country, category, followers, ...)"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])

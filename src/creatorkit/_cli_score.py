@@ -45,6 +45,7 @@ examples:
 {_FILES}"""
 
 _NOTES = 5
+_PROFILE = ("category", "followers", "country", "market", "tier", "platform", "language")
 _NAMES = {
     "as_of": "--as-of",
     "currency": "--currency",
@@ -156,6 +157,13 @@ def _needs(card: Any, inputs: Inputs) -> None:
     from creatorkit.scoring._tables import _KINDS
 
     creators = inputs.tables["creators"]
+    profile = sorted({g.column for g in card.gates} & set(_PROFILE))
+    if inputs.derived_creators and profile:
+        rule = (
+            f"the scorecard's gates read {profile} of a creators table, and no creators table "
+            "was given (add one: creator_id, country, category, followers, ...)"
+        )
+        raise CliError("FILE", rule)
     for c in card.criteria:
         if c.name in creators or c.name not in metrics.registry:
             continue
@@ -173,13 +181,8 @@ def _scored(args: argparse.Namespace, bar: Progress) -> tuple[Any, Any, Inputs, 
     when, how = _as_of(args.as_of, args.tz, inputs)
     _needs(card, inputs)
     bar.step("scoring")
-    try:
-        with blame("FILE", {**_NAMES, "criteria": "--spec" if args.spec else "--preset"}):
-            res = card.score(inputs.tables, as_of=when)
-    except CliError as exc:
-        if inputs.derived_creators and "column" in exc.detail:
-            exc = CliError(exc.argument, f"{exc.detail} (no creators table was given)")
-        raise exc from None
+    with blame("FILE", {**_NAMES, "criteria": "--spec" if args.spec else "--preset"}):
+        res = card.score(inputs.tables, as_of=when)
     return card, res, inputs, when, how
 
 
