@@ -127,13 +127,14 @@ def _solve(
     response: str, a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray, budget: float
 ) -> tuple[np.ndarray, float]:
     """The KKT optimum: x_i = clip(r_i'^{-1}(λ), lo_i, hi_i) with Σ x_i = budget."""
-    useful = a > 0
+    tiny = np.finfo(float).tiny
+    useful = _slope(response, a, b, lo) > tiny  # a return to gain (not lost to underflow)
     most = np.where(useful, hi, lo)
     if most.sum() <= budget:  # every useful creator at its cap: the rest stays unspent
         return most, float(np.min(_slope(response, a, b, most)[useful], initial=np.inf))
     cap = np.minimum(hi, lo + budget)
     top = np.log(np.max(_slope(response, a, b, lo)[useful]))
-    bottom = np.log(np.min(_slope(response, a, b, cap)[useful])) - 1.0
+    bottom = np.log(max(float(np.min(_slope(response, a, b, cap)[useful])), tiny)) - 1.0
     for _ in range(_ITERATIONS):  # bisection on log λ, vectorized over creators
         mid = (top + bottom) / 2
         if np.clip(_spend(response, a, b, np.exp(mid)), lo, hi).sum() > budget:

@@ -16,6 +16,8 @@ from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes
 ROUNDING = "ceil"
 """The count rule: a group of ``n`` scored creators keeps ``ceil(frac × n)`` (≥ 1)."""
 
+_MOVER_COLUMNS = ("creator_id", "score", "previous_score", "rank", "previous_rank")
+_MOVER_COLUMNS += ("reason_criterion", "reason_change", "reason")
 _EPS = 1e-9  # frac × n within 1e-9 of a whole number counts as that number (0.1 × 30 = 3)
 
 
@@ -148,6 +150,8 @@ def _gate_reason(exclusions: pd.DataFrame, ids: np.ndarray, when: str) -> np.nda
 
 def _movers(ids: np.ndarray, now: _Ranked, then: _Ranked, *, entering: bool) -> dict[str, Any]:
     """Scores, ranks and the criterion whose contribution changed most, for ``ids``."""
+    if not len(ids):
+        return {c: np.empty(0, dtype=object) for c in _MOVER_COLUMNS}
     criteria = tuple(c for c in now.criteria if c in then.criteria)
     at_now = pd.Index(now.table["creator_id"]).get_indexer(ids)
     at_then = pd.Index(then.table["creator_id"]).get_indexer(ids)
@@ -168,11 +172,9 @@ def _movers(ids: np.ndarray, now: _Ranked, then: _Ranked, *, entering: bool) -> 
         np.char.add(f"{verb}: ", names.astype(str)),
         np.char.mod(" contribution %+.2f points", np.nan_to_num(change)),
     )
-    text = np.char.add(text, np.char.mod(" (score %.1f", before) + np.char.mod(" → %.1f)", score))
-    still = np.char.add(
-        f"{verb}: its contributions did not change, others moved",
-        np.char.mod(" (score %.1f", before) + np.char.mod(" → %.1f)", score),
-    )
+    scores = np.char.add(np.char.mod(" (score %.1f", before), np.char.mod(" → %.1f)", score))
+    text = np.char.add(text, scores)
+    still = np.char.add(f"{verb}: its contributions did not change, others moved", scores)
     text = np.where(np.abs(np.nan_to_num(change)) < 1e-9, still, text)
     text = np.where(known, text, f"{verb}: no criterion in common between the periods")
     gone = at_then < 0 if entering else at_now < 0
@@ -192,8 +194,7 @@ def _movers(ids: np.ndarray, now: _Ranked, then: _Ranked, *, entering: bool) -> 
 
 
 def _empty_movers(by: list[str]) -> pd.DataFrame:
-    columns = [*by, "creator_id", "score", "previous_score", "rank", "previous_rank"]
-    columns += ["reason_criterion", "reason_change", "reason"]
+    columns = [*by, *_MOVER_COLUMNS]
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
