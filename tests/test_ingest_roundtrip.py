@@ -536,3 +536,94 @@ def test_xlsx_once_per_kind_equals_csv(kind: str) -> None:
     pd.testing.assert_frame_equal(
         from_csv.table.reset_index(drop=True), from_xlsx.table.reset_index(drop=True)
     )
+
+
+# ------------------------------------------------------------------ XLSX date cells
+
+DATE_CELLS = {  # the time columns of FIXED and the format their text is written in
+    "tiktok_shop.affiliate_orders": {"Time Created": "%d/%m/%Y %H:%M:%S"},
+    "tiktok_shop.video_performance": {"Waktu": "%Y/%m/%d %H:%M:%S"},
+    "tiktok_shop.live_performance": {"Waktu Live": "%Y/%m/%d/ %H:%M"},
+    "tiktok_shop.affiliate_creator_orders": {
+        "Time Created": "%d/%m/%Y %H:%M:%S",
+        "วันที่ชำระเงินค่าคอมมิชชั่น": "%d/%m/%Y %H:%M:%S",
+    },
+    "amazon.associates_earnings": {"Date Shipped": "%Y-%m-%d"},
+    "tiktok_ads.report": {"stat_time_day": "%Y-%m-%d %H:%M:%S"},
+}
+
+
+def _with_date_cells(kind: str) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
+    import datetime as dt
+
+    header, rows, kw = FIXED[kind]()
+    formats = DATE_CELLS[kind]
+    typed = [
+        [
+            dt.datetime.strptime(cell, formats[name]) if name in formats else cell
+            for name, cell in zip(header, row, strict=True)
+        ]
+        for row in rows
+    ]
+    return header, typed, kw
+
+
+@pytest.mark.parametrize("kind", sorted(DATE_CELLS))
+def test_xlsx_date_cells_read_in_the_kinds_zone(kind: str) -> None:
+    pytest.importorskip("openpyxl")
+    header, rows, kw = FIXED[kind]()
+    from_csv = ck.ingest.read(write_csv(header, rows, {}), **kw)
+    header, typed, kw = _with_date_cells(kind)
+    from_xlsx = ck.ingest.read(write_xlsx(header, typed, {}), **kw)
+    pd.testing.assert_frame_equal(
+        from_csv.table.reset_index(drop=True), from_xlsx.table.reset_index(drop=True)
+    )
+
+
+def test_xlsx_date_cells_of_a_utc_kind_are_utc() -> None:
+    pytest.importorskip("openpyxl")
+    import datetime as dt
+
+    header = ["id", "creator_open_id", "sku_id", "status", "ship_time", "content_deadline_time"]
+    row = ["7300000000000000001", "open1", "17293847", "SHIPPED",
+           dt.datetime(2026, 6, 7, 12, 0), dt.datetime(2026, 6, 21)]  # fmt: skip
+    t = ck.ingest.read(write_xlsx(header, [row], {}), tz="Asia/Jakarta").table
+    assert t["shipped_at"].tolist() == [pd.Timestamp("2026-06-07 12:00", tz="UTC")]
+
+
+@pytest.mark.parametrize(("mac", "serial"), [(False, 46180.5), (True, 44718.5)])
+def test_xlsx_serial_numbers_in_a_date_column(mac: bool, serial: float) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    if mac:
+        book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["Order ID", "SKU ID", "Payment Amount", "Order Status", "Creator Username",
+                  "Time Created", "Currency"])  # fmt: skip
+    sheet.append(["5770001234567890123", "sku1", 12.5, "Completed", "mai", serial, "USD"])
+    sheet.append(["5770001234567890123", "sku2", 3, "Completed", "mai", 46180 + 1 / 86400, "USD"])
+    out = io.BytesIO()
+    book.save(out)
+    res = ck.ingest.read(out.getvalue(), tz="Asia/Jakarta")
+    got = res.table["ordered_at"].tolist()
+    assert got[0] == pd.Timestamp("2026-06-07 12:00", tz="Asia/Jakarta")
+    offset = pd.Timedelta(days=1462) if mac else pd.Timedelta(0)  # 1904 vs 1900 system
+    assert got[1] == pd.Timestamp("2026-06-07 00:00:01", tz="Asia/Jakarta") + offset
+    assert res.table["gmv"].tolist() == [12.5, 3.0]
+    assert "Excel serial days" in res.report.set_index("field").loc["ordered_at", "conversion"]
+
+
+def test_xlsx_serial_out_of_range_is_refused() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Order ID", "SKU ID", "Payment Amount", "Order Status", "Creator Username",
+                  "Time Created", "Currency"])  # fmt: skip
+    sheet.append(["1", "sku1", 1, "Completed", "mai", -5, "USD"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ck.ValidationError, match="Excel serial date") as info:
+        ck.ingest.read(out.getvalue(), tz="UTC")
+    assert info.value.failure_cases["row"].tolist() == [2]

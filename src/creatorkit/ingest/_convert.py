@@ -37,7 +37,8 @@ class Options:
     values: Mapping[str, Any] = attrs.field(factory=dict)
     ambiguous: str = "raise"
     nonexistent: str = "raise"
-    typed_times: bool = False
+    serials: frozenset[str] = frozenset()
+    epoch: str = "1899-12-30"
 
 
 @attrs.define
@@ -222,6 +223,10 @@ class _Converter:
             return "aware timestamps kept"
         if pd.api.types.is_datetime64_dtype(texts.dtype):
             parsed = texts
+            fmt = "date cells"
+        elif header in self.opts.serials and field.unit != "unix":
+            parsed = _serial_days(texts, self.opts.epoch, column=header, problems=self.problems)
+            fmt = f"Excel serial days since {self.opts.epoch}"
         else:
             parsed = parse_formatted(texts, fmt, column=header, problems=self.problems)
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):
@@ -254,14 +259,23 @@ class _Converter:
                     self.out[target] = self.out[source].map(mapping).astype("string")
                     self.report.append(_line(None, target, f"derived from {source}"))
             elif all(name in self.texts for name in spec):
-                joined = self.texts[spec[0]].astype("string")
+                joined = self.written(spec[0])
                 if len(spec) == 1:
                     self.out[target] = self.out[spec[0]]
                 else:
                     for name in spec[1:]:
-                        joined = joined + ":" + self.texts[name].astype("string")
+                        joined = joined + ":" + self.written(name)
                     self.out[target] = joined
                 self.report.append(_line(None, target, f"built from {' + '.join(spec)}"))
+
+    def written(self, name: str) -> pd.Series:
+        """A field's cells as text; date cells (XLSX) as the kind's format writes them."""
+        texts = self.texts[name]
+        unit = self.kind.field(name).unit if name in self.mapped.columns else None
+        unit = self.opts.date_format if self.opts.date_format and unit != "unix" else unit
+        if pd.api.types.is_datetime64_dtype(texts.dtype) and unit and "%" in unit:
+            return pd.Series(texts.dt.strftime(unit), dtype="string")
+        return texts.astype("string")
 
     def constants(self) -> None:
         given = {**self.kind.constants, **self.opts.values}
@@ -277,6 +291,28 @@ class _Converter:
             column = cur if isinstance(cur, pd.Series) else [cur] * len(self.raw)
             self.out["currency"] = pd.Series(column, index=self.raw.index, dtype="string")
             self.report.append(_line(None, "currency", "from the money headers or currency="))
+
+
+def _serial_days(texts: pd.Series, epoch: str, *, column: str, problems: Problems) -> pd.Series:
+    """Excel serial dates (days since the workbook's epoch, a fraction for the time of day).
+
+    Rounded to the millisecond: a day's fraction is not exact in binary (12:00:01 is
+    0.5000115...). Serials outside 1 to 2,958,465 (year 9999) are listed as problems.
+
+    Example:
+        >>> _serial_days(pd.Series(["46180.5"]), "1899-12-30", column="Date",
+        ...              problems=Problems("file")).iloc[0]
+        Timestamp('2026-06-07 12:00:00')
+    """
+    days = pd.to_numeric(texts.astype(object), errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(days) & (days >= 1) & (days <= 2_958_465)
+    rule = "must be an Excel serial date (days since the workbook's epoch)"
+    problems.add_mask(column, texts.notna().to_numpy() & ~ok, texts.index, texts, rule,
+                      ErrorCode.INVALID_VALUE)  # fmt: skip
+    millis = np.round(np.where(ok, days, 0.0) * 86_400_000).astype(np.int64)
+    stamps = np.datetime64(epoch, "ms") + millis.astype("timedelta64[ms]")
+    stamps[~ok] = np.datetime64("NaT")
+    return pd.Series(stamps.astype("datetime64[us]"), index=texts.index, name=texts.name)
 
 
 def convert(

@@ -227,6 +227,8 @@ def read(
         values=dict(values or {}),
         ambiguous=ambiguous,
         nonexistent=nonexistent,
+        serials=table.numbers,
+        epoch=table.epoch,
     )
     return _run(table, chosen, mapped, opts, on_error, chunksize, summarize)
 

@@ -46,6 +46,10 @@ class Table:
         form: ``csv``, ``xlsx``, ``json`` or ``frame``.
         header_line: 1-based line of the header (0 for frames and payloads).
         delimiter: The CSV delimiter.
+        numbers: XLSX columns holding only number cells (in a time field: Excel serial
+            dates, days since ``epoch``).
+        epoch: The workbook's day zero (``1899-12-30``, or ``1904-01-01`` for the Mac
+            date system).
     """
 
     headers: tuple[str, ...]
@@ -53,6 +57,14 @@ class Table:
     form: str
     header_line: int = 0
     delimiter: str | None = None
+    numbers: frozenset[str] = frozenset()
+    epoch: str = "1899-12-30"
+
+
+class _Number(str):
+    """The exact text of an XLSX number cell (a date column of them holds serial days)."""
+
+    __slots__ = ()
 
 
 def _unique(headers: Sequence[Any]) -> tuple[str, ...]:
@@ -107,15 +119,34 @@ def _from_rows(rows: list[list[Any]], kinds: Sequence[Kind], form: str) -> Table
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[where + 1 :]]
     frame = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
     frame.index = pd.RangeIndex(where + 2, where + 2 + len(frame))
-    table = _whole(frame.where(frame.notna(), ""), form)
-    return attrs.evolve(table, header_line=where + 1)
+    frame, numbers = _typed_cells(frame.where(frame.notna(), ""))
+    table = _whole(frame, form)
+    return attrs.evolve(table, header_line=where + 1, numbers=numbers)
+
+
+def _typed_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, frozenset[str]]:
+    """Columns of date cells become naive times; columns of number cells are named."""
+    numbers = set()
+    out = {}
+    for name in frame.columns:  # one pass per column, not per row
+        col = frame[name]
+        filled = col[col.map(lambda v: not isinstance(v, str) or v != "")]
+        kind = pd.api.types.infer_dtype(filled, skipna=True)
+        if len(filled) and kind in ("datetime", "datetime64", "date"):
+            col = pd.to_datetime(col.where(col.index.isin(filled.index))).astype("datetime64[us]")
+        elif len(filled) and all(isinstance(v, _Number) for v in filled):  # XLSX: per cell
+            numbers.add(str(name))
+        out[name] = col
+    return pd.DataFrame(out, index=frame.index), frozenset(numbers)
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT:
-        return str(int(value))
+    """An XLSX cell: dates kept as times, numbers as their exact text, the rest as text."""
+    if isinstance(value, dt.datetime | dt.date):
+        return pd.Timestamp(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        exact = isinstance(value, float) and value.is_integer() and abs(value) < _EXACT
+        return _Number(str(int(value)) if exact else str(value))
     return "" if value is None else str(value)
 
 
@@ -141,8 +172,9 @@ def _xlsx(data: bytes | str | os.PathLike[str], kinds: Sequence[Kind], sheet: st
         hits = find_header(rows[:50], kinds)[1]
         if hits > best[0]:
             best = (hits, rows)
+    epoch = f"{book.epoch:%Y-%m-%d}"
     book.close()
-    return _from_rows(best[1], kinds, "xlsx")
+    return attrs.evolve(_from_rows(best[1], kinds, "xlsx"), epoch=epoch)
 
 
 def _walk(payload: Any, kind: Kind) -> list[Any]:
