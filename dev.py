@@ -114,7 +114,7 @@ def test() -> None:
         python_dask,
         "-m",
         "pytest",
-        "tests/test_dask.py",
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_dask*.py")),
         "src/creatorkit/adapters",
         "docs/scaling.md",
         "--doctest-modules",
