@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from creatorkit import weighting as wt
@@ -136,3 +138,25 @@ def test_bad_values_are_refused(values, options, match):
     method = options.pop("method", "minmax")
     with pytest.raises(ValidationError, match=match):
         wt.normalize(values, method, **options)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 1.0, 2.5, -3.0, 1e300, -1e300, 1e16, 1e16 + 2]),
+            st.integers(0, 4),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_percentile_within_groups_equals_pandas_rank_with_ties(rows, benefit):
+    values = np.array([v for v, _ in rows])
+    labels = np.array([f"g{g}" for _, g in rows])
+    got = wt.normalize(values, "percentile", benefit=benefit, groups=labels)
+    by = pd.Series(values).groupby(labels)
+    rank, size = by.rank().to_numpy(), by.transform("size").to_numpy()
+    want = rank / size if benefit else (size + 1 - rank) / size
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)

@@ -191,12 +191,15 @@ class CompiledScorecard:
         if np.isnan(matrix).any() and any(c.missing == "error" for c in card.criteria):
             fail("rows", "a criterion value is missing (missing='error')", ErrorCode.MISSING_VALUE)
         matrix = np.where(np.isnan(matrix), 0.0, matrix)
-        parts = _engine.aggregate(matrix, w, card.aggregator)
+        parts = _engine.contributions(list(matrix.T), w, card.aggregator)
         excluded = np.full(len(frame), None, dtype=object)
         for g in reversed(card.gates):
             excluded = np.where(g.passes(frame), excluded, g.reason)
-        out = {"creator_id": frame["creator_id"].astype(str).to_numpy(), "score": parts.sum(axis=1)}
-        out |= {f"contribution_{c.key}": parts[:, j] for j, c in enumerate(card.criteria)}
+        out = {
+            "creator_id": frame["creator_id"].astype(str).to_numpy(),
+            "score": _engine.total(parts, len(frame)),
+        }
+        out |= {f"contribution_{c.key}": parts[j] for j, c in enumerate(card.criteria)}
         out["excluded"] = excluded
         return pd.DataFrame(out)
 
@@ -280,7 +283,7 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
     frozen = {}
     scored = result.table.set_index("creator_id").reindex(sub["creator_id"])
     for c in card.criteria:
-        groups, _ = _engine.peer_groups(c, sub)
+        groups = _engine.peer_groups(c, sub).groups
         used = scored[f"{c.key}_shrunk" if c.low_data == "shrink" else c.key].to_numpy(dtype=float)
         f = _freeze(c, groups, used)
         norm = scored[f"{c.key}_normalized"].to_numpy(dtype=float)

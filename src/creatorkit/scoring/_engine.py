@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._grouping import Groups, fallback
+from creatorkit._grouping import Groups, factorize, fallback
 from creatorkit._validation import Problems, check_columns, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Note
@@ -27,6 +27,23 @@ class Scored:
     normalized: np.ndarray
     peers: pd.DataFrame
     notes: tuple[Note, ...]
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Peers:
+    """The peer groups of one ``(peers, min_group)`` spec, shared by every criterion using it.
+
+    Attributes:
+        groups: The groups of the fallback (with the ``level`` key column).
+        level: Each creator's fallback level (0 = the finest).
+        codes: Each creator's group as ``int32`` (the ``<criterion>_peer_group`` column).
+        table: ``group``, ``level``, ``peers`` (readable keys), ``size``, one row per group.
+    """
+
+    groups: Groups
+    level: np.ndarray
+    codes: np.ndarray
+    table: pd.DataFrame
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -59,14 +76,14 @@ def shrink(c: Criterion, r: Raw, codes: np.ndarray) -> _shrink.Shrunk:
             fail("tables", rule, ErrorCode.OUT_OF_RANGE, value=c.name)
         return _shrink.rates(r.value * r.trials, r.trials, codes)
     if column and np.isfinite(r.low).any():
-        return _shrink.ratios(
-            r.value, np.where(np.isfinite(r.trials), r.trials, r.n), r.low, r.high, codes
-        )
+        exposure = np.where(np.isfinite(r.trials), r.trials, r.n)
+        return _shrink.ratios(r.value, exposure, r.low, r.high, codes, posts=r.n)
     if r.kind == "rate" and np.isfinite(r.trials).any():
-        return _shrink.rates(r.value * r.trials, r.trials, codes)
+        bounds = {"low": r.low, "high": r.high, "posts": r.n}
+        return _shrink.rates(r.value * r.trials, r.trials, codes, **bounds)
     if r.kind in _RATIOS and np.isfinite(r.low).any():
         exposure = np.where(np.isfinite(r.trials) & (r.trials > 0), r.trials, r.n)
-        return _shrink.ratios(r.value, exposure, r.low, r.high, codes)
+        return _shrink.ratios(r.value, exposure, r.low, r.high, codes, posts=r.n)
     rule = (
         f"{c.key}: shrink needs a rate with <name>_trials or a ratio with a cluster interval "
         "(<name>_low/_high); use low_data='flag' or 'gate'"
@@ -98,7 +115,8 @@ def _normalize(c: Criterion, x: np.ndarray, codes: np.ndarray, benefit: bool) ->
     return np.asarray(out, dtype=float)[:, 0]
 
 
-def _missing(c: Criterion, normalized: np.ndarray, codes: np.ndarray, ids: np.ndarray) -> None:
+def _missing(c: Criterion, normalized: np.ndarray, codes: np.ndarray, ids: Any) -> None:
+    """Fill values that have none per the missing policy (``ids``: array-like, read on error)."""
     gap = np.isnan(normalized)
     if not gap.any():
         return
@@ -107,7 +125,7 @@ def _missing(c: Criterion, normalized: np.ndarray, codes: np.ndarray, ids: np.nd
         problems.add_mask(
             c.key,
             gap,
-            pd.Index(ids),
+            pd.Index(np.asarray(ids, dtype=object)),
             normalized,
             "no value (missing='error')",
             ErrorCode.MISSING_VALUE,
@@ -124,15 +142,38 @@ def _missing(c: Criterion, normalized: np.ndarray, codes: np.ndarray, ids: np.nd
     normalized[gap] = mean[codes[gap]]
 
 
-def peer_groups(c: Criterion, sub: pd.DataFrame) -> tuple[Groups, np.ndarray]:
+def _encoded(sub: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The key columns as categoricals in sorted order (the grouping helper's own codes).
+
+    ``fallback`` groups every level and the labelled keys again; on categoricals each of
+    those reads integer codes instead of hashing the text keys once more.
+    """
+    columns = {}
+    for key in keys:  # a loop over key columns
+        codes, uniques = factorize(sub[key])
+        columns[key] = pd.Categorical.from_codes(codes, categories=uniques)
+    return pd.DataFrame(columns, index=sub.index, copy=False)
+
+
+def peer_groups(c: Criterion, sub: pd.DataFrame) -> Peers:
     """Peer groups of the scored creators with the criterion's fallback order."""
-    check_columns("tables", sub, sorted({k for level in c.peers for k in level}))
-    return fallback(sub, c.peers, min_size=c.min_group)
+    keys = sorted({k for level in c.peers for k in level})
+    check_columns("tables", sub, keys)
+    groups, level = fallback(_encoded(sub, keys), c.peers, min_size=c.min_group)
+    table = pd.DataFrame(
+        {
+            "group": np.arange(groups.n),
+            "level": groups.keys["level"].to_numpy(),
+            "peers": _labels(groups.keys),
+            "size": groups.sizes,
+        }
+    )
+    return Peers(groups=groups, level=level, codes=groups.codes.astype(np.int32), table=table)
 
 
 def _value_notes(c: Criterion, used: np.ndarray) -> list[Note]:
     """Notes on a criterion whose values separate no one (constant, or none at all)."""
-    finite = used[np.isfinite(used)]
+    finite = used if np.isfinite(used).all() else used[np.isfinite(used)]
     if not len(finite):
         text = f"{c.key}: no creator has a value; every creator gets the missing-value policy"
         return [Note(code="criterion_empty", message=text, subject=c.key)]
@@ -142,45 +183,32 @@ def _value_notes(c: Criterion, used: np.ndarray) -> list[Note]:
     return []
 
 
-def _group_notes(c: Criterion, groups: Groups, level: np.ndarray) -> list[Note]:
-    """Notes on peer groups: fallbacks taken and groups that stayed small."""
+def _group_notes(c: Criterion, groups: Groups) -> list[Note]:
+    """Notes on peer groups: fallbacks taken and groups that stayed small (per group)."""
     notes = []
-    small = int((groups.sizes[groups.codes] < c.min_group).sum())
+    sizes = groups.sizes
+    small = int(sizes[sizes < c.min_group].sum())
     if small:
         text = (
             "{subject}: {count} creators are in a peer group below min_group even after "
             "falling back to all creators"
         )
         notes.append(Note.counted("small_peer_group", text, count=small, subject=c.key))
-    fell = int((level > 0).sum())
+    fell = int(sizes[groups.keys["level"].to_numpy() > 0].sum())
     if fell and len(c.peers) > 1:
         text = "{subject}: {count} creators fell back to a coarser peer group"
         notes.append(Note.counted("peer_fallback", text, count=fell, subject=c.key))
     return notes
 
 
-def _peer_table(c: Criterion, groups: Groups) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "criterion": c.key,
-            "group": np.arange(groups.n),
-            "level": groups.keys["level"].to_numpy(),
-            "peers": _labels(groups.keys),
-            "size": groups.sizes,
-        }
-    )
-
-
-def criterion(
-    c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: tuple[Groups, np.ndarray]
-) -> Scored:
+def criterion(c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: Peers) -> Scored:
     """Score one criterion for the kept creators (``sub``: their rows of the table)."""
-    groups, level = peers
-    codes = groups.codes
-    value, n = r.value[keep], r.n[keep]
+    codes = peers.groups.codes
+    value = r.value[keep]  # a copy: the table's column
+    n = r.n if keep.all() else r.n[keep]
     cols: dict[str, np.ndarray] = {c.key: value}
     if not np.isnan(n).all():
-        cols[f"{c.key}_n"] = n
+        cols[f"{c.key}_n"] = n.copy() if n is r.n else n
     used = value
     if c.low_data == "shrink":
         kept = attrs.evolve(
@@ -191,18 +219,28 @@ def criterion(
         cols[f"{c.key}_shrunk"] = used
         cols[f"{c.key}_prior"] = s.prior
         cols[f"{c.key}_strength"] = s.strength
+    normalized = normalize_column(c, used, codes, r.direction == "higher")
+    _missing(c, normalized, codes, sub["creator_id"])
+    cols[f"{c.key}_normalized"] = normalized
+    cols[f"{c.key}_peer_group"] = peers.codes  # shared by the criteria of these peers
+    cols[f"low_data_{c.key}"] = (n < c.min_n) & (c.low_data != "none")
+    notes = _value_notes(c, used) + _group_notes(c, peers.groups)
+    table = peers.table.copy()
+    table.insert(0, "criterion", c.key)
+    return Scored(columns=cols, normalized=normalized, peers=table, notes=tuple(notes))
+
+
+def normalize_column(
+    c: Criterion, used: np.ndarray, codes: np.ndarray, benefit: bool
+) -> np.ndarray:
+    """The normalized values where ``used`` is finite, NaN elsewhere (a fresh array)."""
     finite = np.isfinite(used)
+    if len(used) and finite.all():
+        return _normalize(c, used, codes, benefit)
     normalized = np.full(len(used), np.nan)
     if finite.any():
-        normalized[finite] = _normalize(c, used[finite], codes[finite], r.direction == "higher")
-    _missing(c, normalized, codes, sub["creator_id"].to_numpy())
-    cols[f"{c.key}_normalized"] = normalized
-    cols[f"{c.key}_peer_group"] = codes.astype(np.int32)
-    cols[f"low_data_{c.key}"] = (n < c.min_n) & (c.low_data != "none")
-    notes = _value_notes(c, used) + _group_notes(c, groups, level)
-    return Scored(
-        columns=cols, normalized=normalized, peers=_peer_table(c, groups), notes=tuple(notes)
-    )
+        normalized[finite] = _normalize(c, used[finite], codes[finite], benefit)
+    return normalized
 
 
 def weights(criteria: tuple[Criterion, ...]) -> tuple[np.ndarray, tuple[Note, ...]]:
@@ -218,6 +256,27 @@ def weights(criteria: tuple[Criterion, ...]) -> tuple[np.ndarray, tuple[Note, ..
         )
         return w / total, (note,)
     return w, ()
+
+
+def contributions(columns: list[np.ndarray], w: np.ndarray, method: str) -> list[np.ndarray]:
+    """:func:`aggregate` on the normalized columns: one contribution array per criterion.
+
+    Separate arrays become table columns as they are; the weighted sum computes
+    ``100 w_j r_ij`` column by column, without a normalized matrix.
+    """
+    n = len(columns[0]) if columns else 0
+    if method == "weighted_sum" or not n:
+        return [column * (100.0 * w[j]) for j, column in enumerate(columns)]
+    parts = aggregate(np.column_stack(columns), w, method)
+    return [np.ascontiguousarray(parts[:, j]) for j in range(len(columns))]
+
+
+def total(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """The score: contributions added criterion by criterion, in order (fixed summation)."""
+    score = np.zeros(n)
+    for part in parts:  # a loop over criteria
+        score += part
+    return score
 
 
 def aggregate(matrix: np.ndarray, w: np.ndarray, method: str) -> np.ndarray:

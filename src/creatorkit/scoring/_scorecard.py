@@ -50,15 +50,29 @@ def _gates(value: Any) -> tuple[Gate, ...]:
 
 
 def _table(cols: dict[str, Any]) -> pd.DataFrame:
-    """The result table: float columns written once into one block (no consolidation copy)."""
-    floats = [k for k, v in cols.items() if np.asarray(v).dtype == np.float64]
-    block = np.empty((len(floats), len(cols["creator_id"])))
-    for i, key in enumerate(floats):  # a loop over columns
-        block[i] = cols[key]
-    numbers = pd.DataFrame(block.T, columns=floats, copy=False)
-    rest = pd.DataFrame({k: v for k, v in cols.items() if k not in floats})
-    ids = rest[["creator_id"]]
-    return pd.concat([ids, numbers, rest.drop(columns="creator_id")], axis=1)
+    """The result table: ids, the float columns, then the others, none of them copied.
+
+    Every array is the scorecard's own (fresh, never handed out), so the frame takes them
+    as they are: ``copy=False`` keeps one block per column instead of consolidating.
+    """
+    floats = [k for k, v in cols.items() if k != "creator_id" and v.dtype == np.float64]
+    rest = [k for k in cols if k != "creator_id" and k not in floats]
+    return pd.DataFrame({k: cols[k] for k in ["creator_id", *floats, *rest]}, copy=False)
+
+
+def _order(score: np.ndarray, ids: Any) -> np.ndarray:
+    """Descending score, equal scores by id: only the tied creators' ids are compared."""
+    order = np.argsort(-score)  # unstable: runs of ties are ordered by id below
+    ranked = score[order]
+    tie = np.zeros(len(score), dtype=bool)
+    np.equal(ranked[1:], ranked[:-1], out=tie[1:])
+    if not tie.any():
+        return order
+    tied = np.flatnonzero(tie | np.r_[tie[1:], False])  # every member of a run of ties
+    run = np.cumsum(~tie)[tied]
+    members = order[tied]
+    order[tied] = members[np.lexsort((np.asarray(ids.take(members), dtype=object), run))]
+    return order
 
 
 def _percentile(score: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -278,7 +292,7 @@ class Scorecard:
         return attrs.evolve(result, table=pd.concat([scored, extra], axis=1), method=card)
 
     def _gate(self, table: pd.DataFrame, raws: dict[str, Any]) -> tuple[np.ndarray, pd.DataFrame]:
-        ids = table["creator_id"].to_numpy()
+        ids = table["creator_id"].array
         parts, keep = [], np.ones(len(table), dtype=bool)
         tests = [(str(i), g.reason, g.passes(table)) for i, g in enumerate(self.gates)]
         for c in self.criteria:
@@ -289,7 +303,8 @@ class Scorecard:
         for name, reason, ok in tests:
             keep &= ok
             if not ok.all():
-                parts.append(pd.DataFrame({"creator_id": ids[~ok], "gate": name, "reason": reason}))
+                gone = np.asarray(ids[~ok], dtype=object)
+                parts.append(pd.DataFrame({"creator_id": gone, "gate": name, "reason": reason}))
         empty = pd.DataFrame(
             {
                 "creator_id": pd.Series(dtype=object),
@@ -304,8 +319,8 @@ class Scorecard:
         self, table: pd.DataFrame, raws: dict[str, Any], keep: np.ndarray
     ) -> list[_engine.Scored]:
         """Each criterion scored; peer groups computed once per (levels, min_group)."""
-        sub = table.loc[keep].reset_index(drop=True)
-        cache: dict[Any, Any] = {}
+        sub = table if keep.all() else table.loc[keep].reset_index(drop=True)
+        cache: dict[Any, _engine.Peers] = {}
         for c in self.criteria:
             if (c.peers, c.min_group) not in cache:
                 cache[(c.peers, c.min_group)] = _engine.peer_groups(c, sub)
@@ -324,21 +339,20 @@ class Scorecard:
     ) -> ScoreResult:
         w, notes = _engine.weights(self.criteria)
         all_notes: list[Note] = list(notes)
-        ids = table["creator_id"].to_numpy()[keep]
+        ids = table["creator_id"].array[keep]
         scored = self._criteria(table, raws, keep)
-        k, n = len(scored), int(keep.sum())
-        matrix = np.column_stack([s.normalized for s in scored]) if n else np.empty((0, k))
-        parts = _engine.aggregate(matrix, w, self.aggregator) if n else np.empty((0, k))
-        score = parts.sum(axis=1)
-        order = np.lexsort((ids, -score))
+        n = int(keep.sum())
+        parts = _engine.contributions([s.normalized for s in scored], w, self.aggregator)
+        score = _engine.total(parts, n)
+        order = _order(score, ids)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(1, n + 1)
         pct = _percentile(score, order)
         cols: dict[str, Any] = {"creator_id": ids, "score": score, "rank": rank, "percentile": pct}
         if "tier" in table:
-            cols["tier"] = table["tier"].to_numpy()[keep]
+            cols["tier"] = table["tier"].array[keep]
         for j, c in enumerate(self.criteria):
-            cols[f"contribution_{c.key}"] = parts[:, j]
+            cols[f"contribution_{c.key}"] = parts[j]
         flags = [s.columns[f"low_data_{c.key}"] for s, c in zip(scored, self.criteria, strict=True)]
         cols["low_data"] = np.logical_or.reduce(flags) if flags and n else np.zeros(n, dtype=bool)
         for s in scored:

@@ -113,24 +113,25 @@ def intervals(
     scores = np.empty((draws, n))
     in_k = np.zeros(n)
     in_share = np.zeros(n)
-    spreads = {c.key: _posterior(c, raws[c.key], keep, table) for c in card.criteria}
+    ids = table["creator_id"]
+    fixed = [  # per criterion: the value scored, its spread, its peer groups, its direction
+        (
+            c,
+            table[f"{c.key}_shrunk" if c.low_data == "shrink" else c.key].to_numpy(dtype=float),
+            _posterior(c, raws[c.key], keep, table),
+            table[f"{c.key}_peer_group"].to_numpy(),
+            raws[c.key].direction == "higher",
+        )
+        for c in card.criteria
+    ]
     for d in range(draws):  # a loop over draws (and criteria inside), never over creators
-        matrix = np.empty((n, len(card.criteria)))
-        for j, c in enumerate(card.criteria):
-            used = table[f"{c.key}_shrunk" if c.low_data == "shrink" else c.key].to_numpy(
-                dtype=float
-            )
-            drawn = used * np.exp(spreads[c.key] * rng.standard_normal(n))
-            codes = table[f"{c.key}_peer_group"].to_numpy()
-            finite = np.isfinite(drawn)
-            col = np.full(n, np.nan)
-            if finite.any():
-                col[finite] = _engine._normalize(
-                    c, drawn[finite], codes[finite], raws[c.key].direction == "higher"
-                )
-            _engine._missing(c, col, codes, table["creator_id"].to_numpy())
-            matrix[:, j] = col
-        scores[d] = _engine.aggregate(matrix, w, card.aggregator).sum(axis=1)
+        columns = []
+        for c, used, spread, codes, benefit in fixed:
+            drawn = used * np.exp(spread * rng.standard_normal(n))
+            col = _engine.normalize_column(c, drawn, codes, benefit)
+            _engine._missing(c, col, codes, ids)
+            columns.append(col)
+        scores[d] = _engine.total(_engine.contributions(columns, w, card.aggregator), n)
         k, share = _top(scores[d], groups, int(opts["top_k"]), float(opts["top_share"]))
         in_k += k
         in_share += share

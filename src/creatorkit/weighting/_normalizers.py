@@ -89,8 +89,7 @@ def percentile(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> 
     """Rank / n with ties averaged (pandas ``rank(pct=True)``); cost: (n + 1 − rank) / n."""
     out = np.empty_like(x)
     for j in range(x.shape[1]):  # a loop over criteria, never over rows or groups
-        ranks, sizes = _peers.rank(x[:, j], codes)
-        out[:, j] = (ranks if benefit[j] else sizes + 1.0 - ranks) / sizes
+        _peers.percentile(x[:, j], codes, bool(benefit[j]), out=out[:, j])
     return out
 
 

@@ -90,41 +90,92 @@ def extreme(x: np.ndarray, codes: np.ndarray | None) -> tuple[np.ndarray, np.nda
     return low[codes], high[codes]
 
 
+def narrow(codes: np.ndarray) -> np.ndarray:
+    """Codes in 16 bits when they fit: numpy's stable sort of 16-bit integers is a radix sort.
+
+    (About 9× faster than the merge sort of 64-bit codes on a million rows.)
+    """
+    if codes.dtype.itemsize > 2 and int(codes.max(initial=0)) < 2**15:
+        return codes.astype(np.int16)
+    return codes
+
+
+def _sort_pairs(column: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order of rows by group then value, and the sorted group codes (finite values)."""
+    small = narrow(codes)
+    by_value = np.argsort(column)  # unstable: equal values may come in any order
+    by_group = small[by_value]
+    within = np.argsort(by_group, kind="stable")  # a radix sort of 16-bit codes
+    return by_value[within], by_group[within]
+
+
 def sorted_within(column: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
     """Order of rows by group, then by value, for one column.
 
-    Equal values may come in any order (ranks average ties and medians read values), so
-    the values take numpy's fast unstable sort; the group codes then a stable radix sort.
+    Equal values come in any order: ranks average ties and medians read values.
     """
-    by_value = np.argsort(column)
-    if codes is None:
-        return by_value
-    return by_value[np.argsort(codes[by_value], kind="stable")]
+    return np.argsort(column) if codes is None else _sort_pairs(column, codes)[0]
 
 
-def rank(column: np.ndarray, codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Average rank (1 = smallest, ties averaged) within group, and each row's group size."""
-    n = len(column)
-    order = sorted_within(column, codes)
-    values = column[order]
-    change = np.empty(n, dtype=bool)
+def _runs(values: np.ndarray, ordered: np.ndarray | None) -> np.ndarray:
+    """Starts of the runs of equal values (within a group) of sorted ``values``."""
+    change = np.empty(len(values), dtype=bool)
     change[:1] = True
     np.not_equal(values[1:], values[:-1], out=change[1:])
-    offset: np.ndarray | float = 0.0
-    if codes is None:
-        sizes = np.full(n, float(n))
-    else:
-        counts = np.bincount(codes)
-        ordered = codes[order]
+    if ordered is not None:
         change[1:] |= ordered[1:] != ordered[:-1]
-        offset = (np.cumsum(counts) - counts)[ordered]  # where each row's group starts
-        sizes = counts[codes].astype(float)
-    run_start = np.flatnonzero(change)
-    run_length = np.diff(np.r_[run_start, n])
-    average = run_start + (run_length + 1) / 2.0  # mean of the 1-based positions of a run
-    ranks = np.empty(n)
-    ranks[order] = np.repeat(average, run_length) - offset
-    return ranks, sizes
+    return np.flatnonzero(change)
+
+
+def _lengths(start: np.ndarray, n: int) -> np.ndarray:
+    length = np.empty_like(start)
+    np.subtract(start[1:], start[:-1], out=length[:-1])
+    length[-1:] = n - start[-1:]
+    return length
+
+
+def _ranked_runs(
+    column: np.ndarray, codes: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Rows in (group, value) order and its runs of ties: order, starts, lengths, groups.
+
+    Ranks are then computed once per run (far fewer than rows when values repeat) and
+    expanded once. ``groups``: each run's group (``None`` for one group).
+    """
+    n = len(column)
+    if codes is None:
+        order = np.argsort(column)
+        start = _runs(column[order], None)
+        return order, start, _lengths(start, n), None
+    order, ordered = _sort_pairs(column, codes)
+    start = _runs(column[order], ordered)
+    return order, start, _lengths(start, n), ordered[start]
+
+
+def percentile(
+    column: np.ndarray, codes: np.ndarray | None, benefit: bool, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``rank / size`` within group, as ``rank(pct=True)``; cost: ``(size + 1 − rank) / size``.
+
+    Ranks: 1 = smallest, ties averaged. Written into ``out`` when given.
+    """
+    n = len(column)
+    order, start, length, group = _ranked_runs(column, codes)
+    rank = length.astype(float)  # the mean 1-based position of a run: start + (length + 1) / 2
+    rank += 1.0
+    rank *= 0.5
+    rank += start
+    size: np.ndarray | float = float(n)
+    if group is not None and codes is not None:
+        counts = np.bincount(codes).astype(float)
+        size = counts[group]
+        rank -= (np.cumsum(counts) - counts)[group]  # where each run's group starts
+    if not benefit:
+        np.subtract(size + 1.0, rank, out=rank)
+    rank /= size
+    target = np.empty(n) if out is None else out
+    target[order] = rank if len(start) == n else np.repeat(rank, length)
+    return target
 
 
 def median(x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
