@@ -1,0 +1,134 @@
+"""Decisions on the synthetic world ``truth_model@1`` (fixed; not tuned for these checks).
+
+**Backtest.** The ``beauty/sales`` preset (its criteria; one post minimum instead of its
+follower gate, so every creator with a post is scored), scored at the end of March, April
+and May 2026 with only what was known then, against GMV, followers and raw engagement rate,
+each predicting the next month's matured collaboration outcome. Measured gains in pooled
+Spearman ρ of the preset over GMV-only ranking (seeds 0–4):
+
+* ``contribution_margin`` (the brand's profit per creator): +0.052, +0.044, +0.059, +0.103,
+  +0.059 — the preset beats GMV on every seed; the tests below assert it.
+* ``roi`` (the default outcome): −0.010, −0.021, −0.071, +0.000, +0.010 — the preset does
+  **not** beat GMV on ROI in this world (rate cards grow with followers, so cost and GMV move
+  together); reported, not asserted, and the world is not tuned.
+* ``gmv``: the preset (rates, not reach) loses to past GMV by about 0.22.
+
+**Allocation.** The preset's top 50 (rate-card video prices in USD as references and
+minimum-free), a budget of 50 × the median price, expected return = past GMV per post (USD).
+Realized next-period return: each creator's next-month GMV per post × g(x / price) with
+g = ln(1 + u)/ln 2 (the family ``allocate`` assumes), (1 − e^(−u))/(1 − e^(−1)) (saturating)
+or √u (power). Measured totals (allocate / equal split / score-proportional), seeds 0–4,
+log: 5039/4006/4005, 4595/4143/4156, 3670/3677/3721, 5819/4038/4035, 4883/4074/4093;
+saturating and power alike — allocate wins on 4 of 5 seeds (seed 2 is a near tie, lost by
+1%) and on the total over seeds, which the slow test asserts for each family.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import creatorkit as ck
+from creatorkit.metrics.economics import convert, price_at
+
+ENDS = ["2026-03-31T23:59:59Z", "2026-04-30T23:59:59Z", "2026-05-31T23:59:59Z"]
+ENDS += ["2026-06-30T23:59:59Z"]
+FAMILIES = {
+    "log": lambda u: np.log1p(u) / np.log(2),
+    "exp": lambda u: -np.expm1(-u) / (1 - np.exp(-1)),
+    "power": np.sqrt,
+}
+
+
+def _card() -> ck.Scorecard:
+    base = ck.Scorecard.preset("beauty/sales", currency="USD")
+    return ck.Scorecard(base.criteria, gates=[ck.Gate.min_data("posts", 1)], currency="USD")
+
+
+@functools.cache
+def _world(seed: int) -> ck.datasets.Dataset:
+    return ck.datasets.synthetic(seed=seed, model="truth_model@1")
+
+
+def _gain(seed: int, outcome: str) -> float:
+    bt = ck.scoring.backtest(_card(), _world(seed), periods=ENDS, outcome=outcome, k=20)
+    summary = bt.summary.set_index("ranking")
+    assert bt.periods["no_outcome"].sum() > 0  # the selection is reported
+    return float(summary.loc["score", "spearman_gain"])
+
+
+def test_backtest_preset_beats_gmv_on_next_period_profit_fast() -> None:
+    assert _gain(0, "contribution_margin") > 0.02  # measured +0.052
+
+
+@pytest.mark.slow
+def test_backtest_preset_beats_gmv_on_profit_over_five_seeds() -> None:
+    gains = np.array([_gain(seed, "contribution_margin") for seed in range(5)])
+    rng = np.random.default_rng(0)
+    means = rng.choice(gains, size=(5000, len(gains))).mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    assert low > 0, (gains, low, high)
+
+
+def _prices(world: ck.datasets.Dataset) -> pd.Series:
+    cards = price_at(world.rate_cards, at=world.as_of)
+    cards = cards[cards["content_type"] == "video"].assign(priced_at=world.as_of)
+    cards = convert(cards, world.fx_rates, to="USD", columns=["fixed_fee"], time="priced_at")
+    return cards.set_index("creator_id")["fixed_fee"]
+
+
+def _per_post(world: ck.datasets.Dataset, content: pd.DataFrame, ids: pd.Series) -> np.ndarray:
+    until = content["published_at"].max()
+    gmv = ck.metrics.compute(
+        content, ["gmv"], by="creator_id", as_of=until, currency="USD", fx=world.fx_rates
+    ).to_frame()
+    per = (gmv["gmv"] / gmv["gmv_n"]).to_numpy()
+    return pd.Series(per, index=gmv["creator_id"]).reindex(ids).fillna(0.0).to_numpy()
+
+
+def _realized(seed: int) -> dict[str, tuple[float, float, float]]:
+    """Realized next-period return of allocate, an equal split and a score split, per family."""
+    world = _world(seed)
+    price = _prices(world)
+    creators = world.creators.assign(
+        rate_card_price=price.reindex(world.creators["creator_id"]).to_numpy()
+    )
+    names = ("content", "orders", "collaborations", "violations", "fx_rates")
+    tables = {n: getattr(world, n) for n in names} | {"creators": creators}
+    sl = ck.scoring.shortlist(_card(), tables, campaign={}, k=50, as_of=world.as_of)
+    ids = sl.table["creator_id"]
+    past = _per_post(world, world.content, ids)
+    future = _per_post(world, world.next_period, ids)
+    p = sl.table["rate_card_price"].to_numpy()
+    budget = float(np.median(p)) * len(p)
+    plan = ck.scoring.allocate(sl, budget, expected=pd.Series(past, index=ids))
+    assert plan.table["reference"].tolist() == p.tolist()  # the rate-card price
+    score = sl.table["score"].to_numpy()
+    splits = (
+        plan.table["amount"].to_numpy(),
+        np.full(len(p), budget / len(p)),
+        budget * score / score.sum(),
+    )
+    return {
+        family: tuple(float((future * g(x / p)).sum()) for x in splits)  # type: ignore[misc]
+        for family, g in FAMILIES.items()
+    }
+
+
+def test_allocate_beats_equal_and_score_splits_fast() -> None:
+    for family, (mine, equal, by_score) in _realized(0).items():
+        assert mine > 1.1 * equal, family  # measured log 5039 vs 4006 and 4005
+        assert mine > 1.1 * by_score, family
+
+
+@pytest.mark.slow
+def test_allocate_beats_equal_and_score_splits_over_five_seeds() -> None:
+    totals = np.zeros((len(FAMILIES), 3))
+    for seed in range(5):
+        totals += np.array(list(_realized(seed).values()))
+    for family, row in zip(FAMILIES, totals, strict=True):
+        assert row[0] > row[1], family
+        assert row[0] > row[2], family
