@@ -387,3 +387,44 @@ def test_top_share_equals_the_library(folder: Path, data) -> None:
         want[["country", "creator_id"]].values.tolist()
     )
     np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-12)
+
+
+def test_money_in_several_currencies_needs_currency_and_fx_rates(folder: Path, data) -> None:
+    data.fx_rates.to_csv(folder / "fx.csv", index=False)
+    card = ck.Scorecard([ck.Criterion(name="net_gmv")], id="net")
+    (folder / "net.json").write_text(card.to_json())
+    argv = ["score", "creators.csv", "orders.csv", "fx.csv", "--spec", "net.json"]
+    mixed = one_error(run(*argv, cwd=folder))
+    assert mixed.startswith("FILE: net_gmv is money in several currencies")
+    assert mixed.endswith("on the command line: --currency CODE and an fx-rates file (date, "
+                          "currency, rate)")  # fmt: skip
+    done = run(*argv, "--currency", "USD", "--as-of", "2026-06-30", "--out", "net.csv", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert "fx.csv: fx_rates, " in done.stdout
+    tables = {"creators": data.creators, "orders": data.orders, "fx_rates": data.fx_rates}
+    usd = attrs_evolve(card, currency="USD")
+    want = usd.score(tables, as_of="2026-06-30T23:59:59.999999+00:00").table.sort_values("rank")
+    got = pd.read_csv(folder / "net.csv", dtype={"creator_id": str})
+    got = got[got["status"] == "scored"]
+    assert got["creator_id"].tolist() == want["creator_id"].tolist()
+    np.testing.assert_allclose(got["net_gmv"], want["net_gmv"], rtol=1e-12)
+
+
+def attrs_evolve(card: ck.Scorecard, **changes: object) -> ck.Scorecard:
+    import attrs
+
+    return attrs.evolve(card, **changes)
+
+
+def test_a_bug_is_still_one_line_with_status_3(monkeypatch, capsys) -> None:
+    from creatorkit import _cli_score
+
+    def broken(args: object) -> int:
+        raise KeyError("refunds")
+
+    monkeypatch.setattr(_cli_score, "score", broken)
+    assert cli.main(["score", "x.csv", "--preset", "beauty/sales"]) == 3
+    err = capsys.readouterr().err
+    assert err == (
+        "creatorkit: internal error: KeyError: 'refunds' (a bug: please report the command)\n"
+    )

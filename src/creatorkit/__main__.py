@@ -31,7 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         0 on success; 2 on bad arguments, files or data (one line on standard error, no
-        traceback); 1 when standard output was closed early (piped into ``head``).
+        traceback); 1 when standard output was closed early (piped into ``head``); 3 on
+        an internal error (a bug, also one line).
 
     Example:
         >>> main(["--version"])  # doctest: +ELLIPSIS

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TextIO
 import pandas as pd
 
 __all__ = [
+    "HINTS",
     "OUT_FORMATS",
     "CliError",
     "Parser",
@@ -122,12 +123,21 @@ def one_line(exc: BaseException) -> str:
     return detail
 
 
+HINTS = {
+    "mixed_currency": "on the command line: --currency CODE and an fx-rates file (date, "
+    "currency, rate)",
+    "naive_timestamp": "give --tz ZONE",
+}
+"""What to add to an error of these codes, in command-line terms."""
+
+
 @contextmanager
 def blame(argument: str, names: Mapping[str, str] | None = None) -> Iterator[None]:
     """Report a creatorkit error raised inside as a problem with ``argument``.
 
     ``names`` maps the library's argument names to command-line ones (``as_of`` →
-    ``--as-of``); an error about any other argument is blamed on ``argument``.
+    ``--as-of``); an error about any other argument is blamed on ``argument``. Errors
+    whose codes have a :data:`HINTS` entry end with it.
 
     Example:
         >>> from creatorkit._validation import fail
@@ -145,7 +155,9 @@ def blame(argument: str, names: Mapping[str, str] | None = None) -> Iterator[Non
         yield
     except CreatorkitError as exc:
         where = (names or {}).get(str(getattr(exc, "argument", None)), argument)
-        raise CliError(where, one_line(exc)) from exc
+        hints = [HINTS[c] for c in getattr(exc, "codes", ()) if c in HINTS]
+        detail = one_line(exc) + "".join(f"; {h}" for h in hints)
+        raise CliError(where, detail) from exc
 
 
 def guarded(run: Callable[[], int], err: TextIO | None = None) -> int:
@@ -176,6 +188,10 @@ def guarded(run: Callable[[], int], err: TextIO | None = None) -> int:
     except OSError as exc:  # a file that cannot be read or written
         where = exc.filename if exc.filename is not None else "file"
         print(f"creatorkit: error: {where}: {exc.strerror or exc}", file=stream)
+    except Exception as exc:  # a bug: still one line, and a status of its own
+        text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        print(f"creatorkit: internal error: {text} (a bug: please report the command)", file=stream)
+        return 3
     return 2
 
 

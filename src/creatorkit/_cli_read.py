@@ -212,7 +212,10 @@ def _table(path: Path, table: str, model_name: str | None, tz: Any) -> pd.DataFr
 
 
 def _tz_hint(exc: Any) -> str:
-    return "; give --tz ZONE" if "naive_timestamp" in getattr(exc, "codes", ()) else ""
+    from creatorkit._cli import HINTS
+
+    codes = getattr(exc, "codes", ())
+    return "".join(f"; {HINTS[c]}" for c in codes if c in HINTS)
 
 
 def _export(path: Path, tz: Any, currency: str | None) -> tuple[pd.DataFrame, str, str, int]:
