@@ -72,6 +72,13 @@ def _keep(
     return pd.Series(keep, index=part.index, name="keep")
 
 
+def _filtered(
+    part: pd.DataFrame, where: Mapping[str, Any], time: tuple[str, str] | None, span: Any
+) -> pd.DataFrame:
+    """One partition's rows kept by :func:`_keep`."""
+    return part[_keep(part, where, time, span).to_numpy()]
+
+
 def _rows(rows: Any, name: str, where: Mapping[str, Any], window: Any, as_of: pd.Timestamp) -> Any:
     """``rows`` filtered by ``where`` and the window ending at ``as_of`` (lazily on Dask).
 
@@ -90,8 +97,7 @@ def _rows(rows: Any, name: str, where: Mapping[str, Any], window: Any, as_of: pd
         return rows[_keep(rows, where, time, span).to_numpy()]
     if time is not None and rows._meta[time[0]].dtype != object:
         aware_column(rows._meta, time[0], name)  # naive times refused before computing
-    mask = rows.map_partitions(_keep, where, time, span, meta=pd.Series(dtype=bool, name="keep"))
-    return rows[mask]
+    return rows.map_partitions(_filtered, where, time, span, meta=rows._meta)
 
 
 def _counts(frame: Any, table: str, ids: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
