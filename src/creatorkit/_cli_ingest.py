@@ -9,7 +9,15 @@ __all__ = ["add_parser", "ingest"]
 
 
 def add_parser(sub: Any) -> None:
-    """Add ``ingest`` to the subcommands ``sub``."""
+    """Add ``ingest`` to the subcommands ``sub``.
+
+    Example:
+        >>> from creatorkit._cli import Parser
+        >>> parser = Parser(prog="creatorkit")
+        >>> add_parser(parser.add_subparsers(dest="command"))
+        >>> parser.parse_args(["ingest", "orders.csv", "--out", "t.csv"]).kind is None
+        True
+    """
     cmd = sub.add_parser(
         "ingest",
         help="read an export into a validated table",
@@ -33,7 +41,16 @@ def add_parser(sub: Any) -> None:
 
 
 def ingest(args: argparse.Namespace) -> int:
-    """Read, validate, write the table, print a summary."""
+    """Read, validate, write the table, print a summary.
+
+    Example:
+        >>> import argparse
+        >>> ingest(argparse.Namespace(out="table.parquet"))
+        Traceback (most recent call last):
+        ...
+        creatorkit.errors.ValidationError: --out: 1 problem
+          - must end in .csv or .json [invalid_value]; got 'table.parquet'
+    """
     from pathlib import Path
 
     from creatorkit import ingest

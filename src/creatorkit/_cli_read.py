@@ -80,7 +80,14 @@ class Inputs:
     derived_creators: bool
 
     def describe(self) -> str:
-        """One line per file: path, table, kind, rows (and rows the export excluded)."""
+        """One line per file: path, table, kind, rows (and rows the export excluded).
+
+        Example:
+            >>> files = (File(path="a.csv", table="content", kind="table", rows=3),)
+            >>> Inputs(tables={"creators": pd.DataFrame()}, files=files,
+            ...        derived_creators=False).describe()
+            '  a.csv: content, 3 rows'
+        """
         lines = []
         for f in self.files:
             how = f.table if f.kind == "table" else f"{f.table}, export {f.kind}"
@@ -293,7 +300,22 @@ def _combine(table: str, frames: list[pd.DataFrame], paths: list[str]) -> pd.Dat
 def read_files(
     paths: Sequence[str], *, tz: Any, currency: str | None, progress: Progress
 ) -> Inputs:
-    """Read every file into the named tables scoring takes (see the module docstring)."""
+    r"""Read every file into the named tables scoring takes (see the module docstring).
+
+    Example:
+        >>> import io, tempfile
+        >>> where = Path(tempfile.mkdtemp())
+        >>> _ = (where / "people.csv").write_text("creator_id,gpm\n007,1.5\n008,2.5\n")
+        >>> _ = (where / "posts.csv").write_text(
+        ...     "content_id,creator_id,published_at,content_type,views\n"
+        ...     "1,007,2026-06-01T10:00:00+07:00,video,100\n")
+        >>> got = read_files([str(where / "people.csv"), str(where / "posts.csv")], tz=None,
+        ...                  currency=None, progress=Progress(2, io.StringIO(), size=0))
+        >>> sorted(got.tables), got.tables["creators"]["creator_id"].tolist()
+        (['content', 'creators'], ['007', '008'])
+        >>> latest(got.tables)
+        Timestamp('2026-06-01 03:00:00+0000', tz='UTC')
+    """
     parts: dict[str, list[pd.DataFrame]] = {}
     where: dict[str, list[str]] = {}
     files = []
@@ -311,7 +333,12 @@ def read_files(
 
 
 def latest(tables: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
-    """The latest event time of any table (:data:`TIMES`), in UTC; None without any."""
+    """The latest event time of any table (:data:`TIMES`), in UTC; None without any.
+
+    Example:
+        >>> latest({"creators": pd.DataFrame({"creator_id": ["a"]})}) is None
+        True
+    """
     from creatorkit._time import aware_column
 
     found = []

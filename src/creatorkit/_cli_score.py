@@ -79,7 +79,16 @@ def _common(cmd: argparse.ArgumentParser) -> None:
 
 
 def add_parsers(sub: Any) -> None:
-    """Add ``score`` and ``explain`` to the subcommands ``sub``."""
+    """Add ``score`` and ``explain`` to the subcommands ``sub``.
+
+    Example:
+        >>> from creatorkit._cli import Parser
+        >>> parser = Parser(prog="creatorkit")
+        >>> add_parsers(parser.add_subparsers(dest="command"))
+        >>> args = parser.parse_args(["score", "a.csv", "--preset", "beauty/sales", "--top", "0.1"])
+        >>> args.files, args.preset, args.top, args.as_of
+        (['a.csv'], 'beauty/sales', 0.1, None)
+    """
     raw = argparse.RawDescriptionHelpFormatter
     cmd = sub.add_parser(
         "score",
@@ -300,7 +309,16 @@ def _size(paths: list[str]) -> int:
 
 
 def score(args: argparse.Namespace) -> int:
-    """``creatorkit score``: read, score, write the ranked table (or print the top)."""
+    """``creatorkit score``: read, score, write the ranked table (or print the top).
+
+    Example:
+        >>> import argparse
+        >>> args = argparse.Namespace(out="ranked.txt", files=[])
+        >>> score(args)
+        Traceback (most recent call last):
+        ...
+        creatorkit._cli.CliError: --out: must end in .csv, .parquet or .xlsx, got 'ranked.txt'
+    """
     out = check_out(args.out)
     steps = len(args.files) + 1 + (out is not None)
     bar = Progress(steps, sys.stderr, size=_size(args.files))
@@ -328,7 +346,16 @@ def score(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
-    """``creatorkit explain``: score, then explain one creator in sentences and a table."""
+    """``creatorkit explain``: score, then explain one creator in sentences and a table.
+
+    Example:
+        >>> import argparse
+        >>> args = argparse.Namespace(files=[], preset="beuaty/sales", currency=None)
+        >>> explain(args)
+        Traceback (most recent call last):
+        ...
+        creatorkit._cli.CliError: --preset: 'beuaty/sales' is not a preset. Did you mean ...
+    """
     bar = Progress(len(args.files) + 1, sys.stderr, size=_size(args.files))
     _, res, _, when, how = _scored(args, bar)
     bar.done()
