@@ -1,4 +1,4 @@
-"""Summaries of Dask DataFrames: one summary per partition, merged by a tree of additions.
+"""Dask DataFrames: one summary per partition, merged by a tree of additions.
 
 Every partition is summarized where it lives (the same ``summarize`` as for pandas, in the
 worker) and the per-partition summaries are added pairwise — what reaches the client is the
@@ -19,6 +19,23 @@ Example:
       creator_id    ctr  ctr_n  ctr_trials
     0          a  0.010      2       400.0
     1          b  0.017      2       600.0
+
+Event funnels run the pandas engine on user partitions (``funnel/_dask.py``; a log not
+indexed by the user is shuffled on it first, with a note) and merge per-group counts the
+same way; the median time to convert does not merge (``NaT`` and a note), ``units`` stays
+on the workers (``None``). Scorecards accept Dask ``content``, ``orders`` and
+``collaborations`` tables (``scoring/_tables.py``).
+
+    >>> log = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "event": ["view", "buy", "view"],
+    ...                     "timestamp": pd.to_datetime([0, 60, 0], unit="s", utc=True)})
+    >>> res = ck.funnel.from_events(dd.from_pandas(log, npartitions=2), ["view", "buy"],
+    ...                             window="1h")
+    >>> res.table[["name", "users", "conversion"]]
+       name  users  conversion
+    0  view      2         1.0
+    1   buy      1         0.5
+    >>> [n.code for n in res.warnings], res.units
+    (['shuffled_by_user', 'median_unavailable_on_dask'], None)
 """
 
 from __future__ import annotations

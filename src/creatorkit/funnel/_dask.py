@@ -192,22 +192,8 @@ def _untemplated(notes: Sequence[Note], plain: frozenset[tuple[str, str | None]]
 def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> FunnelResult:
     """:func:`creatorkit.funnel.from_events` of a Dask DataFrame (see the module docstring).
 
-    Example:
-        >>> import pandas as pd, dask.dataframe as dd
-        >>> from creatorkit import funnel
-        >>> log = pd.DataFrame({
-        ...     "user_id": ["u1", "u1", "u1", "u2", "u2"],
-        ...     "timestamp": pd.to_datetime([0, 50, 100, 0, 90], unit="s", utc=True),
-        ...     "event": ["A", "B", "C", "A", "B"]})
-        >>> res = funnel.from_events(dd.from_pandas(log, npartitions=2), ["A", "B", "C"],
-        ...                          window="100s")
-        >>> res.to_frame()[["step", "name", "users", "conversion"]]
-           step name  users  conversion
-        0     1    A      2         1.0
-        1     2    B      2         1.0
-        2     3    C      1         0.5
-        >>> [n.code for n in res.warnings]
-        ['shuffled_by_user', 'median_unavailable_on_dask']
+    ``options`` are the keyword arguments of the pandas function, all given. The example
+    is in ``docs/scaling.md`` and ``creatorkit.adapters.dask`` (run where Dask is installed).
     """
     from creatorkit.adapters.dask import by_column, reduce_partitions
     from creatorkit.funnel._events import from_events as on_pandas
