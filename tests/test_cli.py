@@ -7,6 +7,7 @@ one-line error shape ``creatorkit: error: <argument>: <detail>`` with exit statu
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import json
@@ -46,6 +47,19 @@ def one_error(done: subprocess.CompletedProcess[str]) -> str:
     assert lines[0].startswith("creatorkit: error: ")
     assert "Traceback" not in done.stderr
     return lines[0].removeprefix("creatorkit: error: ")
+
+
+def in_process_error(cwd: Path, *argv: str) -> str:
+    """The same check as :func:`one_error`, calling ``main`` in this process (faster)."""
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(list(argv))
+    finally:
+        os.chdir(here)
+    return one_error(subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue()))
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +138,8 @@ def test_content_split_over_two_files_scores_the_same(folder: Path, data) -> Non
                 "--preset", "beauty/sales", "--out", "split.csv", cwd=folder)  # fmt: skip
     assert whole.returncode == split.returncode == 0, whole.stderr + split.stderr
     assert (folder / "whole.csv").read_text() == (folder / "split.csv").read_text()
-    twice = run("score", "creators.csv", "content.csv", "content_a.csv",
-                "--preset", "beauty/sales", cwd=folder)  # fmt: skip
-    assert "appears in more than one of" in one_error(twice)
+    twice = ("score", "creators.csv", "content.csv", "content_a.csv", "--preset", "beauty/sales")
+    assert "appears in more than one of" in in_process_error(folder, *twice)
 
 
 def test_stdout_summary_without_out(folder: Path, data) -> None:
@@ -217,7 +230,7 @@ def test_unknown_and_empty_files_say_what_was_found_and_expected(tmp_path: Path)
     message = one_error(run("score", "mystery.csv", "--preset", "beauty/sales", cwd=tmp_path))
     assert message.startswith("mystery.csv: its columns ['colour', 'size'] match no table; ")
     assert "expected a creators table (creator_id, ...), content (content_id)" in message
-    empty = one_error(run("score", "empty.csv", "--preset", "beauty/sales", cwd=tmp_path))
+    empty = in_process_error(tmp_path, "score", "empty.csv", "--preset", "beauty/sales")
     assert empty == "empty.csv: is empty: no header and no rows"
 
 
@@ -232,8 +245,8 @@ def test_bad_values_name_the_file_column_and_line(folder: Path, data, tmp_path: 
     assert "rows [6] (1 rows); values [-3]" in message
     naive = data.content.assign(published_at=data.content["published_at"].dt.tz_localize(None))
     naive.to_csv(tmp_path / "naive.csv", index=False)
-    message = one_error(run("score", "creators.csv", "naive.csv", "--preset", "beauty/sales",
-                            cwd=tmp_path))  # fmt: skip
+    message = in_process_error(tmp_path, "score", "creators.csv", "naive.csv", "--preset",
+                               "beauty/sales")  # fmt: skip
     assert message.startswith("naive.csv: column 'published_at': naive timestamps")
     localized = run("score", "creators.csv", "naive.csv", "--preset", "beauty/sales",
                     "--tz", "UTC", cwd=tmp_path)  # fmt: skip
@@ -265,8 +278,8 @@ def test_a_tiktok_shop_video_export_is_scored_directly(tmp_path: Path) -> None:
     assert ranked["creator_id"].tolist() == ["bo", "mai", "cy"]
     np.testing.assert_allclose(ranked["gpm"], [30.0, 20.0, 5.0])
     np.testing.assert_allclose(ranked["score"], [100.0, 200 / 3, 100 / 3])
-    preset = run("score", "videos.csv", "--preset", "beauty/sales", "--tz", "UTC", cwd=tmp_path)
-    assert one_error(preset) == (
+    preset = ("score", "videos.csv", "--preset", "beauty/sales", "--tz", "UTC")
+    assert in_process_error(tmp_path, *preset) == (
         "FILE: the scorecard's gates read ['category', 'followers'] of a creators table, and no"
         " creators table was given (add one: creator_id, country, category, followers, ...)"
     )
@@ -303,7 +316,7 @@ def test_spec_file_and_excel_input(folder: Path, data, tmp_path: Path) -> None:
     want = card.score(data.creators, as_of=data.as_of).table.sort_values("rank")
     assert got["creator_id"].tolist() == want["creator_id"].tolist()
     (tmp_path / "broken.json").write_text("{not json")
-    message = one_error(run("score", "creators.xlsx", "--spec", "broken.json", cwd=tmp_path))
+    message = in_process_error(tmp_path, "score", "creators.xlsx", "--spec", "broken.json")
     assert message.startswith("--spec: ")
 
 
@@ -350,7 +363,7 @@ def test_top_share_per_market_by_hand(tmp_path: Path) -> None:
     creators.to_csv(tmp_path / "creators.csv", index=False)
     (tmp_path / "spec.json").write_text(ck.Scorecard([ck.Criterion(name="gmv")]).to_json())
     argv = ["score", "creators.csv", "--spec", "spec.json"]
-    assert "the files have no timestamps" in one_error(run(*argv, cwd=tmp_path))
+    assert "the files have no timestamps" in in_process_error(tmp_path, *argv)
     argv += ["--as-of", "2026-06-30"]
     done = run(*argv, "--top", "0.5", "--by", "market", "--out", "top.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -367,9 +380,9 @@ def test_top_share_per_market_by_hand(tmp_path: Path) -> None:
         ["e", 1, "VN", 1], ["a", 2, "TH", 1], ["b", 3, "TH", 2], ["c", 4, "VN", 2],
         ["d", 5, "VN", 3],
     ]  # fmt: skip
-    bad = one_error(run(*argv, "--top", "0", cwd=tmp_path))
+    bad = in_process_error(tmp_path, *argv, "--top", "0")
     assert bad.startswith("--top: must be in (0.0, 1.0]")
-    assert one_error(run(*argv, "--top", "0.1", "--by", "contry", cwd=tmp_path)) == (
+    assert in_process_error(tmp_path, *argv, "--top", "0.1", "--by", "contry") == (
         "--by: 'contry' is not a column of the creators table. Did you mean 'country'?"
     )
 
@@ -394,7 +407,7 @@ def test_money_in_several_currencies_needs_currency_and_fx_rates(folder: Path, d
     card = ck.Scorecard([ck.Criterion(name="net_gmv")], id="net")
     (folder / "net.json").write_text(card.to_json())
     argv = ["score", "creators.csv", "orders.csv", "fx.csv", "--spec", "net.json"]
-    mixed = one_error(run(*argv, cwd=folder))
+    mixed = in_process_error(folder, *argv)
     assert mixed.startswith("FILE: net_gmv is money in several currencies")
     assert mixed.endswith("on the command line: --currency CODE and an fx-rates file (date, "
                           "currency, rate)")  # fmt: skip
