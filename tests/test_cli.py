@@ -441,3 +441,14 @@ def test_a_bug_is_still_one_line_with_status_3(monkeypatch, capsys) -> None:
     assert err == (
         "creatorkit: internal error: KeyError: 'refunds' (a bug: please report the command)\n"
     )
+
+
+def test_the_creatorkit_script_is_the_same_command(folder: Path) -> None:
+    script = Path(sys.executable).with_name("creatorkit")
+    if not script.exists():
+        pytest.skip("the creatorkit script is not installed next to this interpreter")
+    done = subprocess.run(
+        [str(script), "score", "nope.csv", "--preset", "beauty/sales"],
+        capture_output=True, text=True, cwd=folder, timeout=120,
+    )  # fmt: skip
+    assert one_error(done) == "nope.csv: no such file"
