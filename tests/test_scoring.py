@@ -317,3 +317,42 @@ def test_audience_fit_as_criterion_and_gate():
         rules.registry.unregister("fit_t")
     with pytest.raises(ValidationError, match="sum to 1"):
         audience_fit({"gender": {"female": 0.5}})
+
+
+def test_compiled_scorecard_scores_raw_rows_as_score_does():
+    data = ck.datasets.synthetic(seed=4, n_creators=160)
+    card = Scorecard(
+        [
+            Criterion(name="gpm", weight=0.4, peers=[["tier", "market"], ["tier"]], min_group=8),
+            Criterion(name="cvr", weight=0.3, normalizer="minmax", low_data="flag"),
+            Criterion(name="completion_rate", weight=0.3, where={"content_type": "video"}),
+        ],
+        gates=[Gate.min_data("posts", 3)],
+    )
+    want = card.score(data, as_of=data.as_of)
+    compiled = card.compile(data, as_of=data.as_of)
+    got = compiled.score(data, as_of=data.as_of).set_index("creator_id")
+    kept = got[got["excluded"].isna()]
+    assert set(kept.index) == set(want.table["creator_id"])
+    table = want.table.set_index("creator_id").reindex(kept.index)
+    np.testing.assert_allclose(kept["score"], table["score"], rtol=1e-12, atol=1e-9)
+    for c in want.criteria:
+        np.testing.assert_allclose(kept[f"contribution_{c}"], table[f"contribution_{c}"], atol=1e-9)
+    gone = want.exclusions.drop_duplicates("creator_id").set_index("creator_id")["reason"]
+    assert got.loc[gone.index, "excluded"].tolist() == gone.tolist()
+    # one creator from its own rows only: the same score as in the batch
+    who = str(kept.index[0])
+    one = {
+        "creators": data.creators[data.creators["creator_id"] == who],
+        "content": data.content[data.content["creator_id"] == who],
+    }
+    alone = compiled.score(one, as_of=data.as_of)
+    np.testing.assert_allclose(alone["score"], [kept.loc[who, "score"]], rtol=1e-12)
+    # a new creator's rows: computed, then placed in the frozen reference (no one moves)
+    rows = data.content[data.content["creator_id"] == who].assign(creator_id="new")
+    profile = data.creators[data.creators["creator_id"] == who].assign(creator_id="new")
+    new = compiled.score({"creators": profile, "content": rows}, as_of=data.as_of)
+    assert new["creator_id"].tolist() == ["new"]
+    np.testing.assert_allclose(new["score"], alone["score"], rtol=1e-12)
+    with pytest.raises(ValidationError, match="as_of"):
+        compiled.score({"creators": profile, "content": rows})

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._time import require_as_of
-from creatorkit._validation import check_frame, fail
+from creatorkit._validation import check_columns, check_frame, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.scoring import _engine, _tables
 
@@ -48,11 +48,14 @@ class Frozen:
     rate: bool = False  # shrunk as a rate (else on the log scale)
 
 
-def _freeze(c: Any, groups: Any, used: np.ndarray) -> Frozen:
+def _freeze(c: Any, peers: _Peers, used: np.ndarray) -> Frozen:
+    from creatorkit.weighting._peers import sorted_within
+
+    groups = peers.groups
     codes = groups.codes
     finite = np.isfinite(used)
     x = np.log1p(used) if c.normalizer == "log" else used
-    order = np.lexsort((x, codes))
+    order = sorted_within(x, codes)  # NaN last within each group, then dropped
     order = order[finite[order]]
     counts = np.bincount(codes[finite], minlength=groups.n)
     offsets = np.r_[0, np.cumsum(counts)]
@@ -62,16 +65,13 @@ def _freeze(c: Any, groups: Any, used: np.ndarray) -> Frozen:
     has = counts > 0
     low[has] = values[offsets[:-1][has]]
     high[has] = values[offsets[1:][has] - 1]
-    keys = []
-    for i, level in enumerate(c.peers):
-        rows = groups.keys["level"].to_numpy() == i
-        table = groups.keys.loc[rows, list(level)].reset_index(drop=True)
-        keys.append(table.assign(_group=np.flatnonzero(rows)))
     uniques = np.unique(values)
     ranks = _keys(uniques, values, codes[order])
     return Frozen(
         levels=c.peers,
-        keys=tuple(keys),
+        keys=peers.keys,
+        lookup=peers.lookup,
+        index=peers.index,
         sorted_values=values,
         offsets=offsets,
         low=low,
@@ -80,6 +80,34 @@ def _freeze(c: Any, groups: Any, used: np.ndarray) -> Frozen:
         uniques=uniques,
         ranks=ranks,
     )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Peers:
+    """The reference's peer groups of one ``(peers, min_group)`` spec and their lookups."""
+
+    groups: Any
+    keys: tuple[pd.DataFrame, ...]  # per level: key columns → group id
+    lookup: tuple[dict[tuple[Any, ...], int], ...]  # per level: key tuple → group
+    index: tuple[pd.MultiIndex | None, ...]  # per level: the keys, for batches
+
+
+def _peers_of(c: Any, sub: pd.DataFrame) -> _Peers:
+    groups = _engine.peer_groups(c, sub).groups
+    keys = []
+    for i, level in enumerate(c.peers):  # a loop over fallback levels
+        rows = groups.keys["level"].to_numpy() == i
+        table = groups.keys.loc[rows, list(level)].reset_index(drop=True)
+        keys.append(table.assign(_group=np.flatnonzero(rows)))
+    lookup = tuple(
+        dict(zip(map(tuple, k[list(lv)].astype(object).to_numpy()), k["_group"], strict=True))
+        for lv, k in zip(c.peers, keys, strict=True)
+    )
+    index = tuple(
+        pd.MultiIndex.from_frame(k[list(lv)].astype(object)) if lv and len(k) else None
+        for lv, k in zip(c.peers, keys, strict=True)
+    )
+    return _Peers(groups=groups, keys=tuple(keys), lookup=lookup, index=index)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -146,13 +174,19 @@ class CompiledScorecard:
         out = np.clip(np.where(ok, out, np.nan), 0.0, 1.0)
         return np.where(np.isnan(out) & (g >= 0), f.neutral[gg], out)
 
-    def score(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Score rows of criterion values against the frozen reference.
+    def score(self, rows: Any, *, as_of: Any = None) -> pd.DataFrame:
+        """Score new creators against the frozen reference.
 
         Args:
-            rows: One row per creator: ``creator_id``, each criterion's value (its name),
-                the peer-key and gate columns (``tier`` and ``market`` are derived from
-                ``followers`` and ``country`` when absent).
+            rows: Without ``as_of``: one row per creator of criterion values —
+                ``creator_id``, each criterion's value (its name), the peer-key and gate
+                columns (``tier`` and ``market`` are derived from ``followers`` and
+                ``country`` when absent). With ``as_of``: raw tables as
+                :meth:`Scorecard.score` takes them (a mapping with ``creators`` and
+                ``content``/``orders``/``collaborations`` rows, or a ``Dataset``): each
+                criterion is computed through the same summaries layer (filters,
+                windows, currency), posts and low-data gates included.
+            as_of: Cut-off of the raw tables (``None``: ``rows`` are criterion values).
 
         Returns:
             ``creator_id``, ``score``, ``contribution_<criterion>``, ``excluded`` (the
@@ -165,43 +199,113 @@ class CompiledScorecard:
             >>> cc = Scorecard([Criterion(name="x")]).compile(ref, as_of="2026-06-30T00:00:00Z")
             >>> cc.score(pd.DataFrame({"creator_id": ["z"], "x": [9.0]}))["score"].tolist()
             [100.0]
+            >>> content = pd.DataFrame({"content_id": ["1", "2"], "creator_id": ["z", "z"],
+            ...                         "views": [100, 300], "gmv": [2.0, 4.0]})
+            >>> card = Scorecard([Criterion(name="gpm")])
+            >>> cc = card.compile(pd.DataFrame({"creator_id": ["a", "b"], "gpm": [10.0, 30.0]}),
+            ...                   as_of="2026-06-30T00:00:00Z")
+            >>> new = {"creators": pd.DataFrame({"creator_id": ["z"]}), "content": content}
+            >>> cc.score(new, as_of="2026-06-30T00:00:00Z")["score"].tolist()  # GPM 15
+            [75.0]
         """
-        from creatorkit import tiers
-
+        if as_of is not None:
+            return self._score_tables(rows, as_of)
+        if not isinstance(rows, pd.DataFrame):
+            rule = "must be a frame of criterion values, or raw tables with as_of="
+            fail("rows", rule, ErrorCode.WRONG_TYPE, value=type(rows).__name__)
         card = self.scorecard
-        frame = check_frame("rows", rows)
-        if "tier" not in frame and "followers" in frame:
-            frame = frame.assign(
-                tier=tiers.tier(frame["followers"], scheme=card.tier_scheme).astype(str).to_numpy()
-            )
-        if "market" not in frame and "country" in frame:
-            frame = frame.assign(market=frame["country"].to_numpy())
-        w, _ = _engine.weights(card.criteria)
-        matrix = np.empty((len(frame), len(card.criteria)))
-        for j, c in enumerate(card.criteria):
-            f = self.frozen[c.key]
-            from creatorkit._validation import check_columns
-
-            check_columns("rows", frame, [c.name, *sorted({k for lv in c.peers for k in lv})])
-            x = pd.to_numeric(frame[c.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            g = self._groups(f, frame)
-            if f.prior is not None:
-                x = _shrunk(c, f, x, g, frame)
-            matrix[:, j] = self._normalize(c, f, x, g, f.benefit)
-        if np.isnan(matrix).any() and any(c.missing == "error" for c in card.criteria):
-            fail("rows", "a criterion value is missing (missing='error')", ErrorCode.MISSING_VALUE)
-        matrix = np.where(np.isnan(matrix), 0.0, matrix)
-        parts = _engine.contributions(list(matrix.T), w, card.aggregator)
+        frame = _derived(check_frame("rows", rows), card.tier_scheme)
+        check_columns("rows", frame, _needs(card))
+        values = [_number(frame, c.name) for c in card.criteria]
+        exposure = [_exposure(c, frame) if c.low_data == "shrink" else None for c in card.criteria]
         excluded = np.full(len(frame), None, dtype=object)
         for g in reversed(card.gates):
             excluded = np.where(g.passes(frame), excluded, g.reason)
+        return self._score(frame, values, exposure, excluded)
+
+    def _score_tables(self, tables: Any, as_of: Any) -> pd.DataFrame:
+        """Raw tables → each criterion per creator (as :meth:`Scorecard.score`) → scores."""
+        card = self.scorecard
+        when = require_as_of(as_of)
+        named = _tables.as_tables(tables)
+        table = _tables.base(named, when, card.tier_scheme)
+        raws = {c.key: _tables.raw(c, named, table, when, card.currency) for c in card.criteria}
+        check_columns("tables", table, _needs(card, values=False))
+        _, exclusions = card._gate(table, raws)
+        first = exclusions.drop_duplicates("creator_id").set_index("creator_id")["reason"]
+        reasons = first.reindex(pd.Index(table["creator_id"], dtype=object))
+        excluded = np.asarray(reasons.astype(object).where(reasons.notna(), None), dtype=object)
+        values = [raws[c.key].value for c in card.criteria]
+        exposure = [
+            np.where(np.isfinite(raws[c.key].trials), raws[c.key].trials, raws[c.key].n)
+            for c in card.criteria
+        ]
+        return self._score(table, values, exposure, excluded)
+
+    def _score(
+        self,
+        frame: pd.DataFrame,
+        values: list[np.ndarray],
+        exposure: list[np.ndarray | None],
+        excluded: np.ndarray,
+    ) -> pd.DataFrame:
+        card = self.scorecard
+        w, _ = _engine.weights(card.criteria)
+        columns, found = [], {}  # found: groups per peer spec (criteria share them)
+        for c, x, e in zip(card.criteria, values, exposure, strict=True):  # over criteria
+            f = self.frozen[c.key]
+            if id(f.lookup) not in found:  # criteria of one peer spec share its lookups
+                found[id(f.lookup)] = self._groups(f, frame)
+            g = found[id(f.lookup)]
+            if f.prior is not None and e is not None:
+                x = _shrunk(f, x, g, e)
+            columns.append(self._normalize(c, f, x, g, f.benefit))
+        gap = [np.isnan(col) for col in columns]
+        if any(c.missing == "error" and m.any() for c, m in zip(card.criteria, gap, strict=True)):
+            fail("rows", "a criterion value is missing (missing='error')", ErrorCode.MISSING_VALUE)
+        columns = [np.where(m, 0.0, col) for col, m in zip(columns, gap, strict=True)]
+        parts = _engine.contributions(columns, w, card.aggregator)
         out = {
             "creator_id": frame["creator_id"].astype(str).to_numpy(),
             "score": _engine.total(parts, len(frame)),
         }
         out |= {f"contribution_{c.key}": parts[j] for j, c in enumerate(card.criteria)}
         out["excluded"] = excluded
-        return pd.DataFrame(out)
+        return pd.DataFrame(out, copy=False)
+
+
+def _derived(frame: pd.DataFrame, tier_scheme: str) -> pd.DataFrame:
+    """``tier`` from ``followers`` and ``market`` from ``country`` when absent."""
+    from creatorkit import tiers
+
+    if "tier" not in frame and "followers" in frame:
+        labels = tiers.tier(frame["followers"], scheme=tier_scheme).astype(str).to_numpy()
+        frame = frame.assign(tier=labels)
+    if "market" not in frame and "country" in frame:
+        frame = frame.assign(market=frame["country"].to_numpy())
+    return frame
+
+
+def _needs(card: Any, *, values: bool = True) -> list[str]:
+    """Columns scoring reads: criterion values (unless computed) and peer keys."""
+    names = [c.name for c in card.criteria] if values else []
+    keys = sorted({k for c in card.criteria for lv in c.peers for k in lv})
+    return list(dict.fromkeys([*names, *keys]))
+
+
+def _number(frame: pd.DataFrame, name: str) -> np.ndarray:
+    column = frame[name]
+    if column.dtype.kind not in "fiu":  # text, objects, nullable: coerced (NaN if not a number)
+        column = pd.to_numeric(column, errors="coerce")
+    return np.asarray(column.to_numpy(dtype=float, na_value=np.nan))
+
+
+def _exposure(c: Any, frame: pd.DataFrame) -> np.ndarray:
+    """A shrunk criterion's exposure: ``<name>_trials``, else ``<name>_n`` (posts)."""
+    trials, posts = f"{c.name}_trials", f"{c.name}_n"
+    if trials not in frame and posts not in frame:
+        check_columns("rows", frame, [trials])
+    return _number(frame, trials if trials in frame else posts)
 
 
 def _keys(uniques: np.ndarray, values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -232,20 +336,13 @@ def _group_mean(values: np.ndarray, groups: Any) -> np.ndarray:
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
-def _shrunk(c: Any, f: Frozen, x: np.ndarray, g: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+def _shrunk(f: Frozen, x: np.ndarray, g: np.ndarray, exposure: np.ndarray) -> np.ndarray:
     """Shrink new values toward the frozen group priors.
 
     The priors are the reference's mean prior and strength per group: ``w x + (1 − w) m``
     for rates, geometric for ratios, with ``w = exposure / (exposure + strength)``;
     exposure is ``<name>_trials`` (else ``_n``).
     """
-    from creatorkit._validation import check_columns
-
-    trials, posts = f"{c.name}_trials", f"{c.name}_n"
-    if trials not in frame and posts not in frame:
-        check_columns("rows", frame, [trials])
-    column = frame[trials] if trials in frame else frame[posts]
-    exposure = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     gg = np.maximum(g, 0)
     prior = f.prior if f.prior is not None else np.full(1, np.nan)
     strength = f.strength if f.strength is not None else np.full(1, np.nan)
@@ -280,12 +377,15 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
         fail("reference", "no creator of the reference passes the gates", ErrorCode.EMPTY)
     result = card._rank(table, raws, keep, pd.DataFrame(), when)
     sub = table.loc[keep].reset_index(drop=True)
-    frozen = {}
+    frozen, cache = {}, {}
     scored = result.table.set_index("creator_id").reindex(sub["creator_id"])
-    for c in card.criteria:
-        groups = _engine.peer_groups(c, sub).groups
+    for c in card.criteria:  # criteria of one peer spec share its groups and lookups
+        if (c.peers, c.min_group) not in cache:
+            cache[(c.peers, c.min_group)] = _peers_of(c, sub)
+        peers = cache[(c.peers, c.min_group)]
+        groups = peers.groups
         used = scored[f"{c.key}_shrunk" if c.low_data == "shrink" else c.key].to_numpy(dtype=float)
-        f = _freeze(c, groups, used)
+        f = _freeze(c, peers, used)
         norm = scored[f"{c.key}_normalized"].to_numpy(dtype=float)
         sums = np.bincount(groups.codes, weights=norm, minlength=groups.n)
         neutral = sums / np.maximum(np.bincount(groups.codes, minlength=groups.n), 1)
@@ -295,14 +395,6 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
                 _group_mean(scored[f"{c.key}_{s}"].to_numpy(dtype=float), groups)
                 for s in ("prior", "strength")
             )
-        lookup = tuple(
-            dict(zip(map(tuple, k[list(lv)].astype(object).to_numpy()), k["_group"], strict=True))
-            for lv, k in zip(f.levels, f.keys, strict=True)
-        )
-        index = tuple(
-            pd.MultiIndex.from_frame(k[list(lv)].astype(object)) if lv and len(k) else None
-            for lv, k in zip(f.levels, f.keys, strict=True)
-        )
         benefit = (c.direction or _direction(c.name)) != "lower"
         rate = raws[c.key].kind == "rate" or (
             raws[c.key].kind == "column" and not np.isfinite(raws[c.key].low).any()
@@ -310,8 +402,6 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
         frozen[c.key] = attrs.evolve(
             f,
             neutral=neutral,
-            lookup=lookup,
-            index=index,
             benefit=benefit,
             prior=prior,
             strength=strength,
