@@ -105,7 +105,7 @@ def _combine(parts: list[_Part | None]) -> _Part | None:
         return found[0] if found else None
     summaries = [p.summary for p in found if p.summary is not None]
     return _Part(
-        summary=merge(summaries) if len(summaries) > 1 else (summaries or [None])[0],
+        summary=merge(summaries) if len(summaries) > 1 else next(iter(summaries), None),
         notes=merge_notes(n for p in found for n in p.notes),
         present=frozenset().union(*(p.present for p in found)),
         seen=tuple(dict.fromkeys(v for p in found for v in p.seen)),
