@@ -236,7 +236,7 @@ class CompiledScorecard:
         reasons = first.reindex(pd.Index(table["creator_id"], dtype=object))
         excluded = np.asarray(reasons.astype(object).where(reasons.notna(), None), dtype=object)
         values = [raws[c.key].value for c in card.criteria]
-        exposure = [
+        exposure: list[np.ndarray | None] = [
             np.where(np.isfinite(raws[c.key].trials), raws[c.key].trials, raws[c.key].n)
             for c in card.criteria
         ]
