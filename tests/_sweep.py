@@ -474,6 +474,27 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     ),
     "scoring.Scorecard.score(dataset)": (_CARD.score, {"tables": DATA, "as_of": AWARE}),
     "scoring.Scorecard.compile": (_CARD.compile, {"reference": _PER_CREATOR, "as_of": AWARE}),
+    "scoring.CompiledScorecard.score": (
+        _CARD.compile(_PER_CREATOR, as_of=AWARE).score,
+        {"rows": {"creators": _PER_CREATOR}, "as_of": AWARE},
+    ),
+    "plot.forest": (
+        ck.plot.forest,
+        {"result": compare.proportions([4, 6], [100, 100]), "ax": None},
+    ),
+    "plot.funnel": (
+        ck.plot.funnel,
+        {"result": funnel.from_counts(pd.DataFrame({"v": [10], "c": [2]}), ["v", "c"]), "ax": None},
+    ),
+    "plot.waterfall": (ck.plot.waterfall, {"result": funnel.decompose(GMV, GMV), "ax": None}),
+    "plot.score_breakdown": (
+        ck.plot.score_breakdown,
+        {"result": _CARD.score(_PER_CREATOR, as_of=AWARE), "top": 3, "ax": None},
+    ),
+    "plot.score_ranks": (
+        ck.plot.score_ranks,
+        {"result": _CARD.score(_PER_CREATOR, as_of=AWARE), "top": 3, "ax": None},
+    ),
     "scoring.Scorecard.from_dict": (ck.Scorecard.from_dict, {"spec": _CARD.to_dict()}),
     "scoring.Scorecard.from_json": (
         ck.Scorecard.from_json,
@@ -638,6 +659,7 @@ PUBLIC = {
     "scoring": ck.scoring,
     "rules": ck.rules,
     "ingest": ck.ingest,
+    "plot": ck.plot,
 }
 NOT_FUNCTIONS = {"Reducer"}  # a type alias in metrics.__all__
 

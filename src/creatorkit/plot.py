@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from creatorkit._validation import fail
+from creatorkit._validation import check_number, fail
 from creatorkit.errors import ErrorCode, MissingDependencyError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from creatorkit.compare import ComparisonResult
     from creatorkit.funnel import DecompositionResult, FunnelResult
+    from creatorkit.scoring import ScoreResult
 
-__all__ = ["forest", "funnel", "waterfall"]
+__all__ = ["forest", "funnel", "score_breakdown", "score_ranks", "waterfall"]
 
 
 def _pyplot() -> Any:
@@ -31,6 +34,20 @@ def _pyplot() -> Any:
             "creatorkit.plot needs matplotlib: pip install 'creatorkit[plot]'"
         ) from exc
     return plt
+
+
+def _axes(ax: Any, size: tuple[float, float]) -> Any:
+    """The Axes to draw on: ``ax`` when it is a matplotlib Axes, a new figure for None."""
+    plt = _pyplot()
+    if ax is None:
+        return plt.subplots(figsize=size)[1]
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        fail(
+            "ax", "must be a matplotlib Axes or None", ErrorCode.WRONG_TYPE, value=type(ax).__name__
+        )
+    return ax
 
 
 def forest(result: ComparisonResult, *, column: str = "estimate", ax: Any = None) -> Any:
@@ -60,9 +77,7 @@ def forest(result: ComparisonResult, *, column: str = "estimate", ax: Any = None
             "column", f"the result has no {column!r} interval", ErrorCode.UNKNOWN_NAME, value=column
         )
     rows = result.table[result.table["versus"] != ""]
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.5 + 0.4 * len(rows)))
+    ax = _axes(ax, (6, 0.5 + 0.4 * len(rows)))
     labels = [f"{a} vs {v}" for a, v in zip(rows["arm"], rows["versus"], strict=True)]
     y = list(range(len(rows)))
     values = rows[column].to_numpy(dtype=float)
@@ -107,9 +122,7 @@ def funnel(result: FunnelResult, *, ax: Any = None) -> Any:
     if result.by and len(table[list(result.by)].drop_duplicates()) > 1:
         fail("result", "has several groups; plot one group at a time", ErrorCode.INVALID_VALUE)
     count = "users" if "users" in table else "count"
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.6 + 0.5 * len(table)))
+    ax = _axes(ax, (6, 0.6 + 0.5 * len(table)))
     y = list(range(len(table)))
     ax.barh(y, table[count].to_numpy(dtype=float))
     ax.set_yticks(y)
@@ -152,9 +165,7 @@ def waterfall(result: DecompositionResult, *, ax: Any = None) -> Any:
     total = table[table["factor"] == "total"]
     if len(total) != 1:
         fail("result", "has several groups; plot one group at a time", ErrorCode.INVALID_VALUE)
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = _axes(ax, (7, 4))
     start = float(total["before"].iloc[0])
     labels, bottoms, heights = ["before"], [0.0], [start]
     level = start
@@ -168,4 +179,96 @@ def waterfall(result: DecompositionResult, *, ax: Any = None) -> Any:
     heights.append(float(total["after"].iloc[0]))
     ax.bar(labels, heights, bottom=bottoms)
     ax.set_ylabel(str(result.method.parameters.get("tree", "KPI")).split(" =")[0])
+    return ax
+
+
+def _best(result: ScoreResult, top: Any) -> pd.DataFrame:
+    """The ``top`` best-ranked rows of a score result's table (rank 1 first)."""
+    from creatorkit.scoring import ScoreResult
+
+    if not isinstance(result, ScoreResult):
+        fail("result", "must be a ScoreResult", ErrorCode.WRONG_TYPE, value=type(result).__name__)
+    k = int(check_number("top", top, low=1, high=1_000, integer=True))
+    table = result.table
+    return table.take(table["rank"].to_numpy().argsort(kind="stable")[:k]).reset_index(drop=True)
+
+
+def score_breakdown(result: ScoreResult, *, top: int = 10, ax: Any = None) -> Any:
+    """Stacked horizontal bars: each top creator's score split into criterion contributions.
+
+    Bar segments are the ``contribution_<criterion>`` columns (score points, summing to the
+    score for the weighted sum), one colour per criterion, best rank at the top.
+
+    Args:
+        result: A :class:`~creatorkit.scoring.ScoreResult`.
+        top: How many of the best-ranked creators to draw (1 to 1,000).
+        ax: A matplotlib Axes; a new figure when ``None``.
+
+    Returns:
+        The matplotlib Axes (one bar container per criterion, in the result's order).
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard
+        >>> t = pd.DataFrame({"creator_id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0],
+        ...                   "y": [3.0, 1.0, 2.0]})
+        >>> res = Scorecard([Criterion(name="x"), Criterion(name="y")]).score(
+        ...     t, as_of="2026-06-30T00:00:00Z")
+        >>> ax = score_breakdown(res, top=2)
+        >>> [round(float(p.get_width()), 2) for p in ax.containers[0]]  # x: c, then a
+        [50.0, 16.67]
+    """
+    rows = _best(result, top)
+    ax = _axes(ax, (7, 0.6 + 0.35 * len(rows)))
+    y = list(range(len(rows)))
+    left = rows["score"].to_numpy(dtype=float) * 0.0
+    for name in result.criteria:  # a loop over criteria (one bar series each)
+        width = rows[f"contribution_{name}"].to_numpy(dtype=float)
+        ax.barh(y, width, left=left, label=str(name))
+        left = left + width
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(i) for i in rows["creator_id"]])
+    ax.invert_yaxis()
+    ax.set_xlabel("score points (contribution per criterion)")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def score_ranks(result: ScoreResult, *, top: int = 50, ax: Any = None) -> Any:
+    """Score against rank, with each creator's score interval when it was requested.
+
+    With ``score(..., uncertainty=...)`` the error bars span ``score_low`` to
+    ``score_high``; without it the points are drawn alone and the title says so.
+
+    Args:
+        result: A :class:`~creatorkit.scoring.ScoreResult`.
+        top: How many of the best-ranked creators to draw (1 to 1,000).
+        ax: A matplotlib Axes; a new figure when ``None``.
+
+    Returns:
+        The matplotlib Axes (its first container is the error-bar container).
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard
+        >>> t = pd.DataFrame({"creator_id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0]})
+        >>> res = Scorecard([Criterion(name="x")]).score(t, as_of="2026-06-30T00:00:00Z")
+        >>> score_ranks(res).get_title()
+        'no score intervals: score(..., uncertainty=True) adds them'
+    """
+    rows = _best(result, top)
+    ax = _axes(ax, (7, 4))
+    rank = rows["rank"].to_numpy(dtype=float)
+    score = rows["score"].to_numpy(dtype=float)
+    if "score_low" in rows and "score_high" in rows:
+        below = score - rows["score_low"].to_numpy(dtype=float)
+        above = rows["score_high"].to_numpy(dtype=float) - score
+        ax.errorbar(rank, score, yerr=[below, above], fmt="o", capsize=2)
+        level = result.method.parameters.get("uncertainty", {}).get("level", 0.95)
+        ax.set_title(f"score with its {float(level):.0%} interval")
+    else:
+        ax.errorbar(rank, score, fmt="o")
+        ax.set_title("no score intervals: score(..., uncertainty=True) adds them")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("score (0–100)")
     return ax
