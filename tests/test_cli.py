@@ -452,3 +452,22 @@ def test_the_creatorkit_script_is_the_same_command(folder: Path) -> None:
         capture_output=True, text=True, cwd=folder, timeout=120,
     )  # fmt: skip
     assert one_error(done) == "nope.csv: no such file"
+
+
+def test_parquet_input(folder: Path, data, tmp_path: Path) -> None:
+    if importlib.util.find_spec("pyarrow") is None:
+        (tmp_path / "creators.parquet").write_bytes(b"PAR1")
+        (tmp_path / "s.json").write_text(ck.Scorecard([ck.Criterion(name="followers")]).to_json())
+        message = in_process_error(tmp_path, "score", "creators.parquet", "--spec", "s.json")
+        assert message.endswith("reading parquet needs pyarrow: pip install pyarrow")
+        return
+    data.creators.to_parquet(tmp_path / "creators.parquet")
+    data.content.to_parquet(tmp_path / "content.parquet")
+    done = run("score", "creators.parquet", "content.parquet", "--preset", "beauty/sales",
+               "--out", "r.csv", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    want = in_process(data, data.as_of).table.sort_values("rank")  # no orders: same as_of
+    got = pd.read_csv(tmp_path / "r.csv", dtype={"creator_id": str})
+    got = got[got["status"] == "scored"]
+    assert got["creator_id"].tolist() == want["creator_id"].tolist()
+    np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-12)
