@@ -204,6 +204,37 @@ def test_tiktok_ads_report_fixed_offset() -> None:
     assert t["content_id"].is_unique
 
 
+def test_marketplace_creators_gmv_range_kept_with_provenance() -> None:
+    res = read("tiktok_shop_api_marketplace_creators.json", currency="USD")
+    t = res.table
+    assert res.kind == "tiktok_shop.api.marketplace_creators"
+    assert res.model == "Creator"
+    assert t["creator_id"].tolist() == [
+        "7494000000000000001",
+        "7494000000000000002",
+        "7494000000000000003",
+    ]
+    assert t["gmv"].iloc[0] == 3434.23
+    assert t["gmv"].iloc[1:].isna().all()  # not shared: no exact value is invented
+    assert t["gmv_low"].tolist() == [3434.23, 0.0, 10_000.0]
+    assert t["gmv_high"].tolist() == [3434.23, 100.0, 50_000.0]
+    assert t["gmv_range"].tolist()[1:] == ["$0-$100", "$10K-$50K"]
+    assert t["avg_commission_rate"].tolist() == [0.155, 0.10, 0.08]  # hundredths of a percent
+    assert t["video_engagement_rate"].iloc[0] == 0.30
+    assert np.isnan(t["video_engagement_rate"].iloc[1])  # "" = not authorized
+    assert t["currency"].tolist() == ["USD"] * 3  # the range rows name none: currency=
+    assert t["platform"].tolist() == ["tiktok"] * 3
+    line = res.report[res.report["conversion"].str.startswith("given as a range")]
+    assert line[["field", "missing"]].values.tolist() == [["gmv", 2]]
+    assert [(n.code, n.count) for n in res.warnings] == [("value_range", 2)]
+
+
+def test_a_range_field_must_name_fields_of_the_kind() -> None:
+    with pytest.raises(ValidationError, match="ranges"):
+        Kind(name="x.y", model=ck.Creator, doc="x", ranges={"gmv": ("lo", "hi")}, fields=(
+            Field(name="creator_id", aliases={"en": "id"}, parse="id"),))  # fmt: skip
+
+
 def test_dataframe_and_file_object_sources() -> None:
     raw = pd.read_csv(
         FIXTURES / "tiktok_shop_affiliate_orders_us.csv", dtype=str, keep_default_na=False
@@ -368,6 +399,7 @@ def test_kinds_lists_every_builtin() -> None:
         "tiktok_shop.api.affiliate_orders",
         "amazon.associates_earnings",
         "tiktok_ads.report",
+        "tiktok_shop.api.marketplace_creators",
     } <= names
 
 

@@ -418,6 +418,48 @@ def test_api_orders_round_trip(orders: list[dict[str, Any]], as_text: bool) -> N
     assert t["ordered_at"].tolist() == [pd.Timestamp(o["t"], unit="s", tz="UTC") for o, _ in lines]
 
 
+@settings(deadline=None, max_examples=25)
+@given(
+    creators=st.lists(
+        st.fixed_dictionaries(
+            {"id": IDS, "followers": st.integers(0, 10**8), "rate": st.integers(0, 10_000),
+             "gmv": st.one_of(st.integers(0, 10**9), st.tuples(st.integers(0, 10**6),
+                                                               st.integers(0, 10**6)))}
+        ),
+        min_size=1, max_size=5, unique_by=lambda c: c["id"],
+    ),
+    as_text=st.booleans(),
+)  # fmt: skip
+def test_marketplace_creators_round_trip(creators: list[dict[str, Any]], as_text: bool) -> None:
+    def gmv(c: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(c["gmv"], int):
+            return {"gmv": {"currency": "USD", "amount": f"{c['gmv'] // 100}.{c['gmv'] % 100:02d}"}}
+        low, high = sorted(c["gmv"])
+        return {"gmv_range": {"minimum_amount": str(low), "maximum_amount": str(high),
+                              "formatted_range": f"${low}-${high}"}}  # fmt: skip
+
+    payload = {"data": {"creators": [
+        {"creator_open_id": c["id"], "follower_count": c["followers"], "region": "ID",
+         "category": "beauty", "avg_commission_rate": str(c["rate"]), **gmv(c)}
+        for c in creators
+    ]}}  # fmt: skip
+    source = json.dumps(payload).encode() if as_text else payload
+    t = ck.ingest.read(source, currency="USD").table
+    assert t["creator_id"].tolist() == [c["id"] for c in creators]
+    assert t["followers"].tolist() == [c["followers"] for c in creators]
+    assert t["avg_commission_rate"].tolist() == [float(f"{c['rate']}e-4") for c in creators]
+    exact = [c["gmv"] / 100 if isinstance(c["gmv"], int) else None for c in creators]
+    assert [None if np.isnan(v) else v for v in t["gmv"]] == exact
+    low = [
+        e if e is not None else float(min(c["gmv"])) for e, c in zip(exact, creators, strict=True)
+    ]
+    high = [
+        e if e is not None else float(max(c["gmv"])) for e, c in zip(exact, creators, strict=True)
+    ]
+    assert t["gmv_low"].tolist() == low
+    assert t["gmv_high"].tolist() == high
+
+
 # ------------------------------------------------------------------ Amazon and ads
 
 AMAZON_ROW = st.fixed_dictionaries(

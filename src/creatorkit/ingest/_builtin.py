@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from creatorkit.ingest._kinds import Field, Kind
-from creatorkit.models import Content, OrderLine, Record, Sample
+from creatorkit.models import Content, Creator, OrderLine, Record, Sample
 from creatorkit.models._schema import Kind as ColumnKind
 
 __all__ = ["BUILTIN", "generic"]
@@ -422,7 +422,45 @@ ADS = Kind(
     ),
 )
 
-BUILTIN = (AFFILIATE_ORDERS, VIDEO, LIVE, CREATOR_ORDERS, SAMPLES, API_ORDERS, AMAZON, ADS)
+MARKETPLACE_CREATORS = Kind(
+    name="tiktok_shop.api.marketplace_creators",
+    model=Creator,
+    doc="TikTok Shop Open API marketplace creator search (JSON): gmv as {amount, currency}, "
+    "or only gmv_range {minimum_amount, maximum_amount, formatted_range '$0-$100'} when the "
+    "creator does not share precise data (kept as gmv_low/gmv_high, gmv missing); "
+    "avg_commission_rate and ec_video_engagement_rate in hundredths of a percent. Give the "
+    "market and category with values= when the payload lacks them.",
+    tz="UTC",
+    records=("data", "creators"),
+    constants={"platform": "tiktok"},
+    ranges={"gmv": ("gmv_low", "gmv_high")},
+    fields=(
+        _f("creator_id", "id", "creator_open_id", "open_id", required=True),
+        _f("handle", "text", "username", doc=_ASSUMED),
+        _f("followers", "count", "follower_count", "followers", required=True, doc=_ASSUMED),
+        _f("country", "text", "region", "country", required=True, doc=_ASSUMED),
+        _f("category", "text", "category", "main_category", required=True, doc=_ASSUMED),
+        _f("gmv", "money", "gmv.amount"),
+        _f("currency", "currency", "gmv.currency", "gmv_range.currency"),
+        _f("gmv_low", "money", "gmv_range.minimum_amount", doc="Lower bound of the GMV range."),
+        _f("gmv_high", "money", "gmv_range.maximum_amount", doc="Upper bound of the GMV range."),
+        _f("gmv_range", "text", "gmv_range.formatted_range", doc="The range as displayed."),
+        _f("avg_commission_rate", "rate", "avg_commission_rate", unit="hundredths"),
+        _f("video_engagement_rate", "rate", "ec_video_engagement_rate", unit="hundredths"),
+    ),
+)
+
+BUILTIN = (
+    AFFILIATE_ORDERS,
+    VIDEO,
+    LIVE,
+    CREATOR_ORDERS,
+    SAMPLES,
+    API_ORDERS,
+    AMAZON,
+    ADS,
+    MARKETPLACE_CREATORS,
+)
 
 _BY_COLUMN_KIND = {
     ColumnKind.ID: "id",

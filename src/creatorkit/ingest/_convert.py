@@ -50,6 +50,7 @@ class Converted:
     excluded: np.ndarray
     reasons: dict[str, int]
     decimal: str
+    ranged: dict[str, int] = attrs.field(factory=dict)
 
 
 def _defaults(kind: Kind) -> dict[str, Any]:
@@ -116,6 +117,8 @@ class _Converter:
         if "currency" in self.mapped.columns:
             field = self.kind.field("currency")
             codes = self.text(field).str.upper()
+            if self.opts.currency is not None:  # rows naming no currency: the caller's
+                codes = codes.astype(object).fillna(self.opts.currency)
             self.out["currency"] = codes.astype("string")
             self.currency = codes.astype("category")  # compared by its few codes
             self.report.append(_line(self.mapped.columns["currency"], "currency", "upper case"))
@@ -277,6 +280,24 @@ class _Converter:
             return pd.Series(texts.dt.strftime(unit), dtype="string")
         return texts.astype("string")
 
+    def ranges(self) -> dict[str, int]:
+        """Values given only as a range keep it; exact values become both bounds."""
+        counts = {}
+        for name, (low, high) in self.kind.ranges.items():
+            if not {name, low, high} & set(self.out):
+                continue
+            empty = pd.Series(np.nan, index=self.raw.index)
+            lo, hi = self.out.get(low, empty), self.out.get(high, empty)
+            value = self.out.get(name, empty)
+            only = value.isna() & (lo.notna() | hi.notna())
+            exact = value.notna() & lo.isna() & hi.isna()
+            self.out[low], self.out[high] = lo.where(~exact, value), hi.where(~exact, value)
+            self.out.setdefault(name, value)
+            counts[name] = int(only.sum())
+            rule = f"given as a range {low} to {high} where the file has no exact value"
+            self.report.append(_line(None, name, rule, missing=int(only.sum())))
+        return counts
+
     def constants(self) -> None:
         given = {**self.kind.constants, **self.opts.values}
         for name, value in given.items():
@@ -335,6 +356,7 @@ def convert(
         if field.name in mapped.columns and field.name != "currency":
             work.parse(field)
     work.derive()
+    ranged = work.ranges()
     work.constants()
     for header in mapped.unmatched:
         name = header if header not in work.out else f"{header} (raw)"
@@ -350,4 +372,5 @@ def convert(
         excluded=work.excluded,
         reasons=work.reasons,
         decimal=work.decimal,
+        ranged=ranged,
     )

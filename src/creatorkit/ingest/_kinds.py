@@ -111,6 +111,10 @@ class Kind:
             (``("data", "orders")``).
         lines: JSON payloads: a list inside each record whose items are the rows (an
             order's ``skus``); the record's own fields get the prefix ``order.``.
+        ranges: Values a file may give only as a range: ``{"gmv": ("gmv_low",
+            "gmv_high")}`` names the fields of its bounds. A row with the bounds and no
+            value keeps the value missing and the range (counted in the report and the
+            warnings); a row with the value gets it as both bounds.
 
     Example:
         >>> from creatorkit import Content
@@ -133,6 +137,7 @@ class Kind:
     description_row: bool = False
     records: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     lines: str | None = None
+    ranges: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         problems = Problems(f"Kind {self.name!r}")
@@ -142,6 +147,10 @@ class Kind:
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names) or not names:
             problems.add("fields", "need unique, at least one", ErrorCode.DUPLICATE_NAME)
+        bounds = [b for pair in self.ranges.values() for b in pair]
+        if not all(len(p) == 2 for p in self.ranges.values()) or not set(bounds) <= set(names):
+            rule = "maps a field to the two fields of its bounds (low, high)"
+            problems.add("ranges", rule, ErrorCode.INVALID_VALUE)
         if not set(self.decimal.values()) <= set(DECIMALS) or "*" not in self.decimal:
             rule = f"maps languages (and '*') to one of {list(DECIMALS)}"
             problems.add("decimal", rule, ErrorCode.INVALID_VALUE)

@@ -68,6 +68,7 @@ class _Reader:
         self.report: list[dict[str, Any]] = []
         self.rejected: list[pd.DataFrame] = []
         self.reasons: dict[str, int] = {}
+        self.ranged: dict[str, int] = {}
         self.rows = 0
         self.skipped_description = False
         self.decimal = opts.decimal or kind.decimal["*"]
@@ -83,6 +84,8 @@ class _Reader:
         self.decimal = done.decimal
         for reason, count in done.reasons.items():
             self.reasons[reason] = self.reasons.get(reason, 0) + count
+        for name, count in done.ranged.items():
+            self.ranged[name] = self.ranged.get(name, 0) + count
         kept = self._drop(done.frame[~done.excluded], problems.error() if problems else None)
         try:
             checked = validate(kept, self.kind.model)
@@ -131,6 +134,10 @@ def _notes(reader: _Reader, rejected: pd.DataFrame) -> list[Note]:
                 "rows_excluded", "{count} rows excluded: {subject}", count=count, subject=reason
             )
         )
+    for name, count in reader.ranged.items():
+        if count:
+            text = "{count} rows give {subject} only as a range (kept in its _low/_high bounds)"
+            notes.append(Note.counted("value_range", text, count=count, subject=name))
     if len(rejected):
         count = int(rejected["row"].nunique())
         notes.append(
