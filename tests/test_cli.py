@@ -315,6 +315,12 @@ def test_spec_file_and_excel_input(folder: Path, data, tmp_path: Path) -> None:
     got = pd.read_csv(tmp_path / "r.csv", dtype={"creator_id": str})
     want = card.score(data.creators, as_of=data.as_of).table.sort_values("rank")
     assert got["creator_id"].tolist() == want["creator_id"].tolist()
+    lossy = pd.DataFrame({"creator_id": [2.0, 7394017712830001234.0], "followers": [1, 2]})
+    lossy.to_excel(tmp_path / "lossy.xlsx", index=False)
+    assert in_process_error(tmp_path, "score", "lossy.xlsx", "--spec", "spec.json") == (
+        "lossy.xlsx: column 'creator_id': ids stored as numbers lose their last digits in Excel"
+        " (line 3: 7394017712830001152); store them as text"
+    )
     (tmp_path / "broken.json").write_text("{not json")
     message = in_process_error(tmp_path, "score", "creators.xlsx", "--spec", "broken.json")
     assert message.startswith("--spec: ")

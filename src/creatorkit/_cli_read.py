@@ -109,7 +109,7 @@ def _columns(path: Path) -> list[str]:
             raise CliError(str(path), f"is not a readable CSV: {one_line(exc)}") from None
         return [str(c) for c in head.columns]
     if suffix == ".parquet":
-        return [str(c) for c in _parquet(path, columns=[]).columns] or list(_parquet(path).columns)
+        return [str(c) for c in _parquet(path, columns=[]).columns]
     if suffix in (".xlsx", ".xlsm"):
         return [str(c) for c in _excel(path, nrows=0).columns]
     return []
@@ -181,15 +181,31 @@ def _load(path: Path, columns: Sequence[str], model: Any) -> pd.DataFrame:
             na_values=[""],
             encoding="utf-8-sig",
         )
-    else:
-        frame = _excel(path, dtype=dtype)
+    else:  # Excel cells keep their types: a 19-digit id stored as a number is refused
+        frame = _excel(path)
+        _excel_ids(path, frame, list(dtype))
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     return frame
 
 
+def _excel_ids(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
+    """Refuse ids that Excel stored as numbers beyond 2^53 (their last digits are gone)."""
+    for column in columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+            big = np.abs(values.to_numpy(dtype=float, na_value=0.0)) >= 2.0**53
+            if big.any():
+                line = int(np.flatnonzero(big)[0]) + 2
+                rule = (
+                    f"column {column!r}: ids stored as numbers lose their last digits in Excel "
+                    f"(line {line}: {values.iloc[int(np.flatnonzero(big)[0])]}); store them as text"
+                )
+                raise CliError(str(path), rule)
+
+
 def _table(path: Path, table: str, model_name: str | None, tz: Any) -> pd.DataFrame:
     from creatorkit import frames, models
-    from creatorkit._validation import Problems
+    from creatorkit._validation import Problems, check_keys
     from creatorkit.errors import ErrorCode, ValidationError
 
     columns = _columns(path)
@@ -207,6 +223,8 @@ def _table(path: Path, table: str, model_name: str | None, tz: Any) -> pd.DataFr
             where = "--tz" if exc.argument == "tz" else str(path)
             raise CliError(where, one_line(exc) + _tz_hint(exc)) from None
     if "creator_id" in frame:
+        with blame(str(path)):
+            check_keys(str(path), frame, ["creator_id"])  # ids read as floats lose digits
         problems = Problems(str(path))
         missing = frame["creator_id"].isna().to_numpy()
         problems.add_mask(
