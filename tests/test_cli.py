@@ -386,6 +386,13 @@ def test_top_share_per_market_by_hand(tmp_path: Path) -> None:
         ["e", 1, "VN", 1], ["a", 2, "TH", 1], ["b", 3, "TH", 2], ["c", 4, "VN", 2],
         ["d", 5, "VN", 3],
     ]  # fmt: skip
+    gated = ck.Scorecard([ck.Criterion(name="gmv")], gates=[ck.Gate.min_data("gmv", 100.0)])
+    (tmp_path / "gated.json").write_text(gated.to_json())
+    empty = run("score", "creators.csv", "--spec", "gated.json", "--as-of", "2026-06-30",
+                "--top", "0.5", "--out", "empty.csv", cwd=tmp_path)  # fmt: skip
+    assert empty.returncode == 0, empty.stderr
+    assert "top 50% per country: 0 creators in 0 groups" in empty.stdout
+    assert "wrote 0 rows (in the top share)" in empty.stdout  # an empty list, not an error
     bad = in_process_error(tmp_path, *argv, "--top", "0")
     assert bad.startswith("--top: must be in (0.0, 1.0]")
     assert in_process_error(tmp_path, *argv, "--top", "0.1", "--by", "contry") == (

@@ -280,7 +280,8 @@ def _top_lines(top: Any) -> str:
         f"top {top.frac:.0%} per {' × '.join(top.by) or 'all'}: {int(groups['top_count'].sum()):,}"
         f" creators in {len(groups):,} groups (ceil of the share of each group's scored creators)"
     ]
-    lines.append(groups.drop(columns=["entrants", "leavers"]).to_string(index=False))
+    if len(groups):
+        lines.append(groups.drop(columns=["entrants", "leavers"]).to_string(index=False))
     return "\n".join(lines)
 
 
