@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import creatorkit as ck
 from creatorkit import __main__ as cli
@@ -484,3 +486,34 @@ def test_parquet_input(folder: Path, data, tmp_path: Path) -> None:
     got = got[got["status"] == "scored"]
     assert got["creator_id"].tolist() == want["creator_id"].tolist()
     np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-12)
+
+
+ids = st.text(alphabet="0123456789", min_size=1, max_size=19)
+
+
+@settings(
+    deadline=None, max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.lists(
+        st.tuples(ids, st.floats(0, 1e6, allow_nan=False), st.integers(0, 10**9)),
+        min_size=1, max_size=12, unique_by=lambda row: row[0],
+    )
+)  # fmt: skip
+def test_ids_and_scores_survive_the_csv_round_trip(table, tmp_path: Path) -> None:
+    """Digit ids (leading zeros, 19 digits) stay text; scores equal the library's."""
+    frame = pd.DataFrame(table, columns=["creator_id", "gpm", "followers"])
+    where = tmp_path / f"case{abs(hash(tuple(frame['creator_id'])))}"
+    where.mkdir()
+    frame.to_csv(where / "creators.csv", index=False)
+    card = ck.Scorecard([ck.Criterion(name="gpm", weight=2), ck.Criterion(name="followers")])
+    (where / "spec.json").write_text(card.to_json())
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["score", str(where / "creators.csv"), "--spec", str(where / "spec.json"),
+            "--as-of", "2026-06-30", "--out", str(where / "r.csv")]  # fmt: skip
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert cli.main(argv) == 0, err.getvalue()
+    got = pd.read_csv(where / "r.csv", dtype={"creator_id": str})
+    want = card.score(frame, as_of="2026-06-30T23:59:59.999999Z").table.sort_values("rank")
+    assert got["creator_id"].tolist() == want["creator_id"].tolist()
+    np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-9)
