@@ -129,12 +129,12 @@ def _known(named: dict[str, pd.DataFrame], when: pd.Timestamp) -> dict[str, pd.D
 def _spearman(x: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float, float]:
     """Spearman ρ (average ranks) with the Fisher z / Bonett–Wright interval."""
     from scipy.special import ndtri
-    from scipy.stats import rankdata
 
     n = len(x)
     if n < 4:
         return np.nan, np.nan, np.nan
-    rx, ry = rankdata(x), rankdata(y)
+    rx = pd.Series(x).rank(method="average").to_numpy()  # average ranks of ties
+    ry = pd.Series(y).rank(method="average").to_numpy()
     cx, cy = rx - rx.mean(), ry - ry.mean()
     rho = float(divide((cx * cy).sum(), np.sqrt((cx * cx).sum() * (cy * cy).sum())))
     if not np.isfinite(rho):
@@ -191,25 +191,29 @@ def _outcome(
         column = _TIME[table]
         rows = _between(named[table], column, table, start, end)
         return _per_creator(rows, metric.name, known_at, currency, fx), 0
-    deals = _between(named[table], "agreed_at", table, start, end)
-    if not len(deals):
-        return pd.Series(dtype=float), 0
     state = restate(
-        deals,
+        named[table],
         as_of=known_at,
         orders=named.get("orders"),
         samples=named.get("samples"),
         refund_window=maturity,
     ).table
+    out = _content_date(state)
+    inside = ((out > start) & (out <= end)).fillna(False).to_numpy(dtype=bool)
+    state = state[inside]
     open_ = state["gmv_refund_window_open"].to_numpy(dtype=float) > 0
-    if "posted_at" in state or "content_due_at" in state:  # blanked when later than known_at
-        done = np.zeros(len(state), dtype=bool)
-        for column in ("posted_at", "content_due_at"):
-            if column in state:
-                done |= state[column].notna().to_numpy(dtype=bool)
-        open_ |= ~done
+    open_ |= ~(out[inside] <= known_at - maturity).fillna(False).to_numpy(dtype=bool)
     matured = state[~open_]
     return _per_creator(matured, metric.name, known_at, currency, fx), int(open_.sum())
+
+
+def _content_date(state: pd.DataFrame) -> pd.Series:
+    """When a collaboration's content came out: posted, else due, else agreed (as known)."""
+    out = state["agreed_at"] if "agreed_at" in state else pd.Series(pd.NaT, index=state.index)
+    for column in ("content_due_at", "posted_at"):
+        if column in state:
+            out = state[column].where(state[column].notna(), out)
+    return pd.to_datetime(out, utc=True)
 
 
 def _naive(
@@ -374,10 +378,12 @@ def backtest(
     with :func:`creatorkit.metrics.restate` — refunds, commission, samples as known then)
     and scored. The outcome is ``outcome`` (a catalog metric) per creator over the next
     period ``(t, end]``, as known at ``min(end + maturity, as_of)``: collaboration metrics
-    (``roi``, ``roas``) read the collaborations agreed in the period — so outcomes exist
-    only for creators hired again, and ``periods.no_outcome`` counts the scored creators
-    without one (the selection is reported, not hidden) — and leave out those whose
-    refund window is still open (``not_matured``); content metrics (``gmv``) read the
+    (``roi``, ``roas``) read the collaborations whose content came out in the period
+    (posted, else due, else agreed) — so outcomes exist only for creators hired again, and
+    ``periods.no_outcome`` counts the scored creators without one (the selection is
+    reported, not hidden) — and leave out those whose content came out less than
+    ``maturity`` before ``known_at`` or whose GMV is still inside its refund window
+    (``not_matured``: sales and refunds keep coming); content metrics (``gmv``) read the
     posts of the period. Each ranking — the score and the ``naive`` ones computed from
     the same known data (a creator without the value ranks last) — is compared with the
     outcome on the same creators: Spearman's ρ with a Fisher-z interval using the
@@ -415,7 +421,7 @@ def backtest(
         >>> bt = ck.scoring.backtest(card, world, outcome="contribution_margin", k=10,
         ...     periods=["2026-04-30T23:59:59Z", "2026-05-31T23:59:59Z"])
         >>> bt.periods[["scored", "with_outcome", "no_outcome"]].values.tolist()
-        [[300, 50, 250]]
+        [[300, 57, 243]]
         >>> bt.summary["ranking"].tolist()
         ['score', 'gmv', 'followers', 'engagement_rate']
     """

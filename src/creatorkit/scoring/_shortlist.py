@@ -240,14 +240,22 @@ def shortlist(
     return _ranked(card, named, named_gates, fields, k, when, notes, len(scorecard.gates))
 
 
-def _attributes(creators: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
-    """Country, market, category, followers and price of ``ids`` from the creators table."""
-    frame = creators.assign(creator_id=creators["creator_id"].astype(str))
-    if "market" not in frame and "country" in frame:
-        frame = frame.assign(market=frame["country"])
-    keep = [c for c in _KEEP if c in frame and c != "tier"]
-    found = frame.set_index("creator_id")[keep].reindex(pd.Index(ids))
-    return found.reset_index(drop=True)
+def _attributes(creators: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Country, market, category, followers and price of the creators at positions ``rows``."""
+    keep = [c for c in _KEEP if c in creators and c != "tier"]
+    found = creators[keep].take(rows).reset_index(drop=True)
+    if "market" not in found and "country" in found:
+        found.insert(keep.index("country") + 1, "market", found["country"].to_numpy())
+    return found
+
+
+def _positions(creators: pd.DataFrame, exclusions: pd.DataFrame) -> np.ndarray:
+    """Positions in ``creators`` of the scored creators (the score table keeps input order)."""
+    if not len(exclusions):
+        return np.arange(len(creators))
+    ids = creators["creator_id"].astype(str)
+    gone = ids.isin(exclusions["creator_id"].unique()).to_numpy(dtype=bool)
+    return np.flatnonzero(~gone)
 
 
 def _ranked(
@@ -263,13 +271,16 @@ def _ranked(
     res = card.score(named, as_of=when)
     scored = res._table
     order = np.argsort(scored["rank"].to_numpy(), kind="stable")[: len(scored) if k is None else k]
-    top = scored.take(order).reset_index(drop=True)
-    head = top[["creator_id", "score", "rank", "percentile"]]
-    extra = _attributes(named["creators"], top["creator_id"].to_numpy())
-    if "tier" in top:
-        extra["tier"] = top["tier"].to_numpy()
-    parts = top[[f"contribution_{c}" for c in res.criteria]]
-    table = pd.concat([head, extra, parts], axis=1)
+    parts = [f"contribution_{c}" for c in res.criteria]
+    tier = ["tier"] if "tier" in scored else []
+    top = scored[["creator_id", "score", "rank", "percentile", *tier, *parts]].take(order)
+    top = top.reset_index(drop=True)
+    extra = _attributes(named["creators"], _positions(named["creators"], res._exclusions)[order])
+    if tier:
+        extra["tier"] = top.pop("tier").to_numpy()
+    table = pd.concat(
+        [top[["creator_id", "score", "rank", "percentile"]], extra, top[parts]], axis=1
+    )
     exclusions = res._exclusions.copy()
     names = {str(own + i): name for i, (name, _) in enumerate(named_gates)}
     exclusions["gate"] = exclusions["gate"].map(lambda g: names.get(g, g)).astype(object)

@@ -97,6 +97,9 @@ def _lookup(groups: Any) -> pd.DataFrame:
 def _keys(ranked: _Ranked, by: list[str], lookup: pd.DataFrame | None) -> pd.DataFrame:
     """The ``by`` columns of every scored creator, from its table or from ``groups``."""
     table = ranked.table
+    if all(key in table for key in by):
+        found: pd.DataFrame = table[by] if by else pd.DataFrame(index=table.index)
+        return found.reset_index(drop=True)
     out = {}
     for key in by:
         if key in table:
