@@ -462,6 +462,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         {"aggregator": ck.weighting.aggregators.get("topsis")},
     ),
     "testing.check_rule": (ck.testing.check_rule, {"rule": _RULE, "table": None}),
+    "testing.check_kind": (
+        ck.testing.check_kind,
+        {"kind": ck.ingest.KINDS.get("tiktok_ads.report"), "values": ()},
+    ),
     "rules.evaluate": (ck.rules.evaluate, {"rule": _RULE, "table": _PER_CREATOR}),
     "rules.load_entry_points": (ck.rules.load_entry_points, {"replace": False}),
     "rules.register": (

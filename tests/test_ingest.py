@@ -625,3 +625,56 @@ def test_pyarrow_text_reads_like_python_text(name: str, kw: dict[str, str]) -> N
     python, arrow = (ck.ingest.read(f, **kw) for f in frames)
     pd.testing.assert_frame_equal(arrow.table, python.table)
     pd.testing.assert_frame_equal(arrow.report, python.report)
+
+
+# ---------------------------------------------------------------- check_kind
+
+
+@pytest.mark.parametrize("name", sorted(ck.ingest.KINDS))
+def test_check_kind_passes_every_builtin(name: str) -> None:
+    kind = ck.ingest.KINDS.get(name)
+    given = ("creator_id",) if name == "tiktok_shop.affiliate_creator_orders" else ()
+    ck.testing.check_kind(kind, values=given)
+
+
+def _mine(*extra: Field, **kw: object) -> Kind:
+    fields = (
+        Field(name="content_id", aliases={"en": "Post"}, parse="id", required=True),
+        Field(name="creator_id", aliases={"en": "Who"}, parse="id", required=True),
+        Field(name="published_at", aliases={"en": "When"}, parse="time",
+              unit="%Y-%m-%d %H:%M", required=True),
+        Field(name="views", aliases={"en": "Plays"}, parse="count"),
+    )  # fmt: skip
+    args: dict[str, object] = {"constants": {"content_type": "post"}, **kw}
+    return Kind(name="test.check", model=ck.Content, doc="x", fields=fields + extra, **args)  # type: ignore[arg-type]
+
+
+def _refused(kind: object, *, values: tuple[str, ...] = ()) -> str:
+    with pytest.raises(AssertionError) as info:
+        ck.testing.check_kind(kind, values=values)
+    return str(info.value)
+
+
+def test_check_kind_accepts_a_sound_kind_and_refuses_broken_ones() -> None:
+    ck.testing.check_kind(_mine())
+    assert "not an ingest Kind" in _refused("tiktok_ads.report")
+    twice = _mine(Field(name="likes", aliases={"en": "plays "}, parse="count"))
+    assert "'plays' is an alias of two fields, 'views' and 'likes'" in _refused(twice)
+    stray = _mine(Field(name="vibe", aliases={"en": "Vibe"}, parse="text", required=True))
+    assert "'vibe' is required but is no column of Content" in _refused(stray)
+    lacking = _mine(constants={})
+    assert "Content needs 'content_type'" in _refused(lacking)
+    ck.testing.check_kind(lacking, values=("content_type",))
+    typed = _mine(Field(name="likes", aliases={"en": "Likes"}, parse="money"))
+    assert "'likes' is a count column of the model but is read as 'money'" in _refused(typed)
+    enum = _mine(Field(name="platform", aliases={"en": "App"}, parse="enum",
+                       values={"TT": "tiktok", "Snap": "snapchat"}))  # fmt: skip
+    assert "maps labels to ['snapchat']" in _refused(enum)
+    unit = Field(name="ctr", aliases={"en": "CTR"}, parse="rate", unit="percent")
+    object.__setattr__(unit, "unit", None)  # a field changed after it was checked
+    assert "'ctr' is a rate without its unit" in _refused(_mine(unit))
+    when = Field(name="deleted_at", aliases={"en": "Gone"}, parse="time", unit="%Y-%m-%d")
+    object.__setattr__(when, "unit", "yyyy-mm-dd")
+    assert "'yyyy-mm-dd' is no date format" in _refused(_mine(when))
+    unreadable = _mine(constants={"content_type": "podcast"})
+    assert "a file of its own headers does not read" in _refused(unreadable)

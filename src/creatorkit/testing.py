@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -20,6 +21,7 @@ from creatorkit.results import SCHEMA_VERSION, Result
 
 __all__ = [
     "check_aggregator",
+    "check_kind",
     "check_metric",
     "check_normalizer",
     "check_result",
@@ -414,3 +416,211 @@ def check_rule(rule: Any, table: pd.DataFrame | None = None) -> None:
         values[perm],
         err_msg=f"{rule.name}: row order changed the values",
     )
+
+
+_PARSES_FOR = {  # a model column kind → the ways an export may write it
+    "id": {"id"},
+    "count": {"count"},
+    "amount": {"money", "number", "duration", "count"},
+    "number": {"money", "number", "duration", "count"},
+    "rate": {"rate"},
+    "time": {"time"},
+    "enum": {"enum"},
+    "currency": {"currency"},
+    "country": {"text", "id", "enum"},
+    "text": {"text", "id", "enum"},
+    "bool": {"enum", "text"},
+}
+_WHEN = pd.Timestamp("2026-06-07 12:34:56")
+
+
+def _kind_problems(kind: Any, values: tuple[str, ...]) -> list[str]:
+    """Everything a kind declares wrongly (aliases, fields, units, enums, formats)."""
+    from creatorkit.ingest._header import normalize
+
+    problems = []
+    seen: dict[str, str] = {}
+    for field in kind.fields:
+        for alias in {normalize(a) for group in field.aliases.values() for a in group}:
+            if seen.setdefault(alias, field.name) != field.name:
+                twice = f"{seen[alias]!r} and {field.name!r}"
+                problems.append(f"header {alias!r} is an alias of two fields, {twice}")
+    schema = {c.name: c for c in kind.model.schema()}
+    given = {f.name for f in kind.fields} | set(kind.constants) | set(kind.derived) | set(values)
+    if any(f.parse == "money" for f in kind.fields):  # from a header unit or currency=
+        given.add("currency")
+    feeds = {n for spec in kind.derived.values() for n in spec if isinstance(n, str)}
+    for col in schema.values():
+        if col.required and col.name not in given:
+            hint = "no field, constant or derived column gives it (or declare it in values=)"
+            problems.append(f"{kind.model.__name__} needs {col.name!r}: {hint}")
+    for field in kind.fields:
+        problems += _field_problems(kind, field, schema.get(field.name), feeds)
+    return problems
+
+
+def _field_problems(kind: Any, field: Any, col: Any, feeds: set[str]) -> list[str]:
+    name = f"field {field.name!r}"
+    out = []
+    if field.required and col is None and field.name not in feeds:
+        out.append(f"{name} is required but is no column of {kind.model.__name__} "
+                   "and no derived column is built from it")  # fmt: skip
+    allowed = _PARSES_FOR.get(str(col.kind)) if col is not None else None
+    if allowed is not None and field.parse not in allowed:
+        out.append(f"{name} is a {col.kind} column of the model but is read as {field.parse!r}")
+    if field.parse == "rate" and field.unit not in ("percent", "fraction", "hundredths"):
+        out.append(f"{name} is a rate without its unit (percent, fraction or hundredths)")
+    if field.parse == "time":
+        unit = field.unit or ""
+        try:
+            text = _WHEN.strftime(unit)
+            ok = unit == "unix" or (
+                "%" in unit and dt.datetime.strptime(text, unit).strftime(unit) == text
+            )
+        except ValueError:
+            ok = False
+        if not ok:
+            out.append(f"{name}: {unit!r} is no date format that writes and reads back a time")
+    if field.parse == "enum" and col is not None and col.enum is not None:
+        legal = {e.value for e in col.enum}
+        wrong = sorted({str(v) for v in field.values.values() if v is not None} - legal)
+        if wrong:
+            out.append(f"{name} maps labels to {wrong}, not values of {col.enum.__name__}")
+    return out
+
+
+def _sample_cell(field: Any, decimal: str, country: bool) -> tuple[str, Any]:
+    """A cell of ``field`` as an export writes it, and the value it must read back as."""
+    mark = "," if decimal == "," else "."
+    if country:
+        return "US", "US"
+    if field.parse == "id":
+        return "\t5770001234567890123", "5770001234567890123"
+    if field.parse in ("count", "number"):
+        return "3", 3
+    if field.parse == "money":
+        return f"12{mark}50", 12.5
+    if field.parse == "rate":
+        return {"percent": "10%", "fraction": f"0{mark}1", "hundredths": "1000"}[field.unit], 0.1
+    if field.parse == "duration":
+        return ("1m28s", 88.0) if field.unit in (None, "text") else ("88", 88.0)
+    if field.parse == "time":
+        if field.unit == "unix":
+            return str(int(_WHEN.tz_localize("UTC").timestamp())), _WHEN.tz_localize("UTC")
+        text = _WHEN.strftime(field.unit)
+        return text, pd.Timestamp(dt.datetime.strptime(text, field.unit), tz="UTC")
+    if field.parse == "enum":
+        label, value = next(((k, v) for k, v in field.values.items() if v is not None), ("", None))
+        return str(label), value
+    if field.parse == "currency":
+        return "USD", "USD"
+    return "sample text", "sample text"
+
+
+def check_kind(kind: Any, *, values: Any = ()) -> None:
+    """Assert that an ingest kind is well declared and reads a file of its own headers.
+
+    Checks: no header is an alias of two fields; every required field is a column of
+    the kind's record type and every column the record type requires comes from a
+    field, a constant, a derived column or ``values``; each field is read the way its
+    model column is typed (ids as ids, times as times, ...); rate fields declare their
+    unit; time fields a date format that writes and reads back a time; enum maps lead
+    to values of the model's enum; and a one-row CSV written from the kind's first
+    aliases (a 19-digit id padded with a tab, ``12.50``, ``10%``, the declared date
+    format, an enum label) reads back to those values (when a row of every field
+    breaks a rule between columns, a row of the required fields).
+
+    Args:
+        kind: A :class:`creatorkit.ingest.Kind` (registered or not).
+        values: Columns users give with ``read(..., values=...)`` (the creator of a
+            creator-side export).
+
+    Raises:
+        AssertionError: Every broken clause, one per line.
+        ValidationError: ``values`` is not a list of column names.
+
+    Example:
+        >>> from creatorkit import Content
+        >>> from creatorkit.ingest import Field, Kind
+        >>> check_kind(Kind(name="my.posts", model=Content, doc="Posts.",
+        ...     constants={"content_type": "post"}, fields=(
+        ...     Field(name="content_id", aliases={"en": "Post"}, parse="id", required=True),
+        ...     Field(name="creator_id", aliases={"en": "Who"}, parse="id", required=True),
+        ...     Field(name="published_at", aliases={"en": "When"}, parse="time",
+        ...           unit="%d.%m.%Y %H:%M", required=True),
+        ...     Field(name="views", aliases={"en": "Plays"}, parse="count"))))
+    """
+    from creatorkit.ingest import Kind
+
+    if not isinstance(kind, Kind):
+        raise AssertionError(f"{type(kind).__name__} is not an ingest Kind")
+    given = _column_names(values)
+    problems = _kind_problems(kind, given)
+    if not problems:
+        problems = _read_back(kind, given)
+    if problems:  # raised, not asserted: the check also runs under python -O
+        raise AssertionError(f"kind {kind.name!r}:\n  " + "\n  ".join(problems))
+
+
+def _column_names(values: Any) -> tuple[str, ...]:
+    from creatorkit._validation import fail
+    from creatorkit.errors import ErrorCode
+
+    names = (values,) if isinstance(values, str) else values
+    if not isinstance(names, list | tuple | set | frozenset) or not all(
+        isinstance(n, str) for n in names
+    ):
+        fail("values", "must be column names", ErrorCode.WRONG_TYPE, value=repr(values)[:40])
+    return tuple(names)
+
+
+def _read_back(kind: Any, values: tuple[str, ...]) -> list[str]:
+    """Write one row under the kind's first aliases, read it, compare every field.
+
+    A row of every field may break a rule between columns (an actual commission on an
+    order not settled yet); then a row of the required fields only must read.
+    """
+    fields = [f for f in kind.fields if f.name not in values]
+    unread, problems = _read_row(kind, fields, values)
+    if unread:
+        needed = {c.name for c in kind.model.schema() if c.required}
+        least = [f for f in fields if f.required or f.name in needed]
+        unread, problems = _read_row(kind, least, values)
+    return problems
+
+
+def _placeholder(col: Any) -> Any:
+    """A valid value of a model column, for the columns users give in ``values=``."""
+    if col is not None and col.enum is not None:
+        return next(iter(col.enum)).value
+    return "US" if col is not None and str(col.kind) == "country" else "x"
+
+
+def _read_row(kind: Any, fields: list[Any], values: tuple[str, ...]) -> tuple[bool, list[str]]:
+    import csv
+    import io
+
+    import creatorkit as ck
+
+    decimal = kind.decimal["*"]
+    countries = {c.name for c in kind.model.schema() if str(c.kind) == "country"}
+    headers = [next(a for group in f.aliases.values() for a in group) for f in fields]
+    cells = [_sample_cell(f, decimal, f.name in countries) for f in fields]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([headers, [c for c, _ in cells]])
+    try:
+        options = {"tz": "UTC", "currency": "USD", "decimal": decimal}
+        schema = {c.name: c for c in kind.model.schema()}
+        given = {n: _placeholder(schema.get(n)) for n in values}
+        table = ck.ingest.read(buffer.getvalue().encode(), kind=kind, values=given, **options).table
+    except ck.ValidationError as exc:
+        return True, [f"a file of its own headers does not read: {exc}"]
+    out = []
+    for field, (_, want) in zip(fields, cells, strict=True):
+        got = table[field.name].iloc[0] if field.name in table else None
+        same = want is None or got == want
+        if field.parse == "time" and got is not None and not pd.isna(got):
+            same = pd.Timestamp(got).tz_convert("UTC") == want
+        if not bool(same):
+            out.append(f"field {field.name!r} read back as {got!r}, not {want!r}")
+    return False, out
