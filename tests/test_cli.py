@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -503,8 +504,7 @@ ids = st.text(alphabet="0123456789", min_size=1, max_size=19)
 def test_ids_and_scores_survive_the_csv_round_trip(table, tmp_path: Path) -> None:
     """Digit ids (leading zeros, 19 digits) stay text; scores equal the library's."""
     frame = pd.DataFrame(table, columns=["creator_id", "gpm", "followers"])
-    where = tmp_path / f"case{abs(hash(tuple(frame['creator_id'])))}"
-    where.mkdir()
+    where = Path(tempfile.mkdtemp(dir=tmp_path))  # one folder per example
     frame.to_csv(where / "creators.csv", index=False)
     card = ck.Scorecard([ck.Criterion(name="gpm", weight=2), ck.Criterion(name="followers")])
     (where / "spec.json").write_text(card.to_json())
