@@ -16,7 +16,8 @@ from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes
 ROUNDING = "ceil"
 """The count rule: a group of ``n`` scored creators keeps ``ceil(frac × n)`` (≥ 1)."""
 
-_MOVER_COLUMNS = ("creator_id", "score", "previous_score", "rank", "previous_rank")
+_MOVER_COLUMNS: tuple[str, ...] = ("creator_id", "score", "previous_score", "rank")
+_MOVER_COLUMNS += ("previous_rank",)
 _MOVER_COLUMNS += ("reason_criterion", "reason_change", "reason")
 _EPS = 1e-9  # frac × n within 1e-9 of a whole number counts as that number (0.1 × 30 = 3)
 
@@ -206,6 +207,37 @@ def _frame(keys: pd.DataFrame, rows: np.ndarray, movers: dict[str, Any]) -> pd.D
     return pd.concat([head, pd.DataFrame(movers)], axis=1)
 
 
+def _changes(
+    now: _Ranked,
+    then: _Ranked,
+    share: float,
+    by: list[str],
+    lookup: Any,
+    selected: tuple[pd.DataFrame, Any, np.ndarray],
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Status of the current top, entrants, leavers and their counts per current group."""
+    keys, g, rows = selected
+    ids = now.table["creator_id"].to_numpy()
+    pkeys, pg, porder, _, _, ptop = _select(then, share, by, lookup)
+    prows = porder[ptop[porder]]
+    before = then.table["creator_id"].to_numpy()[prows]
+    came = pd.Index(before).get_indexer(ids[rows]) < 0
+    went = pd.Index(ids[rows]).get_indexer(before) < 0
+    status = pd.Series(np.where(came, "entered", "stayed"), dtype=object)
+    entrants = _frame(keys, rows[came], _movers(ids[rows][came], now, then, entering=True))
+    leavers = _frame(pkeys, prows[went], _movers(before[went], now, then, entering=False))
+    counts = np.zeros((g.n, 2), dtype=np.int64)
+    counts[:, 0] = np.bincount(g.codes[rows[came]], minlength=g.n)
+    back = (
+        g.keys.merge(pg.keys.assign(_code=np.arange(pg.n)), how="left", on=by)
+        if by
+        else pd.DataFrame({"_code": np.zeros(g.n)})
+    )
+    mapped = pd.Series(back["_code"].to_numpy(), index=np.arange(g.n))
+    counts[:, 1] = _leavers_per_group(pg, prows[went], mapped, g.n)
+    return status, entrants, leavers, counts
+
+
 def top_share(
     result: Any,
     frac: float = 0.10,
@@ -267,7 +299,6 @@ def top_share(
     lookup = None if groups is None else _lookup(groups)
     keys, g, order, group_rank, top_count, in_top = _select(now, share, keys_by, lookup)
     rows = order[in_top[order]]
-    ids = now.table["creator_id"].to_numpy()
     table = keys.take(rows).reset_index(drop=True)
     contributions = [f"contribution_{c}" for c in now.criteria]
     picked = now.table[["creator_id", "score", "rank", *contributions]].take(rows)
@@ -277,26 +308,13 @@ def top_share(
     table = pd.concat([table, picked], axis=1)
     table.insert(len(keys_by) + 4, "group_size", g.sizes[g.codes[rows]])
     table.insert(len(keys_by) + 5, "top_count", top_count[g.codes[rows]])
-    entrants, leavers = _empty_movers(keys_by), _empty_movers(keys_by)
-    status = pd.Series([None] * len(rows), dtype=object)
-    counts = np.zeros((g.n, 2), dtype=np.int64)
-    if then is not None:
-        pkeys, pg, porder, _, _, ptop = _select(then, share, keys_by, lookup)
-        prows = porder[ptop[porder]]
-        before = then.table["creator_id"].to_numpy()[prows]
-        came = pd.Index(before).get_indexer(ids[rows]) < 0
-        went = pd.Index(ids[rows]).get_indexer(before) < 0
-        status = pd.Series(np.where(came, "entered", "stayed"), dtype=object)
-        entrants = _frame(keys, rows[came], _movers(ids[rows][came], now, then, entering=True))
-        leavers = _frame(pkeys, prows[went], _movers(before[went], now, then, entering=False))
-        counts[:, 0] = np.bincount(g.codes[rows[came]], minlength=g.n)
-        back = (
-            g.keys.merge(pg.keys.assign(_code=np.arange(pg.n)), how="left", on=keys_by)
-            if keys_by
-            else pd.DataFrame({"_code": np.zeros(g.n)})
-        )
-        mapped = pd.Series(back["_code"].to_numpy(), index=np.arange(g.n))
-        counts[:, 1] = _leavers_per_group(pg, prows[went], mapped, g.n)
+    if then is None:
+        entrants, leavers = _empty_movers(keys_by), _empty_movers(keys_by)
+        status = pd.Series([None] * len(rows), dtype=object)
+        counts = np.zeros((g.n, 2), dtype=np.int64)
+    else:
+        selected = (keys, g, rows)
+        status, entrants, leavers, counts = _changes(now, then, share, keys_by, lookup, selected)
     table.insert(len(keys_by) + 6, "status", status)
     summary = g.keys.reset_index(drop=True).assign(
         size=g.sizes, top_count=top_count, entrants=counts[:, 0], leavers=counts[:, 1]
