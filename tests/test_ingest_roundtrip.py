@@ -669,3 +669,22 @@ def test_xlsx_serial_out_of_range_is_refused() -> None:
     with pytest.raises(ck.ValidationError, match="Excel serial date") as info:
         ck.ingest.read(out.getvalue(), tz="UTC")
     assert info.value.failure_cases["row"].tolist() == [2]
+
+
+def test_xlsx_date_cells_and_serials_in_one_column() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Video ID", "Creator name", "Time", "VV"])
+    sheet.append(["7001", "mai", dt.datetime(2026, 3, 1, 19, 30, 5), 10])
+    sheet.append(["7002", "mai", 46082.25, 20])  # 2026-03-01 06:00
+    out = io.BytesIO()
+    book.save(out)
+    t = ck.ingest.read(out.getvalue(), tz="UTC").table
+    assert t["published_at"].tolist() == [
+        pd.Timestamp("2026-03-01 19:30:05", tz="UTC"),
+        pd.Timestamp("2026-03-01 06:00", tz="UTC"),
+    ]
+    assert t["views"].tolist() == [10, 20]

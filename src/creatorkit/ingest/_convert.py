@@ -22,6 +22,7 @@ from creatorkit.errors import ErrorCode
 from creatorkit.ingest import _parse
 from creatorkit.ingest._header import Mapped, currency_of_unit
 from creatorkit.ingest._kinds import MISSING, Field, Kind
+from creatorkit.ingest._source import serial_days
 
 __all__ = ["Options", "convert"]
 
@@ -228,7 +229,7 @@ class _Converter:
             parsed = texts
             fmt = "date cells"
         elif header in self.opts.serials and field.unit != "unix":
-            parsed = _serial_days(texts, self.opts.epoch, column=header, problems=self.problems)
+            parsed = serial_days(texts, self.opts.epoch, column=header, problems=self.problems)
             fmt = f"Excel serial days since {self.opts.epoch}"
         else:
             parsed = parse_formatted(texts, fmt, column=header, problems=self.problems)
@@ -312,28 +313,6 @@ class _Converter:
             column = cur if isinstance(cur, pd.Series) else [cur] * len(self.raw)
             self.out["currency"] = pd.Series(column, index=self.raw.index, dtype="string")
             self.report.append(_line(None, "currency", "from the money headers or currency="))
-
-
-def _serial_days(texts: pd.Series, epoch: str, *, column: str, problems: Problems) -> pd.Series:
-    """Excel serial dates (days since the workbook's epoch, a fraction for the time of day).
-
-    Rounded to the millisecond: a day's fraction is not exact in binary (12:00:01 is
-    0.5000115...). Serials outside 1 to 2,958,465 (year 9999) are listed as problems.
-
-    Example:
-        >>> _serial_days(pd.Series(["46180.5"]), "1899-12-30", column="Date",
-        ...              problems=Problems("file")).iloc[0]
-        Timestamp('2026-06-07 12:00:00')
-    """
-    days = pd.to_numeric(texts.astype(object), errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(days) & (days >= 1) & (days <= 2_958_465)
-    rule = "must be an Excel serial date (days since the workbook's epoch)"
-    problems.add_mask(column, texts.notna().to_numpy() & ~ok, texts.index, texts, rule,
-                      ErrorCode.INVALID_VALUE)  # fmt: skip
-    millis = np.round(np.where(ok, days, 0.0) * 86_400_000).astype(np.int64)
-    stamps = np.datetime64(epoch, "ms") + millis.astype("timedelta64[ms]")
-    stamps[~ok] = np.datetime64("NaT")
-    return pd.Series(stamps.astype("datetime64[us]"), index=texts.index, name=texts.name)
 
 
 def convert(

@@ -23,12 +23,12 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import fail
+from creatorkit._validation import Problems, fail
 from creatorkit.errors import ErrorCode, MissingDependencyError
 from creatorkit.ingest._header import find_header
 from creatorkit.ingest._kinds import Kind
 
-__all__ = ["Table", "open_table"]
+__all__ = ["Table", "open_table", "serial_days"]
 
 _HEAD_BYTES = 1 << 16
 _DELIMITERS = ("\t", ",", ";")
@@ -111,7 +111,9 @@ def _whole(frame: pd.DataFrame, form: str) -> Table:
     return Table(headers=headers, chunks=chunks, form=form)
 
 
-def _from_rows(rows: list[list[Any]], kinds: Sequence[Kind], form: str) -> Table:
+def _from_rows(
+    rows: list[list[Any]], kinds: Sequence[Kind], form: str, epoch: str = "1899-12-30"
+) -> Table:
     where, _ = find_header(rows[:50], kinds)
     if where < 0:
         fail("source", "no header row found: no cell is a known column name", ErrorCode.EMPTY)
@@ -119,25 +121,56 @@ def _from_rows(rows: list[list[Any]], kinds: Sequence[Kind], form: str) -> Table
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[where + 1 :]]
     frame = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
     frame.index = pd.RangeIndex(where + 2, where + 2 + len(frame))
-    frame, numbers = _typed_cells(frame.where(frame.notna(), ""))
+    frame, numbers = _typed_cells(frame.where(frame.notna(), ""), epoch)
     table = _whole(frame, form)
-    return attrs.evolve(table, header_line=where + 1, numbers=numbers)
+    return attrs.evolve(table, header_line=where + 1, numbers=numbers, epoch=epoch)
 
 
-def _typed_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, frozenset[str]]:
-    """Columns of date cells become naive times; columns of number cells are named."""
+def _typed_cells(frame: pd.DataFrame, epoch: str) -> tuple[pd.DataFrame, frozenset[str]]:
+    """Columns of date cells become naive times; columns of number cells are named.
+
+    A column of date cells and numbers holds serial dates in its number cells; a column
+    mixing date cells with text stays text (its dates then fail the kind's format, by row).
+    """
     numbers = set()
     out = {}
-    for name in frame.columns:  # one pass per column, not per row
+    for name in frame.columns:  # one pass per column; the cells of an XLSX are Python objects
         col = frame[name]
         filled = col[col.map(lambda v: not isinstance(v, str) or v != "")]
-        kind = pd.api.types.infer_dtype(filled, skipna=True)
-        if len(filled) and kind in ("datetime", "datetime64", "date"):
-            col = pd.to_datetime(col.where(col.index.isin(filled.index))).astype("datetime64[us]")
-        elif len(filled) and all(isinstance(v, _Number) for v in filled):  # XLSX: per cell
+        dates = filled.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
+        counted = filled.map(lambda v: isinstance(v, _Number)).astype(bool)
+        if len(filled) and dates.any() and (dates | counted).all():
+            problems = Problems("source")
+            serials = serial_days(filled[counted], epoch, column=str(name), problems=problems)
+            problems.raise_if_any()
+            stamps = pd.to_datetime(filled[dates]).astype("datetime64[us]")
+            col = pd.concat([stamps, serials]).reindex(col.index)
+        elif len(filled) and counted.all():
             numbers.add(str(name))
         out[name] = col
     return pd.DataFrame(out, index=frame.index), frozenset(numbers)
+
+
+def serial_days(texts: pd.Series, epoch: str, *, column: str, problems: Problems) -> pd.Series:
+    """Excel serial dates (days since the workbook's epoch, a fraction for the time of day).
+
+    Rounded to the millisecond: a day's fraction is not exact in binary (12:00:01 is
+    0.5000115...). Serials outside 1 to 2,958,465 (year 9999) are listed as problems.
+
+    Example:
+        >>> serial_days(pd.Series(["46180.5"]), "1899-12-30", column="Date",
+        ...              problems=Problems("file")).iloc[0]
+        Timestamp('2026-06-07 12:00:00')
+    """
+    days = pd.to_numeric(texts.astype(object), errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(days) & (days >= 1) & (days <= 2_958_465)
+    rule = "must be an Excel serial date (days since the workbook's epoch)"
+    problems.add_mask(column, texts.notna().to_numpy() & ~ok, texts.index, texts, rule,
+                      ErrorCode.INVALID_VALUE)  # fmt: skip
+    millis = np.round(np.where(ok, days, 0.0) * 86_400_000).astype(np.int64)
+    stamps = np.datetime64(epoch, "ms") + millis.astype("timedelta64[ms]")
+    stamps[~ok] = np.datetime64("NaT")
+    return pd.Series(stamps.astype("datetime64[us]"), index=texts.index, name=texts.name)
 
 
 def _cell(value: Any) -> Any:
@@ -174,7 +207,7 @@ def _xlsx(data: bytes | str | os.PathLike[str], kinds: Sequence[Kind], sheet: st
             best = (hits, rows)
     epoch = f"{book.epoch:%Y-%m-%d}"
     book.close()
-    return attrs.evolve(_from_rows(best[1], kinds, "xlsx"), epoch=epoch)
+    return _from_rows(best[1], kinds, "xlsx", epoch)
 
 
 def _walk(payload: Any, kind: Kind) -> list[Any]:
