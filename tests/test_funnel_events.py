@@ -331,3 +331,96 @@ def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(time_bits, with_r
         np.testing.assert_array_equal(got[3], rank[order])
     ordered = sort_entries(*got)  # already in order: returned as is when the key is packed
     assert (ordered[0] is got[0]) == (12 + time_bits + 3 <= 64)
+
+
+# --- sort_factorize: the hash-free coding of user ids -------------------------------------
+
+_TEXT = st.text(alphabet=st.sampled_from(["a", "b", "z", "é", "中", "\U0001f600", "0", "9"]))
+
+
+def _storages():
+    kinds = ["object", "string[python]"]
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return kinds
+    return [*kinds, "string[pyarrow]"]
+
+
+@settings(deadline=None, max_examples=60)
+@given(values=st.lists(_TEXT.filter(lambda s: len(s.encode()) <= 8), min_size=2, max_size=40))
+def test_sort_factorize_equals_factorize_on_short_text(values):
+    from creatorkit._grouping import factorize, sort_factorize
+
+    for dtype in _storages():
+        series = pd.Series(values, dtype=dtype)
+        expected_codes, expected_uniques = factorize(series)
+        found = sort_factorize(series)
+        if found is None:  # no pyarrow: the hashing path
+            assert dtype != "string[pyarrow]"
+            continue
+        codes, uniques = found
+        assert codes.tolist() == expected_codes.tolist()
+        assert uniques.tolist() == expected_uniques.tolist()
+        assert uniques.dtype == expected_uniques.dtype
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    values=st.lists(st.integers(-(2**40), 2**40), min_size=2, max_size=40),
+    dtype=st.sampled_from(["int64", "int32", "Int64", "uint32"]),
+)
+def test_sort_factorize_equals_factorize_on_integers(values, dtype):
+    from creatorkit._grouping import factorize, sort_factorize
+
+    if dtype in ("int32", "uint32"):
+        values = [v % 2**31 for v in values]
+    series = pd.Series(values, dtype=dtype)
+    codes, uniques = sort_factorize(series)
+    expected_codes, expected_uniques = factorize(series)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == expected_uniques.tolist()
+
+
+def test_sort_factorize_declines_what_it_cannot_code_exactly():
+    from creatorkit._grouping import sort_factorize
+
+    pytest.importorskip("pyarrow")
+    assert sort_factorize(pd.Series(["a", None, "b"], dtype="string[pyarrow]")) is None
+    assert sort_factorize(pd.Series(["123456789", "1"], dtype="string[pyarrow]")) is None
+    assert sort_factorize(pd.Series(["a\x00", "a"], dtype="string[pyarrow]")) is None  # NUL
+    assert sort_factorize(pd.Series(["1", 1], dtype=object)) is None  # not only text
+    assert sort_factorize(pd.Series([1.0, 2.0])) is None
+    assert sort_factorize(pd.Series([2**63, 1], dtype="uint64")) is None
+    assert sort_factorize(pd.Series(["a", "b"], dtype="category")) is None
+    # 8-byte strings at the very end of the buffer are read without overrunning it
+    codes, uniques = sort_factorize(pd.Series(["zzzzzzzz", "a", "zzzzzzzy"], dtype="string"))
+    assert codes.tolist() == [2, 0, 1]
+    assert uniques.tolist() == ["a", "zzzzzzzy", "zzzzzzzz"]
+
+
+@settings(deadline=None, max_examples=25)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["u1", "u10", "u2", "é", "zz", "u9999999"]),
+            st.integers(0, 30),
+            st.sampled_from(["A", "B", "C", "X"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    seed=st.integers(0, 3),
+)
+def test_random_row_order_and_id_storage_give_identical_results(rows, seed):
+    log = _log(rows)
+    order = np.random.default_rng(seed).permutation(len(log))
+    expected = from_events(log, ["A", "B", "C"], window="10s")
+    for dtype in _storages():
+        shuffled = log.iloc[order].assign(user_id=lambda f, d=dtype: f["user_id"].astype(d))
+        got = from_events(shuffled, ["A", "B", "C"], window="10s")
+        pd.testing.assert_frame_equal(got.table, expected.table)
+        levels = got.units.set_index("user_id")["level"]
+        want = expected.units.set_index("user_id")["level"]
+        assert levels.sort_index().tolist() == want.sort_index().tolist()
+        assert sorted(map(str, levels.index)) == sorted(map(str, want.index))

@@ -21,9 +21,12 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._grouping import factorize, group
+from creatorkit._grouping import factorize, group, sort_factorize
 from creatorkit.funnel._engine import sort_entries
 from creatorkit.results import Note
+
+_SAMPLE = 10_000
+"""Rows read to tell a log grouped by user from one in random order."""
 
 _NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
@@ -225,11 +228,21 @@ class Entries:
 
 
 def unit_codes(frame: pd.DataFrame, unit_keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Codes (first appearance) and the key table of the units (group keys, then user)."""
+    """Codes and the key table of the units (group keys, then user).
+
+    A log grouped by user is coded by first appearance, one hash per run of equal ids;
+    otherwise one user column of integers or short text is coded in sorted order by one
+    sort of packed values (``sort_factorize``: no hash table, as fast in any row order),
+    and other keys by first appearance. The codes differ only in order.
+    """
     if len(unit_keys) > 1:
         units = group(frame, unit_keys, sort=False)
         return np.asarray(units.codes, dtype=np.int64), units.keys.reset_index(drop=True)
-    codes, uniques = factorize(frame[unit_keys[0]], sort=False, runs=True)
+    column = frame[unit_keys[0]]
+    head = column.iloc[:_SAMPLE].to_numpy()
+    grouped = len(head) < 2 or int(np.count_nonzero(head[1:] != head[:-1])) * 2 < len(head)
+    found = None if grouped else sort_factorize(column)
+    codes, uniques = found or factorize(column, sort=False, runs=True)
     table = pd.DataFrame({unit_keys[0]: pd.Series(uniques, copy=False)})
     return np.asarray(codes, dtype=np.int64), table
 
