@@ -593,3 +593,13 @@ def test_names_and_by_of_the_wrong_type():
         compute(_content(), 5)  # type: ignore[arg-type]
     with pytest.raises(ck.ValidationError, match="a name or a list of names"):
         compute(_content(), "views", by=3)  # type: ignore[arg-type]
+
+
+def test_a_missing_money_column_is_named_also_with_a_reporting_currency():
+    data = ck.datasets.synthetic(seed=0, n_creators=30)
+    orders = data.orders.drop(columns=["refunds"])
+    for currency in (None, "USD"):
+        fx = None if currency is None else data.fx_rates
+        with pytest.raises(ck.errors.ValidationError) as err:
+            ck.metrics.compute(orders, "net_gmv", by="creator_id", currency=currency, fx=fx)
+        assert err.value.failure_cases["column"].tolist() == ["refunds"]

@@ -236,7 +236,8 @@ def reporting(
     if fx is None:
         fail("fx", f"converting to {currency!r} needs a dated rate table", ErrorCode.MISSING_VALUE)
     available = frozenset(map(str, frame.columns))
-    money = sorted(set().union(*(m.columns(available) for m in metrics)) & _MONEY)
+    # absent columns are reported by name later, with the metrics that read them
+    money = sorted(set().union(*(m.columns(available) for m in metrics)) & _MONEY & available)
     tables = {m.table for m in metrics}
     time = "settled_at" if policy == "settlement_date" else _FX_TIME.get(min(tables), "")
     if not money:
