@@ -14,6 +14,7 @@ from creatorkit._validation import check_choice, check_number, did_you_mean, fai
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes, read_only
 from creatorkit.scoring._gate import Gate
+from creatorkit.scoring._top_share import rank_order
 
 USED: tuple[str, ...] = ("markets", "category", "goal", "followers", "budget_per_creator")
 USED += ("currency", "content_type")
@@ -270,7 +271,7 @@ def _ranked(
 ) -> Shortlist:
     res = card.score(named, as_of=when)
     scored = res._table
-    order = np.argsort(scored["rank"].to_numpy(), kind="stable")[: len(scored) if k is None else k]
+    order = rank_order(scored["rank"].to_numpy())[: len(scored) if k is None else k]
     parts = [f"contribution_{c}" for c in res.criteria]
     tier = ["tier"] if "tier" in scored else []
     top = scored[["creator_id", "score", "rank", "percentile", *tier, *parts]].take(order)

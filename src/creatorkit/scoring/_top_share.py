@@ -124,13 +124,26 @@ def _select(ranked: _Ranked, frac: float, by: list[str], lookup: Any) -> tuple[A
     keys = _keys(ranked, by, lookup)
     g = group(keys, by)
     rank = ranked.table["rank"].to_numpy()
-    order = np.lexsort((rank, g.codes))
+    by_rank = rank_order(rank)
+    order = by_rank[np.argsort(g.codes[by_rank], kind="stable")]
     starts = np.r_[0, np.cumsum(g.sizes)[:-1]].astype(np.int64)
     position = np.empty(len(rank), dtype=np.int64)
     position[order] = np.arange(len(rank)) - starts[g.codes[order]]
     top_count = np.ceil(frac * g.sizes - _EPS).astype(np.int64)
     in_top = position < top_count[g.codes]
     return keys, g, order, position + 1, top_count, in_top
+
+
+def rank_order(rank: np.ndarray) -> np.ndarray:
+    """Positions in rank order: a scatter when the ranks are 1..n (they are), else a sort."""
+    n = len(rank)
+    values = np.asarray(rank)
+    if n and values.min() == 1 and values.max() == n:
+        order = np.full(n, -1, dtype=np.int64)
+        order[values.astype(np.int64) - 1] = np.arange(n)
+        if (order >= 0).all():
+            return order
+    return np.argsort(values, kind="stable")
 
 
 def _contributions(ranked: _Ranked, criteria: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
