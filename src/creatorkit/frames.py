@@ -392,8 +392,8 @@ def validate(
     key = [k for k in model.key if k in frame.columns]
     if key and len(key) == len(model.key):
         # one key column: Series.duplicated hashes it directly (several times faster)
-        dup = (frame[key[0]] if len(key) == 1 else frame[key]).duplicated(keep=False)
-        dup = dup.to_numpy(dtype=bool)
+        keyed = frame[key[0]] if len(key) == 1 else frame[key]
+        dup = keyed.duplicated(keep=False).to_numpy(dtype=bool)
         values = frame[key[0]] if len(key) == 1 or not dup.any() else _joined(frame[key])
         problems.add_mask(
             " + ".join(key),
