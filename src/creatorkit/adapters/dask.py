@@ -43,6 +43,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from creatorkit._validation import as_str_list, fail
 from creatorkit.errors import ErrorCode, MissingDependencyError
 from creatorkit.summaries import Summary
@@ -108,6 +110,15 @@ def summarize_partitions(
     return result
 
 
+def _one(part: Any, each: Callable[[Any], Any]) -> Any:
+    """``each`` of one partition (``None`` if empty) in a one-cell object Series."""
+    return pd.Series([None if len(part) == 0 else each(part)], dtype=object)
+
+
+def _cell(series: Any) -> Any:
+    return series.iloc[0]
+
+
 def reduce_partitions(
     ddf: Any, each: Callable[[Any], Any], combine: Callable[[list[Any]], Any]
 ) -> Any:
@@ -130,10 +141,11 @@ def reduce_partitions(
     """
     dask = _dask()
 
-    def one(part: Any) -> Any:
-        return None if len(part) == 0 else each(part)
-
-    level = [dask.delayed(one)(p) for p in ddf.to_delayed()]
+    # ``each`` runs inside a blockwise task fused with whatever made the partition (a
+    # read, a shuffle's output), so a partition is reduced as soon as it exists instead of
+    # waiting in memory for a separate task; only the one-cell results are delayed.
+    small = ddf.map_partitions(_one, each, meta=pd.Series(dtype=object))
+    level = [dask.delayed(_cell)(p) for p in small.to_delayed()]
     while len(level) > 1:
         level = [dask.delayed(combine)(level[i : i + 2]) for i in range(0, len(level), 2)]
     (result,) = dask.compute(level[0])
