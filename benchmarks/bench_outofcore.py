@@ -115,6 +115,8 @@ class Peak:
 
         self.me = psutil.Process()
         self.peaks: dict[int, int] = {}
+        self.overall: dict[int, int] = {}
+        self.phases: dict[str, int] = {}
         self.names: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -127,8 +129,14 @@ class Peak:
                 except Exception:  # a process that just ended
                     continue
                 self.peaks[proc.pid] = max(self.peaks.get(proc.pid, 0), rss)
+                self.overall[proc.pid] = max(self.overall.get(proc.pid, 0), rss)
                 self.names.setdefault(proc.pid, "client" if proc.pid == self.me.pid else "child")
             time.sleep(0.1)
+
+    def phase(self, name: str) -> None:
+        """Record the largest process since the last phase under ``name``; start afresh."""
+        self.phases[name] = max(self.peaks.values(), default=0)
+        self.peaks = {}
 
     def __enter__(self) -> Peak:
         self._thread.start()
@@ -160,19 +168,23 @@ CARD = ck.Scorecard(
 )
 
 
-def work(log: Any, content: Any) -> dict[str, Any]:
-    """The three pieces of work; Dask or pandas frames alike."""
+def work(log: Any, content: Any, peak: Peak | None = None) -> dict[str, Any]:
+    """The three pieces of work; Dask or pandas frames alike (``peak``: mark each phase)."""
+    mark = peak.phase if peak is not None else (lambda name: None)
     out: dict[str, Any] = {}
     start = time.perf_counter()
     out["funnel"] = ck.funnel.from_events(log, STEPS, window="7D", event_id=None)
     out["funnel_s"] = time.perf_counter() - start
+    mark("funnel")
     start = time.perf_counter()
     out["metrics"] = ck.metrics.compute(content, METRICS, by="creator_id", ci="auto")
     out["metrics_s"] = time.perf_counter() - start
+    mark("metrics")
     start = time.perf_counter()
     tables = {"creators": _creators(), "content": content}
     out["score"] = CARD.score(tables, as_of=AS_OF)
     out["score_s"] = time.perf_counter() - start
+    mark("scorecard")
     return out
 
 
@@ -193,11 +205,13 @@ def on_cluster(log: Path, content: Path, limit: str) -> dict[str, Any]:
         Peak() as peak,
     ):
         start = time.perf_counter()
-        res = work(dd.read_parquet(log), dd.read_parquet(content))
+        peak.phase("start")
+        res = work(dd.read_parquet(log), dd.read_parquet(content), peak)
         res["total_s"] = time.perf_counter() - start
         res["worker_maxrss"] = sorted(client.run(_worker_maxrss).values())
-    res["client_peak"] = peak.peaks.get(peak.me.pid, 0)
-    res["child_peaks"] = sorted(v for k, v in peak.peaks.items() if k != peak.me.pid)
+    res["client_peak"] = peak.overall.get(peak.me.pid, 0)
+    res["child_peaks"] = sorted(v for k, v in peak.overall.items() if k != peak.me.pid)
+    res["phases"] = dict(peak.phases)
     return res
 
 
@@ -238,7 +252,9 @@ def run(quick: bool, limit: str = "2GiB") -> list[Line]:
                 f"funnel {res['funnel_s']:.1f} s, metrics {res['metrics_s']:.1f} s, scorecard "
                 f"{res['score_s']:.1f} s; peak RSS client {_gib(res['client_peak'])}, workers "
                 f"{', '.join(_gib(v) for v in res['worker_maxrss'])} (limit {limit} each); "
-                f"users at step 1: {int(res['funnel'].table['users'].iloc[0]):,}"
+                f"users at step 1: {int(res['funnel'].table['users'].iloc[0]):,}; largest "
+                f"process per phase: "
+                + ", ".join(f"{k} {_gib(v)}" for k, v in res["phases"].items() if k != "start")
             )
             lines.append(
                 Line(
