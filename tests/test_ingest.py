@@ -235,6 +235,25 @@ def test_a_range_field_must_name_fields_of_the_kind() -> None:
             Field(name="creator_id", aliases={"en": "id"}, parse="id"),))  # fmt: skip
 
 
+def test_rounded_money_displays_kept_as_ranges() -> None:
+    data = (
+        b"Nama Kreator,Video ID,Waktu,Penghasilan Video (Rp),VV\n"
+        b'siti,7001,2026/03/01 19:30:05,"Rp1,2Jt",10\n'
+        b'siti,7002,2026/03/01 19:30:06,"1.250.000",10\n'
+        b"siti,7003,2026/03/01 19:30:07,350Rb,10\n"
+    )
+    res = ck.ingest.read(data, tz="Asia/Jakarta")
+    t = res.table
+    assert t["gmv"].tolist() == [1_200_000.0, 1_250_000.0, 350_000.0]
+    assert t["gmv_low"].tolist() == [1_150_000.0, 1_250_000.0, 349_500.0]
+    assert t["gmv_high"].tolist() == [1_250_000.0, 1_250_000.0, 350_500.0]
+    line = res.report.set_index("field").loc["gmv"]
+    assert line["changed"] == 2
+    assert "rounded displays" in line["conversion"]
+    err = _error(data.replace(b"Rp1,2Jt", b"$1,2Jt"), tz="Asia/Jakarta")
+    assert "mixed_currency" in err.codes  # a rounded display still names its currency
+
+
 def test_dataframe_and_file_object_sources() -> None:
     raw = pd.read_csv(
         FIXTURES / "tiktok_shop_affiliate_orders_us.csv", dtype=str, keep_default_na=False

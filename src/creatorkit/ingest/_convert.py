@@ -163,16 +163,19 @@ class _Converter:
             )
             self.out[field.name] = value
             if rounded is not None:
-                self.out[f"{field.name}_low"] = rounded["low"]
-                self.out[f"{field.name}_high"] = rounded["high"]
-                changed = int((rounded["low"] != rounded["high"]).sum())
+                changed = self.bounds(field, rounded)
                 conversion = "number; rounded displays (K/M/Rb/Jt) kept as ranges _low/_high"
         elif field.parse == "money":
-            amount, found = _parse.money(texts, decimal=decimal, currency=self.currency, **args)
+            amount, found, rounded = _parse.money(
+                texts, decimal=decimal, currency=self.currency, **args
+            )
             self.out[field.name] = amount
             if self.currency is None:
                 self.currency = found
             conversion = f"money (decimal mark {decimal!r})"
+            if rounded is not None:
+                changed = self.bounds(field, rounded)
+                conversion += "; rounded displays (K/M/Rb/Jt) kept as ranges _low/_high"
         elif field.parse == "rate":
             unit = field.unit or "fraction"
             self.out[field.name] = _parse.rates(texts, unit=unit, decimal=decimal, **args)
@@ -191,6 +194,12 @@ class _Converter:
             conversion = self.time(field, texts)
         conversion += self.finish(field, texts)
         self.report.append(_line(header, field.name, conversion, missing=missing, changed=changed))
+
+    def bounds(self, field: Field, rounded: pd.DataFrame) -> int:
+        """Keep the range of rounded displays as ``<field>_low`` / ``<field>_high``."""
+        self.out[f"{field.name}_low"] = rounded["low"]
+        self.out[f"{field.name}_high"] = rounded["high"]
+        return int((rounded["low"] != rounded["high"]).sum())
 
     def finish(self, field: Field, texts: pd.Series) -> str:
         """Fill missing cells of a defaulted column; type whole-number extra columns.

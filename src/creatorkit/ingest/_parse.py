@@ -343,34 +343,38 @@ def money(
     problems: Problems,
     decimal: str,
     currency: pd.Series | str | None,
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[pd.Series, pd.Series, pd.DataFrame | None]:
     """Money strings (``"$1,234.56"``, ``"Rp9.900"``, ``"150.000"``) and their currency.
 
     A symbol or code in the cell must agree with ``currency`` (the row's currency column, the
-    header's unit or the caller's), else the row is an error. Returns the amounts and the
-    currency of each row (the declared one, or the symbol's where none was declared).
+    header's unit or the caller's), else the row is an error. Returns the amounts, the
+    currency of each row (the declared one, or the symbol's where none was declared) and,
+    when a cell is a rounded display (``Rp1,2Jt``), the range each amount stands for
+    (``low``, ``high``; else ``None``), as :func:`numbers` does.
 
     Example:
         >>> p = Problems("file")
-        >>> amount, cur = money(pd.Series(["Rp9.900", "150.000"]), column="GMV",
-        ...                     problems=p, decimal=",", currency="IDR")
-        >>> amount.tolist(), cur.tolist()
-        ([9900.0, 150000.0], ['IDR', 'IDR'])
+        >>> amount, cur, rounded = money(pd.Series(["Rp9.900", "Rp1,2Jt"]), column="GMV",
+        ...                              problems=p, decimal=",", currency="IDR")
+        >>> amount.tolist(), cur.tolist(), rounded.loc[1].tolist()
+        ([9900.0, 1200000.0], ['IDR', 'IDR'], [1150000.0, 1250000.0])
     """
     labels: list[str] = []
 
     def parse(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         amount, code, named, ok = _money_fast(uniques, decimal)
+        half = np.zeros(len(uniques))
         slow = ~ok
-        if slow.any():  # other spellings (codes, suffixes, spaces): one regex each
-            out, fine = _money_regex(uniques[slow], decimal)
-            extra, more = factorize(pd.Series(out[:, 1].astype(str), dtype=object), sort=False)
-            amount[slow], ok[slow] = out[:, 0].astype(float), fine
+        if slow.any():  # other spellings (codes, suffixes, spaces, 1,2Jt): one regex each
+            more_amount, more_code, fine, half[slow] = _money_slow(uniques[slow], decimal)
+            extra, more = factorize(pd.Series(more_code.astype(str), dtype=object), sort=False)
+            amount[slow], ok[slow] = more_amount, fine
             code[slow] = len(named) + extra
             named = np.concatenate([named, np.asarray(more, dtype=object)])
         index, names = factorize(pd.Series(named.astype(str), dtype=object), sort=True)
         labels.extend(str(n) for n in names)
-        return np.column_stack([amount, np.asarray(index, dtype=float)[code]]), ok
+        shown = np.asarray(index, dtype=float)[code]
+        return np.column_stack([amount, shown, amount - half, amount + half]), ok
 
     values, bad, present = _distinct(texts, parse)
     _report(problems, column, texts, bad, f"must be an amount written like {_example(decimal)}")
@@ -392,7 +396,38 @@ def money(
     rule = "is in another currency than the column's"
     problems.add_mask(column, clash, texts.index, texts, rule, ErrorCode.MIXED_CURRENCY)
     codes = pd.Series(rows, index=texts.index, dtype=object)
-    return pd.Series(amount, index=texts.index, name=texts.name), codes
+    series = pd.Series(amount, index=texts.index, name=texts.name)
+    if not (good & (values[:, 2] != values[:, 3])).any():
+        return series, codes, None
+    bounds = np.where(good[:, None], values[:, 2:], np.nan)
+    return series, codes, pd.DataFrame(bounds, index=texts.index, columns=["low", "high"])
+
+
+_ROUNDED = re.compile(r"^(.*\d)\s*(k|m|b|rb|ribu|jt|juta)$", re.IGNORECASE)
+
+
+def _money_slow(
+    text: pd.Series, decimal: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Any spelling, and rounded displays (``Rp1,2Jt``, ``$1.74K``) with their half width.
+
+    Returns the amounts, the currency codes (text), where the cell was read and half the
+    width of the range a rounded display stands for (0 for exact amounts).
+    """
+    out, ok = _money_regex(text, decimal)
+    amount, code = out[:, 0].astype(float), out[:, 1]
+    half = np.zeros(len(text))
+    parts = text.str.extract(_ROUNDED)
+    shown = parts[0].notna().to_numpy() & ~ok
+    if shown.any():
+        head = parts[0][shown].astype(object)
+        read, fine = _money_regex(head, decimal)
+        mult = parts[1][shown].str.lower().map(_SUFFIX).to_numpy(dtype=float)
+        after = head.str.extract(re.escape(decimal) + r"(\d+)$", expand=False).str.len()
+        places = np.nan_to_num(after.to_numpy(dtype=float, na_value=np.nan))
+        amount[shown], code[shown] = read[:, 0].astype(float) * mult, read[:, 1]
+        ok[shown], half[shown] = fine, 0.5 * 10.0 ** (-places) * mult
+    return amount, code, ok, half
 
 
 def _agrees(found: str, declared: str) -> bool:
