@@ -173,3 +173,49 @@ def test_compiled_shrinks_new_rows_toward_the_frozen_group_prior():
     assert score < 100.0
     with pytest.raises(ValidationError, match="r_trials"):
         compiled.score(lucky.drop(columns=["r_trials", "r_n"]))
+
+
+def _compiled_world() -> tuple[ck.scoring.CompiledScorecard, ck.datasets.Dataset]:
+    data = ck.datasets.synthetic(seed=3, n_creators=400, model="truth_model@1")
+    card = Scorecard.preset("beauty/sales", currency="USD")
+    card = Scorecard(card.criteria, gates=[Gate.min_data("posts", 1)], currency="USD")
+    return card.compile(data, as_of=data.as_of), data
+
+
+def test_a_compiled_scorecard_round_trips_through_json_digit_for_digit():
+    compiled, data = _compiled_world()
+    text = json.dumps(compiled.to_dict(), allow_nan=False)
+    back = ck.scoring.CompiledScorecard.from_dict(json.loads(text))
+    assert back.scorecard.spec_hash == compiled.scorecard.spec_hash
+    assert back.reference_size == compiled.reference_size
+    expected = compiled.score(data, as_of=data.as_of)
+    pd.testing.assert_frame_equal(back.score(data, as_of=data.as_of), expected)
+    one = {"creators": data.creators.iloc[[7]], "content": data.content, "fx_rates": data.fx_rates}
+    pd.testing.assert_frame_equal(
+        back.score(one, as_of=data.as_of), compiled.score(one, as_of=data.as_of)
+    )
+    assert json.dumps(back.to_dict(), allow_nan=False) == text  # a fixed point
+
+
+def test_a_hostile_compiled_scorecard_is_refused_with_json_paths():
+    compiled, _ = _compiled_world()
+    good = compiled.to_dict()
+
+    def refused(change, path):
+        data = json.loads(json.dumps(good))
+        change(data)
+        with pytest.raises(ValidationError) as err:
+            ck.scoring.CompiledScorecard.from_dict(data)
+        assert any(c.startswith(path) for c in err.value.failure_cases["column"]), str(err.value)
+
+    refused(lambda d: d.update(extra=1), "$.extra")
+    refused(lambda d: d.update(schema_version=2), "$.kind")
+    refused(lambda d: d.update(spec_hash="0" * 16), "$.spec_hash")
+    refused(lambda d: d["scorecard"]["criteria"][0].update(name="__import__"), "$.criteria")
+    refused(lambda d: d["criteria"][0].update(values="1,2,3"), "$.criteria[0].values")
+    refused(lambda d: d["criteria"][0]["offsets"].append(10**9), "$.criteria[0].offsets")
+    refused(lambda d: d["criteria"][1]["keys"][0][0].__setitem__(-1, 10**6), "$.criteria[1].keys")
+    refused(lambda d: d["criteria"][2].pop("prior"), "$.criteria[2].prior")
+    refused(lambda d: d["criteria"].pop(), "$.criteria")
+    with pytest.raises(ValidationError):
+        ck.scoring.CompiledScorecard.from_dict([1, 2])

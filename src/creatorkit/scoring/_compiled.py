@@ -82,6 +82,46 @@ def _freeze(c: Any, peers: _Peers, used: np.ndarray) -> Frozen:
     )
 
 
+def _lookups(
+    levels: tuple[tuple[str, ...], ...], keys: tuple[pd.DataFrame, ...]
+) -> tuple[tuple[dict[tuple[Any, ...], int], ...], tuple[pd.MultiIndex | None, ...]]:
+    """Per level: a dict of key tuples → group (one creator) and a MultiIndex (batches)."""
+    lookup = tuple(
+        dict(zip(map(tuple, k[list(lv)].astype(object).to_numpy()), k["_group"], strict=True))
+        for lv, k in zip(levels, keys, strict=True)
+    )
+    index = tuple(
+        pd.MultiIndex.from_frame(k[list(lv)].astype(object)) if lv and len(k) else None
+        for lv, k in zip(levels, keys, strict=True)
+    )
+    return lookup, index
+
+
+def thaw(
+    *,
+    levels: tuple[tuple[str, ...], ...],
+    keys: tuple[pd.DataFrame, ...],
+    values: np.ndarray,
+    offsets: np.ndarray,
+    **stats: Any,
+) -> Frozen:
+    """A :class:`Frozen` reference from its stored parts (:mod:`._compiled_io`)."""
+    uniques = np.unique(values)
+    groups = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    lookup, index = _lookups(levels, keys)
+    return Frozen(
+        levels=levels,
+        keys=keys,
+        lookup=lookup,
+        index=index,
+        sorted_values=values,
+        offsets=offsets,
+        uniques=uniques,
+        ranks=_keys(uniques, values, groups),
+        **stats,
+    )
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class _Peers:
     """The reference's peer groups of one ``(peers, min_group)`` spec and their lookups."""
@@ -99,14 +139,7 @@ def _peers_of(c: Any, sub: pd.DataFrame) -> _Peers:
         rows = groups.keys["level"].to_numpy() == i
         table = groups.keys.loc[rows, list(level)].reset_index(drop=True)
         keys.append(table.assign(_group=np.flatnonzero(rows)))
-    lookup = tuple(
-        dict(zip(map(tuple, k[list(lv)].astype(object).to_numpy()), k["_group"], strict=True))
-        for lv, k in zip(c.peers, keys, strict=True)
-    )
-    index = tuple(
-        pd.MultiIndex.from_frame(k[list(lv)].astype(object)) if lv and len(k) else None
-        for lv, k in zip(c.peers, keys, strict=True)
-    )
+    lookup, index = _lookups(c.peers, tuple(keys))
     return _Peers(groups=groups, keys=tuple(keys), lookup=lookup, index=index)
 
 
@@ -173,6 +206,51 @@ class CompiledScorecard:
             out = r if benefit else 1.0 - r
         out = np.clip(np.where(ok, out, np.nan), 0.0, 1.0)
         return np.where(np.isnan(out) & (g >= 0), f.neutral[gg], out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The compiled scorecard as versioned, JSON-ready data (compile offline, load elsewhere).
+
+        The spec, its hash, and per criterion the frozen reference (peer keys of every
+        fallback level, sorted reference values per group, group statistics, priors).
+
+        Example:
+            >>> import json, pandas as pd
+            >>> from creatorkit.scoring import CompiledScorecard, Criterion, Scorecard
+            >>> ref = pd.DataFrame({"creator_id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0]})
+            >>> cc = Scorecard([Criterion(name="x")]).compile(ref, as_of="2026-06-30T00:00:00Z")
+            >>> text = json.dumps(cc.to_dict(), allow_nan=False)
+            >>> back = CompiledScorecard.from_dict(json.loads(text))
+            >>> new = pd.DataFrame({"creator_id": ["z"], "x": [2.0]})
+            >>> back.score(new)["score"].round(2).tolist()
+            [66.67]
+        """
+        from creatorkit.scoring._compiled_io import to_dict
+
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CompiledScorecard:
+        """A compiled scorecard from :meth:`to_dict` data, checked like a spec.
+
+        Safe from an untrusted source: the scorecard part goes through the spec loader
+        (only registered names, no code runs), every array is checked for type and size,
+        and each problem is reported with its JSON path.
+
+        Raises:
+            ValidationError: Unknown or missing keys, wrong types, inconsistent sizes, a
+                spec hash that does not match the spec, or an unknown schema version.
+
+        Example:
+            >>> import pandas as pd
+            >>> from creatorkit.scoring import CompiledScorecard, Criterion, Scorecard
+            >>> ref = pd.DataFrame({"creator_id": ["a", "b"], "x": [1.0, 3.0]})
+            >>> cc = Scorecard([Criterion(name="x")]).compile(ref, as_of="2026-06-30T00:00:00Z")
+            >>> CompiledScorecard.from_dict(cc.to_dict()).reference_size
+            2
+        """
+        from creatorkit.scoring._compiled_io import from_dict
+
+        return from_dict(data)  # type: ignore[no-any-return]
 
     def score(self, rows: Any, *, as_of: Any = None) -> pd.DataFrame:
         """Score new creators against the frozen reference.
