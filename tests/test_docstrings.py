@@ -28,8 +28,6 @@ PENDING = frozenset(
         "creatorkit.adapters.dask.summarize_partitions",  # adapters/dask.py
         "creatorkit.ingest.Kind.field",  # ingest/_kinds.py
         "creatorkit.ingest.Kind.languages",  # ingest/_kinds.py
-        "creatorkit.plot.forest",  # plot.py
-        "creatorkit.scoring.Explanation.text",  # scoring/_result.py
     }
 )
 

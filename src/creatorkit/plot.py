@@ -61,6 +61,14 @@ def forest(result: ComparisonResult, *, column: str = "estimate", ax: Any = None
 
     Returns:
         The matplotlib Axes.
+
+    Example:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from creatorkit import compare
+        >>> ax = forest(compare.proportions([40, 60], [1000, 1000]), column="lift")
+        >>> ax.get_xlabel()
+        'lift (conversion)'
     """
     from creatorkit.compare import ComparisonResult
 

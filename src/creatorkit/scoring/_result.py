@@ -34,7 +34,16 @@ class Explanation(Result):
 
     @property
     def text(self) -> str:
-        """The sentences joined into one paragraph."""
+        """The sentences joined into one paragraph.
+
+        Example:
+            >>> import pandas as pd
+            >>> from creatorkit.scoring import Criterion, Scorecard
+            >>> t = pd.DataFrame({"creator_id": ["a", "b"], "x": [1.0, 3.0]})
+            >>> res = Scorecard([Criterion(name="x")]).score(t, as_of="2026-06-30T00:00:00Z")
+            >>> res.explain("b").text.startswith("b scores 100")
+            True
+        """
         return " ".join(self.sentences)
 
 
