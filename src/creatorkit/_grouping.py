@@ -248,9 +248,9 @@ def _int_key(values: np.ndarray) -> tuple[np.ndarray, int]:
 def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     """Packed, order-preserving key of Arrow text up to 8 UTF-8 bytes, or None.
 
-    Byte position ``j`` of every string is replaced by its rank among the byte values
-    present at ``j`` (a missing byte, past the end, ranks first), and the ranks are
-    concatenated from the first position: the key orders like the text (by code point)
+    Each pair of byte positions of every string is replaced by its rank among the pairs
+    present there (a missing byte, past the end, ranks first), and the ranks are
+    concatenated from the first pair: the key orders like the text (by code point)
     and two strings share a key only when they are equal. Few large temporaries: page
     faults of fresh memory cost as much as the arithmetic.
     """
@@ -274,7 +274,7 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     word = np.zeros(n, dtype=np.uint64)
     if len(raw) >= 8:
         words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-        np.take(words, np.where(near_end, 0, start), out=word)
+        word[:] = words[np.where(near_end, 0, start)]
     shift = np.arange(8, dtype=np.uint64) * np.uint64(8)
     for row in np.flatnonzero(near_end):  # at most 8 rows
         at = int(start[row]) - (len(raw) - min(8, len(raw)))
@@ -282,17 +282,18 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     masks = np.array([(1 << int(b)) - 1 for b in shift] + [2**64 - 1], dtype=np.uint64)
     key = masks.take(lengths)
     word &= key
-    byte = word.view(np.uint8).reshape(n, 8)
+    pairs = word.view(np.uint16).reshape(n, 4)  # bytes (2j, 2j + 1): b0 + 256 * b1
     key.fill(0)
     rank_of = np.empty(n, dtype=np.uint64)
     bits = 0
-    for j in range(int(lengths.max())):
-        present = np.zeros(256, dtype=bool)
-        present[byte[:, j]] = True
-        need = (int(present.sum()) - 1).bit_length()
+    for j in range((int(lengths.max()) + 1) // 2):
+        present = np.zeros(65536, dtype=bool)
+        present[pairs[:, j]] = True
+        grid = present.reshape(256, 256).T  # [first byte, second byte]: the text's order
+        need = (int(grid.sum()) - 1).bit_length()
         if need:
-            rank = (np.cumsum(present) - 1).astype(np.uint64)
-            np.take(rank, byte[:, j], out=rank_of)
+            rank = (np.cumsum(grid.ravel()) - 1).astype(np.uint64)
+            np.take(rank.reshape(256, 256).T.ravel(), pairs[:, j], out=rank_of)
             key <<= np.uint64(need)
             key |= rank_of
             bits += need
