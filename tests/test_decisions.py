@@ -202,6 +202,8 @@ def test_top_share_entrants_and_leavers_with_the_criterion_that_moved() -> None:
     assert entered["previous_score"] == pytest.approx(then.loc["c", "score"]) == 50.0
     assert entered["score"] == pytest.approx(now.loc["c", "score"]) == 75.0
     assert top.groups[["entrants", "leavers"]].values.tolist() == [[1, 1]]
+    json.dumps(top.to_dict(), allow_nan=False)
+    assert "&lt;" in top_share(new, 0.5, groups=june.assign(country="<b>"))._repr_html_()
     same = top_share(old, 0.5, previous=old, groups=may)
     assert same.entrants.empty
     assert same.leavers.empty
