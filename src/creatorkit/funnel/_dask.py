@@ -189,6 +189,25 @@ def _untemplated(notes: Sequence[Note], plain: frozenset[tuple[str, str | None]]
     return [attrs.evolve(n, template="") if (n.code, n.subject) in plain else n for n in notes]
 
 
+def _dask_notes(user: str, shuffled: bool) -> list[Note]:
+    """The notes only the Dask path gives: the shuffle by user and the missing median."""
+    missing = "median_time_to_convert does not merge across partitions: NaT on Dask"
+    notes = [
+        Note(
+            code="median_unavailable_on_dask",
+            subject="median_time_to_convert",
+            message=missing + " (compute it on a pandas frame of the users you need)",
+        )
+    ]
+    if shuffled:
+        message = (
+            f"the log was not partitioned by {user!r} (no index with known divisions): it "
+            "was shuffled on that column first"
+        )
+        notes.insert(0, Note(code="shuffled_by_user", subject=user, message=message))
+    return notes
+
+
 def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> FunnelResult:
     """:func:`creatorkit.funnel.from_events` of a Dask DataFrame (see the module docstring).
 
@@ -203,20 +222,7 @@ def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> F
     whole = reduce_partitions(frame, lambda rows: _part(rows, steps, options), _combine)
     runtime = {"workers": 1, "engine": "dask", "partitions": int(frame.npartitions)}
     method = attrs.evolve(probe.method, runtime={**probe.method.runtime, **runtime})
-    missing = "median_time_to_convert does not merge across partitions: NaT on Dask"
-    extra = [
-        Note(
-            code="median_unavailable_on_dask",
-            subject="median_time_to_convert",
-            message=missing + " (compute it on a pandas frame of the users you need)",
-        )
-    ]
-    if shuffled:
-        message = (
-            f"the log was not partitioned by {options['user']!r} (no index with known "
-            "divisions): it was shuffled on that column first"
-        )
-        extra.insert(0, Note(code="shuffled_by_user", subject=options["user"], message=message))
+    extra = _dask_notes(options["user"], shuffled)
     if whole is None:
         return attrs.evolve(probe, units=None, method=method, warnings=(*extra, *probe.warnings))
     keys = list(probe.by)
