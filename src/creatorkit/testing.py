@@ -432,6 +432,7 @@ _PARSES_FOR = {  # a model column kind → the ways an export may write it
     "bool": {"enum", "text"},
 }
 _WHEN = pd.Timestamp("2026-06-07 12:34:56")
+_WHEN_UTC = pd.Timestamp("2026-06-07 12:34:56", tz="UTC")
 
 
 def _kind_problems(kind: Any, values: tuple[str, ...]) -> list[str]:
@@ -506,7 +507,7 @@ def _sample_cell(field: Any, decimal: str, country: bool) -> tuple[str, Any]:
         return ("1m28s", 88.0) if field.unit in (None, "text") else ("88", 88.0)
     if field.parse == "time":
         if field.unit == "unix":
-            return str(int(_WHEN.tz_localize("UTC").timestamp())), _WHEN.tz_localize("UTC")
+            return str(int(_WHEN_UTC.timestamp())), _WHEN_UTC
         text = _WHEN.strftime(field.unit)
         return text, pd.Timestamp(dt.datetime.strptime(text, field.unit), tz="UTC")
     if field.parse == "enum":

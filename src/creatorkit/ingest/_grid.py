@@ -19,6 +19,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._grouping import factorize
+
 __all__ = ["WIDTH", "Decimals", "arrow_backed", "decimals"]
 
 WIDTH = 32
@@ -67,7 +69,7 @@ class Decimals:
         """Codes of each cell's prefix and the distinct prefixes (few: ``""``, ``"$"``)."""
         if self.groups is not None:
             return self.groups
-        codes, distinct = pd.factorize(pd.Series(self.prefix, dtype=object))
+        codes, distinct = factorize(pd.Series(self.prefix, dtype=object), sort=False)
         return np.asarray(codes), np.asarray(distinct, dtype=object)
 
 
@@ -81,7 +83,6 @@ def _arrow_decimals(text: pd.Series, decimal: str) -> Decimals:
         cells = cells.combine_chunks()
     ok = pc.fill_null(pc.match_substring_regex(cells, _rules(decimal)), False)
     body = pc.replace_substring_regex(cells, "^(?s:[^0-9]*)", "")
-    head = pc.replace_substring_regex(cells, "(?s:[0-9].*)$", "")
     digits = pc.replace_substring(pc.replace_substring(body, sep, ""), decimal, "")
     count = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
     size = pc.utf8_length(cells).to_numpy(zero_copy_only=False)
@@ -93,12 +94,14 @@ def _arrow_decimals(text: pd.Series, decimal: str) -> Decimals:
     zero = pa.scalar("0", pa.large_string())
     mantissa = pc.cast(pc.if_else(pa.array(okay), digits, zero), pa.int64())
     mantissa = np.asarray(mantissa.to_numpy(zero_copy_only=False), dtype=np.int64)
-    encoded = pc.fill_null(head, "").dictionary_encode()
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
-    raw = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    head = text.str.replace("(?s:[0-9].*)$", "", regex=True)  # what precedes the digits
+    codes, uniques = factorize(head.fillna(""), sort=False)
+    codes = np.asarray(codes, dtype=np.intp)
+    raw = np.asarray(uniques, dtype=object)
     negative = np.array([p.startswith("-") for p in raw], dtype=bool)  # per distinct prefix
     distinct = np.array([p.lstrip("-").strip() for p in raw], dtype=object)
-    names, inverse = np.unique(distinct.astype(str), return_inverse=True)
+    inverse, labels = factorize(pd.Series(distinct, dtype=object), sort=True)
+    names = np.asarray(labels, dtype=object)
     merged = np.asarray(inverse, dtype=np.intp)[codes] if len(raw) else codes
     return Decimals(
         mantissa=np.where(negative[codes], -mantissa, mantissa) if len(raw) else mantissa,
