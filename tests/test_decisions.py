@@ -203,7 +203,10 @@ def test_top_share_entrants_and_leavers_with_the_criterion_that_moved() -> None:
     assert entered["score"] == pytest.approx(now.loc["c", "score"]) == 75.0
     assert top.groups[["entrants", "leavers"]].values.tolist() == [[1, 1]]
     json.dumps(top.to_dict(), allow_nan=False)
-    assert "&lt;" in top_share(new, 0.5, groups=june.assign(country="<b>"))._repr_html_()
+    html = top_share(card.score(june.assign(country="<b>"), as_of=AS_OF), 0.5)._repr_html_()
+    assert "&lt;" in html
+    # the result carries each creator's country: groups= is not needed for the default
+    pd.testing.assert_frame_equal(top_share(new, 0.5).table, top_share(new, 0.5, groups=june).table)
     same = top_share(old, 0.5, previous=old, groups=may)
     assert same.entrants.empty
     assert same.leavers.empty
@@ -225,7 +228,7 @@ def test_top_share_bad_input() -> None:
         with pytest.raises(ValidationError, match="frac"):
             top_share(res, frac, groups=pop)
     with pytest.raises(ValidationError, match="groups="):
-        top_share(res)
+        top_share(res, by="platform")  # not a column of the result: groups= names it
     with pytest.raises(ValidationError, match="result"):
         top_share(pop)
     assert len(top_share(res, 1.0, by=None).table) == 6

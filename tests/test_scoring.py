@@ -260,16 +260,12 @@ def test_uncertainty_is_seeded_and_off_by_default():
     pd.testing.assert_frame_equal(a, b)
     assert ((a["chance_top_k"] >= 0) & (a["chance_top_k"] <= 1)).all()
     assert (a["score_low"] <= a["score_high"]).all()
-    per_market = a.join(
-        plain.table.set_index("creator_id")["market"]
-        if "market" in plain.table
-        else data.creators.set_index("creator_id")["country"],
-        on="creator_id",
-    )
-    total = per_market.groupby(per_market.columns[-1])["chance_top_k"].sum()
-    np.testing.assert_allclose(
-        total, np.minimum(5, per_market.groupby(per_market.columns[-1]).size())
-    )
+    assert (
+        a.set_index("creator_id")["country"]
+        == data.creators.set_index("creator_id")["country"].reindex(a["creator_id"])
+    ).all()
+    total = a.groupby("market")["chance_top_k"].sum()
+    np.testing.assert_allclose(total, np.minimum(5, a.groupby("market").size()))
     with pytest.raises(ValidationError, match="unknown option"):
         card.score(data, as_of=data.as_of, uncertainty={"draw": 10})
 

@@ -349,8 +349,9 @@ class Scorecard:
         rank[order] = np.arange(1, n + 1)
         pct = _percentile(score, order)
         cols: dict[str, Any] = {"creator_id": ids, "score": score, "rank": rank, "percentile": pct}
-        if "tier" in table:
-            cols["tier"] = table["tier"].array[keep]
+        for key in ("tier", "country", "market"):  # the usual groups of a ranking
+            if key in table:
+                cols[key] = table[key].array[keep]
         for j, c in enumerate(self.criteria):
             cols[f"contribution_{c.key}"] = parts[j]
         flags = [s.columns[f"low_data_{c.key}"] for s, c in zip(scored, self.criteria, strict=True)]
