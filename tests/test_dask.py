@@ -139,7 +139,7 @@ def _scorecard() -> ck.Scorecard:
 
 @pytest.mark.parametrize("scheduler", SCHEDULERS)
 @settings(deadline=None, max_examples=6, phases=[Phase.explicit, Phase.generate])
-@given(seed=st.integers(0, 1), parts=st.integers(1, 5), cut=st.integers(0, 60))
+@given(seed=st.integers(0, 1), parts=st.integers(1, 5), cut=st.integers(0, 50))
 def test_scorecard_criteria_on_dask_equal_pandas(scheduler, seed, parts, cut):
     data = _data(seed, cut)
     content = dd.from_pandas(data.content, npartitions=parts)
