@@ -129,7 +129,7 @@ def test_shortlist_keeps_the_scorecards_own_gates() -> None:
     card = Scorecard([Criterion(name="gmv")], gates=[Gate.block_list(["a"])])
     sl = shortlist(card, _creators(), campaign={"markets": ["TH"]}, as_of=AS_OF)
     assert "a" not in sl.table["creator_id"].tolist()
-    assert sl.exclusions.set_index("creator_id").loc["a", "gate"] == "0"
+    assert sl.exclusions.set_index("creator_id").loc["a", "gate"] == "gates[0]"
 
 
 # --- top_share -------------------------------------------------------------------------

@@ -294,7 +294,7 @@ class Scorecard:
     def _gate(self, table: pd.DataFrame, raws: dict[str, Any]) -> tuple[np.ndarray, pd.DataFrame]:
         ids = table["creator_id"].array
         parts, keep = [], np.ones(len(table), dtype=bool)
-        tests = [(str(i), g.reason, g.passes(table)) for i, g in enumerate(self.gates)]
+        tests = [(f"gates[{i}]", g.reason, g.passes(table)) for i, g in enumerate(self.gates)]
         for c in self.criteria:
             if c.low_data == "gate":
                 tests.append(

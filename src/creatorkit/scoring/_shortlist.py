@@ -283,7 +283,7 @@ def _ranked(
         [top[["creator_id", "score", "rank", "percentile"]], extra, top[parts]], axis=1
     )
     exclusions = res._exclusions.copy()
-    names = {str(own + i): name for i, (name, _) in enumerate(named_gates)}
+    names = {f"gates[{own + i}]": name for i, (name, _) in enumerate(named_gates)}
     exclusions["gate"] = exclusions["gate"].map(lambda g: names.get(g, g)).astype(object)
     below = len(scored) - len(table)
     if below:
