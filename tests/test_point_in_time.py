@@ -249,6 +249,9 @@ def demo_text() -> str:
         "beauty/sales@1 (spec",  # scoring with a preset
         "P(top 10)",
         "excluded: {",
+        "eligible for {'markets': ['ID', 'TH', 'VN']",  # a campaign shortlist
+        "monthly top 10% per market (ceil of 10% of n): ID 2/14",
+        "every funded creator's marginal return is",  # a budget split at equal margins
     ],
 )
 def test_demo_shows_each_capability(demo_text, expected):

@@ -82,7 +82,7 @@ def run(*, seed: int = 0, out: TextIO) -> None:
         file=out,
     )
 
-    _scoring(out, seed)
+    _decisions(out, *_scoring(out, seed))
     _point_in_time(out, seed)
     _reviews_and_risk(out, seed)
     _ingest(out)
@@ -328,7 +328,7 @@ def _ingest(out: TextIO) -> None:
     )
 
 
-def _scoring(out: TextIO, seed: int) -> None:
+def _scoring(out: TextIO, seed: int) -> tuple[Any, Any, Any]:
     """Score the synthetic creators with a preset: top creators, explanations, exclusions."""
     import creatorkit as ck
 
@@ -347,3 +347,31 @@ def _scoring(out: TextIO, seed: int) -> None:
         )
         print(f"    {res.explain(str(row.creator_id)).sentences[1]}", file=out)
     print(f"excluded: {res.exclusions['reason'].value_counts().to_dict()}", file=out)
+    return data, card, res
+
+
+def _decisions(out: TextIO, data: Any, card: Any, res: Any) -> None:
+    """A campaign shortlist, the monthly top 10% per market and a budget split."""
+    import creatorkit as ck
+
+    _section(out, "Decisions (scoring.shortlist, top_share, allocate)")
+    campaign = {"markets": ["ID", "TH", "VN"], "category": "beauty", "goal": "sales"}
+    campaign |= {"budget_per_creator": 400, "currency": "USD"}
+    sl = ck.scoring.shortlist(card, data, campaign=campaign, k=5, as_of=data.as_of)
+    ids = ", ".join(sl.table["creator_id"])
+    print(f"shortlist of {sl.eligible} eligible for {campaign}: {ids}", file=out)
+    first = sl.exclusions.drop_duplicates("creator_id")["reason"].value_counts()
+    shown = "; ".join(f"{reason} ({count})" for reason, count in first.head(3).items())
+    print(f"excluded {first.sum():,}, by first failed gate: {shown}; ...", file=out)
+    top = ck.scoring.top_share(res, 0.10).groups
+    counts = ", ".join(f"{r.country} {r.top_count}/{r.size}" for r in top.itertuples())
+    print(f"monthly top 10% per market (ceil of 10% of n): {counts}", file=out)
+    gmv = ck.metrics.compute(
+        data.content, ["gmv"], by="creator_id", as_of=data.as_of, currency="USD", fx=data.fx_rates
+    ).to_frame()
+    per_post = (gmv["gmv"] / gmv["gmv_n"]).set_axis(gmv["creator_id"])
+    split = ck.scoring.allocate(sl, 2_000.0, expected=per_post, max_per_creator=800.0).table
+    parts = ", ".join(f"{r.creator_id} {r.amount:,.0f}" for r in split.itertuples())
+    lam = float(split.loc[split["status"] == "funded", "marginal_return"].iloc[0])
+    print(f"2,000 USD split by expected GMV per post (log response): {parts}", file=out)
+    print(f"    every funded creator's marginal return is {lam:.3f} USD per USD", file=out)
