@@ -355,8 +355,8 @@ def _decisions(out: TextIO, data: Any, card: Any, res: Any) -> None:
     import creatorkit as ck
 
     _section(out, "Decisions (scoring.shortlist, top_share, allocate)")
-    campaign = {"markets": ["ID", "TH", "VN"], "category": "beauty", "goal": "sales"}
-    campaign |= {"budget_per_creator": 400, "currency": "USD"}
+    campaign: dict[str, Any] = {"markets": ["ID", "TH", "VN"], "category": "beauty"}
+    campaign |= {"goal": "sales", "budget_per_creator": 400, "currency": "USD"}
     sl = ck.scoring.shortlist(card, data, campaign=campaign, k=5, as_of=data.as_of)
     ids = ", ".join(sl.table["creator_id"])
     print(f"shortlist of {sl.eligible} eligible for {campaign}: {ids}", file=out)
