@@ -94,6 +94,18 @@ def summarize_partitions(
     Raises:
         ValidationError: Missing columns (before computing), an empty frame, or anything
             the pandas path refuses in a partition.
+
+    Example:
+        >>> import pandas as pd, dask.dataframe as dd
+        >>> from creatorkit import metrics, summaries
+        >>> rows = pd.DataFrame({"creator_id": ["a", "b", "a"], "views": [1, 2, 3],
+        ...                      "clicks": [0, 1, 1]})
+        >>> ctr = [metrics.get("ctr")]
+        >>> s = summarize_partitions(dd.from_pandas(rows, npartitions=2),
+        ...                          lambda part: summaries.summarize(part, ctr, by="creator_id"),
+        ...                          ctr, "creator_id")
+        >>> s.compute().table["ctr"].round(3).tolist()
+        [0.25, 0.5]
     """
     from creatorkit.summaries._build import _check_metric_columns
 

@@ -157,14 +157,26 @@ class Kind:
         problems.raise_if_any()
 
     def field(self, name: str) -> Field:
-        """The field called ``name``."""
+        """The field called ``name``.
+
+        Example:
+            >>> from creatorkit.ingest import KINDS
+            >>> KINDS.get("tiktok_shop.affiliate_orders").field("order_id").name
+            'order_id'
+        """
         for f in self.fields:
             if f.name == name:
                 return f
         fail(self.name, f"has no field {name!r}", ErrorCode.UNKNOWN_NAME, value=name)
 
     def languages(self) -> tuple[str, ...]:
-        """Languages its aliases cover."""
+        """Languages its aliases cover.
+
+        Example:
+            >>> from creatorkit.ingest import KINDS
+            >>> "en" in KINDS.get("tiktok_shop.affiliate_orders").languages()
+            True
+        """
         return tuple(sorted({lang for f in self.fields for lang in f.aliases}))
 
 
