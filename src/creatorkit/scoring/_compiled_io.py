@@ -81,6 +81,15 @@ def to_dict(compiled: Any) -> dict[str, Any]:
     }
 
 
+def _keys_present(problems: Problems, path: str, data: dict[str, Any], fields: set[str]) -> None:
+    """Unknown keys and missing keys, each by its JSON path."""
+    for name in sorted(set(data) ^ fields, key=str):
+        if name in data:
+            problems.add(f"{path}.{name}", "unknown key", ErrorCode.UNKNOWN_NAME)
+        else:
+            problems.add(f"{path}.{name}", "required key is missing", ErrorCode.MISSING_COLUMN)
+
+
 def _array(problems: Problems, path: str, data: Any, *, optional: bool = False) -> np.ndarray:
     if data is None and optional:
         return np.empty(0)
@@ -116,9 +125,7 @@ def _frozen(problems: Problems, path: str, data: Any, criterion: Any) -> Any:
     if not isinstance(data, dict):
         problems.add(path, "must be an object", ErrorCode.WRONG_TYPE)
         return None
-    for name in sorted(set(data) ^ _FIELDS):
-        rule = "unknown key" if name in data else "required key is missing"
-        problems.add(f"{path}.{name}", rule, ErrorCode.UNKNOWN_NAME)
+    _keys_present(problems, path, data, _FIELDS)
     if set(data) != _FIELDS:
         return None
     if data["key"] != criterion.key or data["levels"] != [list(lv) for lv in criterion.peers]:
@@ -183,9 +190,7 @@ def from_dict(data: Any) -> Any:
     if not isinstance(data, dict):
         problems.add("$", "must be an object", ErrorCode.WRONG_TYPE, values=[type(data).__name__])
         problems.raise_if_any()
-    for name in sorted(set(data) ^ top):
-        rule = "unknown key" if name in data else "required key is missing"
-        problems.add(f"$.{name}", rule, ErrorCode.UNKNOWN_NAME)
+    _keys_present(problems, "$", data, top)
     problems.raise_if_any()
     if data["kind"] != SCHEMA or data["schema_version"] != SCHEMA_VERSION:
         rule = f"this library reads kind {SCHEMA!r}, schema_version {SCHEMA_VERSION}"
