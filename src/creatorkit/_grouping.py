@@ -245,14 +245,11 @@ def _int_key(values: np.ndarray) -> tuple[np.ndarray, int]:
     return key.astype(np.uint64, copy=False), max(high - low, 1).bit_length()
 
 
-def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
-    """Packed, order-preserving key of Arrow text up to 8 UTF-8 bytes, or None.
+def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each string of Arrow text as one little-endian ``uint64`` (zero past its end).
 
-    Each pair of byte positions of every string is replaced by its rank among the pairs
-    present there (a missing byte, past the end, ranks first), and the ranks are
-    concatenated from the first pair: the key orders like the text (by code point)
-    and two strings share a key only when they are equal. Few large temporaries: page
-    faults of fresh memory cost as much as the arithmetic.
+    None when a string is missing or longer than 8 bytes, or the text holds a NUL byte
+    (the padding must rank below every byte).
     """
     chunks = array.chunks if hasattr(array, "chunks") else [array]
     arr = chunks[0] if len(chunks) == 1 else array.combine_chunks()
@@ -265,26 +262,40 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     raw = raw[offsets[0] : offsets[-1]]
     lengths = np.diff(offsets)
-    if int(lengths.max()) > 8 or np.count_nonzero(raw) < len(raw):  # long text or NUL
+    if int(lengths.max()) > 8 or np.count_nonzero(raw) < len(raw):
         return None
-    tail = np.zeros(16, dtype=np.uint8)  # the last strings are read from a padded copy
-    tail[: min(8, len(raw))] = raw[len(raw) - min(8, len(raw)) :]
     start = offsets[:-1] - offsets[0]
-    near_end = start > len(raw) - 8
+    near_end = start > len(raw) - 8  # read from a padded copy of the last bytes
     word = np.zeros(n, dtype=np.uint64)
-    if len(raw) >= 8:
+    if len(raw) >= 8:  # 8 bytes from any offset: an unaligned strided view
         words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
         word[:] = words[np.where(near_end, 0, start)]
-    shift = np.arange(8, dtype=np.uint64) * np.uint64(8)
+    tail = np.zeros(16, dtype=np.uint8)
+    tail[: min(8, len(raw))] = raw[len(raw) - min(8, len(raw)) :]
     for row in np.flatnonzero(near_end):  # at most 8 rows
         at = int(start[row]) - (len(raw) - min(8, len(raw)))
         word[row] = int.from_bytes(tail[at : at + 8].tobytes(), "little")
-    masks = np.array([(1 << int(b)) - 1 for b in shift] + [2**64 - 1], dtype=np.uint64)
-    key = masks.take(lengths)
-    word &= key
+    masks = np.array([(1 << (8 * b)) - 1 for b in range(8)] + [2**64 - 1], dtype=np.uint64)
+    word &= masks.take(lengths)
+    return word, lengths
+
+
+def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
+    """Packed, order-preserving key of Arrow text up to 8 UTF-8 bytes, or None.
+
+    Each pair of byte positions of every string is replaced by its rank among the pairs
+    present there (a missing byte, past the end, ranks first), and the ranks are
+    concatenated from the first pair: the key orders like the text (by code point)
+    and two strings share a key only when they are equal. Few large temporaries: page
+    faults of fresh memory cost as much as the arithmetic.
+    """
+    found = _words(array)
+    if found is None:
+        return None
+    word, lengths = found
+    n = len(word)
     pairs = word.view(np.uint16).reshape(n, 4)  # bytes (2j, 2j + 1): b0 + 256 * b1
-    key.fill(0)
-    rank_of = np.empty(n, dtype=np.uint64)
+    key, rank_of = np.zeros(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
     bits = 0
     for j in range((int(lengths.max()) + 1) // 2):
         present = np.zeros(65536, dtype=bool)
