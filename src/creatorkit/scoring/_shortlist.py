@@ -246,7 +246,7 @@ def _attributes(creators: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     keep = [c for c in _KEEP if c in creators and c != "tier"]
     found = creators[keep].take(rows).reset_index(drop=True)
     if "market" not in found and "country" in found:
-        found.insert(keep.index("country") + 1, "market", found["country"].to_numpy())
+        found.insert(keep.index("country") + 1, "market", found["country"].array)
     return found
 
 
@@ -278,7 +278,7 @@ def _ranked(
     top = top.reset_index(drop=True)
     extra = _attributes(named["creators"], _positions(named["creators"], res._exclusions)[order])
     if tier:
-        extra["tier"] = top.pop("tier").to_numpy()
+        extra["tier"] = top.pop("tier").array
     table = pd.concat(
         [top[["creator_id", "score", "rank", "percentile"]], extra, top[parts]], axis=1
     )

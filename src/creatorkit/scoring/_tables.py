@@ -128,11 +128,11 @@ def base(tables: dict[str, Any], as_of: pd.Timestamp, tier_scheme: str) -> pd.Da
             ErrorCode.DUPLICATE_KEY,
             value=dup,
         )
-    out = creators.reset_index(drop=True).assign(creator_id=ids.to_numpy())
+    out = creators.reset_index(drop=True).assign(creator_id=ids.array)
     if "tier" not in out and "followers" in out:
-        out["tier"] = tiers.tier(out["followers"], scheme=tier_scheme).astype(str).to_numpy()
+        out["tier"] = tiers.tier(out["followers"], scheme=tier_scheme).astype(str).array
     if "market" not in out and "country" in out:
-        out["market"] = out["country"].to_numpy()
+        out["market"] = out["country"].array
     index = pd.Index(out["creator_id"])
     for name, column in (("content", "posts"), ("collaborations", "collaborations")):
         if name in tables and column not in out:

@@ -91,7 +91,7 @@ def _lookup(groups: Any) -> pd.DataFrame:
     if ids.duplicated().any():
         rule = "creator_id must be unique (one row per creator)"
         fail("groups", rule, ErrorCode.DUPLICATE_KEY, value=ids[ids.duplicated()].iloc[0])
-    out: pd.DataFrame = frame.assign(creator_id=ids.to_numpy())
+    out: pd.DataFrame = frame.assign(creator_id=ids.array)
     return out
 
 
@@ -104,7 +104,7 @@ def _keys(ranked: _Ranked, by: list[str], lookup: pd.DataFrame | None) -> pd.Dat
     out = {}
     for key in by:
         if key in table:
-            out[key] = table[key].to_numpy()
+            out[key] = table[key].array
         elif lookup is not None and key in lookup:
             where = pd.Index(lookup["creator_id"]).get_indexer(table["creator_id"].to_numpy())
             values = lookup[key].to_numpy()
