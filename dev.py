@@ -27,6 +27,8 @@ VENV_DEMO = ROOT / ".venv-demo"
 # The lowest versions pyproject.toml declares; the smoke run proves they work.
 LOWEST = ["numpy==1.26.4", "pandas==2.2.2", "attrs==23.2.0", "scipy==1.12.0"]
 MIN_TEST_TOOLS = ["pytest>=8.0", "hypothesis>=6.100"]
+# Tests of code paths taken only for text held by pyarrow (run where pyarrow is installed).
+ARROW_PATHS = ["tests/test_time.py", "tests/test_ingest.py", "tests/test_funnel_events.py"]
 
 
 def _python(venv: Path) -> Path:
@@ -108,13 +110,14 @@ def test() -> None:
         _run(*cmd, env=env)
         timings.append((label, time.perf_counter() - start))
     start = time.perf_counter()
-    print("\n=== Dask: the same results on Dask DataFrames (with pyarrow)", flush=True)
+    print("\n=== Dask (the same results on Dask DataFrames) and the pyarrow text paths", flush=True)
     python_dask = _ensure_venv(VENV_DASK, ".[dask]", MIN_TEST_TOOLS)
     _run(
         python_dask,
         "-m",
         "pytest",
         *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_dask*.py")),
+        *ARROW_PATHS,
         "src/creatorkit/adapters",
         "docs/scaling.md",
         "--doctest-modules",

@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import creatorkit as ck
 from creatorkit import funnel, metrics
@@ -165,3 +167,29 @@ def test_records_keep_their_zone_and_nullable_counts_on_the_round_trip():
     assert ck.from_frame(frame, ck.Content) == [record]
     nullable = frame.assign(followers_at_post=pd.array([pd.NA], dtype="Int64"))
     assert ck.from_frame(nullable, ck.Content)[0].followers_at_post is None
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2099, 1, 1)).map(
+                lambda d: d.strftime("%d/%m/%Y %H:%M:%S")
+            ),
+            st.text(alphabet="0123456789/: é年", min_size=0, max_size=21),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_text_held_by_pyarrow_reads_the_same_times_as_python_strings(values):
+    pytest.importorskip("pyarrow")
+    from creatorkit._time import _fixed_width
+
+    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y%m%d"):  # times, dates, no separators
+        width = len(dt.datetime(2026, 1, 1).strftime(fmt))
+        cut = [v if v is None else v[:width] for v in values]
+        python = _fixed_width(pd.Series(cut, dtype=object), fmt)
+        arrow = _fixed_width(pd.Series(cut, dtype="string[pyarrow]"), fmt)
+        pd.testing.assert_series_equal(arrow, python)

@@ -239,6 +239,39 @@ def localize(
 _WIDTH = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
 
 
+def _arrow_grid(texts: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows of ``width`` bytes as an ``(n, width)`` byte grid, straight from Arrow's buffer.
+
+    Only for text held by pyarrow (``None`` otherwise, and the caller builds the grid from
+    Python strings): the values of ``width`` bytes are taken into one array, whose data
+    buffer then *is* the grid. Rows of another byte length (a multi-byte character, another
+    shape) are marked as not fitting, as in the caller's own path.
+    """
+    dtype = texts.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    array = pa.array(texts.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    fits = pc.fill_null(pc.equal(pc.binary_length(array), width), False)
+    kept = array.filter(fits)
+    grid = np.zeros((len(array), width), dtype=np.uint8)
+    if len(kept):
+        kind = np.int64 if pa.types.is_large_string(kept.type) else np.int32
+        offsets = np.frombuffer(kept.buffers()[1], dtype=kind)[kept.offset :]
+        start = int(offsets[0])
+        data = np.frombuffer(kept.buffers()[2], dtype=np.uint8)[start : start + len(kept) * width]
+        mask = np.asarray(fits.to_numpy(zero_copy_only=False), dtype=bool)
+        grid[mask] = data.reshape(len(kept), width)
+        return mask, grid
+    return np.asarray(fits.to_numpy(zero_copy_only=False), dtype=bool), grid
+
+
 def _fixed_width(texts: pd.Series, fmt: str) -> pd.Series:
     """Zero-padded times of ``fmt`` read without strptime.
 
@@ -261,12 +294,18 @@ def _fixed_width(texts: pd.Series, fmt: str) -> pd.Series:
         else:
             literal.append((width, token))
             width += 1
-    text = texts.astype(object).where(texts.notna(), "")
-    fits = (text.str.len() == width).to_numpy(dtype=bool)
-    if not fits.any():
-        return nat
-    cells = np.array(text.where(fits, "").tolist(), dtype=f"U{width}")
-    grid = cells.view(np.uint32).reshape(len(cells), width)
+    found = _arrow_grid(texts, width) if fmt.isascii() else None
+    if found is None:
+        text = texts.astype(object).where(texts.notna(), "")
+        fits = (text.str.len() == width).to_numpy(dtype=bool)
+        if not fits.any():
+            return nat
+        cells = np.array(text.where(fits, "").tolist(), dtype=f"U{width}")
+        grid: np.ndarray = cells.view(np.uint32).reshape(len(cells), width)
+    else:
+        fits, grid = found
+        if not fits.any():
+            return nat
     digits = [where[t] + k for t in where for k in range(_WIDTH[t])]
     ok = fits & ((grid[:, digits] >= 48) & (grid[:, digits] <= 57)).all(axis=1)
     for at, char in literal:
@@ -274,7 +313,7 @@ def _fixed_width(texts: pd.Series, fmt: str) -> pd.Series:
 
     def number(token: str, default: int) -> np.ndarray:
         if token not in where:
-            return np.full(len(cells), default, dtype=np.int64)
+            return np.full(len(grid), default, dtype=np.int64)
         size = _WIDTH[token]
         block = grid[:, where[token] : where[token] + size].astype(np.int64) - 48
         return np.asarray(block @ (10 ** np.arange(size - 1, -1, -1)), dtype=np.int64)
