@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 import numpy as np
 import pandas as pd
@@ -94,6 +96,45 @@ def _median_delay(
     return np.asarray(series.reindex(np.arange(g)).to_numpy(dtype=float))
 
 
+def step_table(
+    key_table: pd.DataFrame,
+    names: Sequence[str],
+    reach: np.ndarray,
+    opened: np.ndarray,
+    medians: np.ndarray,
+    level: float,
+) -> pd.DataFrame:
+    """The funnel table: one row per group and step, from per-group counts (g × k arrays).
+
+    ``reach[:, s - 1]`` is the number of units reaching step ``s``, ``opened`` the units
+    still in their window before it, ``medians`` the median time to convert in ns (NaN when
+    unknown). The pandas engine and the Dask merge both build their tables here.
+    """
+    g, k = reach.shape
+    parts = []
+    for s in range(1, k + 1):  # a loop over steps, never over groups or units
+        users, start = reach[:, s - 1], reach[:, 0]
+        parent = reach[:, s - 2] if s > 1 else users
+        conversion = divide(users, parent)
+        low, high = wilson(users, parent, level)
+        part = key_table.copy()
+        part["step"] = s
+        part["name"] = names[s - 1]
+        part["users"] = users.astype(np.int64)
+        part["conversion"] = conversion
+        part["conversion_low"] = low if s > 1 else np.nan
+        part["conversion_high"] = high if s > 1 else np.nan
+        part["conversion_from_start"] = divide(users, start)
+        part["drop_off"] = (parent - users).astype(np.int64)
+        part["drop_off_rate"] = 1.0 - conversion
+        part["open"] = opened[:, s - 1].astype(np.int64)
+        part["median_time_to_convert"] = pd.to_timedelta(medians[:, s - 1], unit="ns")
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    order = np.lexsort((table["step"].to_numpy(), np.tile(np.arange(g), k)))
+    return table.iloc[order].reset_index(drop=True)
+
+
 def aggregate(
     units: pd.DataFrame, out: Levels, level: np.ndarray, included: np.ndarray, c: Counting
 ) -> tuple[pd.DataFrame, tuple[Note, ...]]:
@@ -106,27 +147,11 @@ def aggregate(
     per_level = np.bincount(codes * (k + 1) + lv, minlength=g * (k + 1)).reshape(g, k + 1)
     reach = np.cumsum(per_level[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)  # level ≥ s
     first = out.first[idx]
-    parts = []
-    for s in range(1, k + 1):
-        users, start = reach[:, s - 1], reach[:, 0]
-        parent = reach[:, s - 2] if s > 1 else users
-        conversion = divide(users, parent)
-        low, high = wilson(users, parent, c.level)
-        open_count = np.bincount(codes, weights=_open(lv, first, s, c), minlength=g)
-        part = key_table.copy()
-        part["step"] = s
-        part["name"] = c.names[s - 1]
-        part["users"] = users.astype(np.int64)
-        part["conversion"] = conversion
-        part["conversion_low"] = low if s > 1 else np.nan
-        part["conversion_high"] = high if s > 1 else np.nan
-        part["conversion_from_start"] = divide(users, start)
-        part["drop_off"] = (parent - users).astype(np.int64)
-        part["drop_off_rate"] = 1.0 - conversion
-        part["open"] = open_count.astype(np.int64)
-        median = _median_delay(out, idx, lv, codes, g, s, c.tick_ns)
-        part["median_time_to_convert"] = pd.to_timedelta(median, unit="ns")
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    order = np.lexsort((table["step"].to_numpy(), np.tile(np.arange(g), k)))
-    return table.iloc[order].reset_index(drop=True), groups.notes
+    opened = np.column_stack(
+        [np.bincount(codes, weights=_open(lv, first, s, c), minlength=g) for s in range(1, k + 1)]
+    )
+    medians = np.column_stack(
+        [_median_delay(out, idx, lv, codes, g, s, c.tick_ns) for s in range(1, k + 1)]
+    )
+    table = step_table(key_table, c.names, reach, opened, medians, c.level)
+    return table, groups.notes

@@ -22,11 +22,10 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._arith import divide
 from creatorkit._time import aware_column, parse_as_of
 from creatorkit._validation import did_you_mean
+from creatorkit.funnel._aggregate import step_table
 from creatorkit.funnel._definition import Funnel, FunnelResult, step_names
-from creatorkit.metrics._intervals import wilson
 from creatorkit.results import Note, merge_notes
 from creatorkit.summaries import Summary
 
@@ -145,28 +144,7 @@ def _table(summary: Summary, keys: list[str], labels: list[str], level: float) -
     key_table = sums[keys].reset_index(drop=True) if keys else pd.DataFrame(index=range(g))
     reach = np.column_stack([sums[f"users_{s}__num"].to_numpy(float) for s in range(k)])
     opened = np.column_stack([sums[f"open_{s}__num"].to_numpy(float) for s in range(k)])
-    parts = []
-    for s in range(1, k + 1):  # one pass per step, as the pandas path
-        users, start = reach[:, s - 1], reach[:, 0]
-        parent = reach[:, s - 2] if s > 1 else users
-        conversion = divide(users, parent)
-        low, high = wilson(users, parent, level)
-        part = key_table.copy()
-        part["step"] = s
-        part["name"] = labels[s - 1]
-        part["users"] = users.astype(np.int64)
-        part["conversion"] = conversion
-        part["conversion_low"] = low if s > 1 else np.nan
-        part["conversion_high"] = high if s > 1 else np.nan
-        part["conversion_from_start"] = divide(users, start)
-        part["drop_off"] = (parent - users).astype(np.int64)
-        part["drop_off_rate"] = 1.0 - conversion
-        part["open"] = opened[:, s - 1].astype(np.int64)
-        part["median_time_to_convert"] = pd.to_timedelta(np.full(g, np.nan), unit="ns")
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    order = np.lexsort((table["step"].to_numpy(), np.tile(np.arange(g), k)))
-    return table.iloc[order].reset_index(drop=True)
+    return step_table(key_table, labels, reach, opened, np.full((g, k), np.nan), level)
 
 
 def _ordered(notes: Sequence[Note], keys: list[str]) -> list[Note]:
