@@ -352,3 +352,16 @@ def test_compiled_scorecard_scores_raw_rows_as_score_does():
     np.testing.assert_allclose(new["score"], alone["score"], rtol=1e-12)
     with pytest.raises(ValidationError, match="as_of"):
         compiled.score({"creators": profile, "content": rows})
+
+
+def test_a_criterion_whose_selection_is_empty_gives_no_value_with_a_note():
+    data = ck.datasets.synthetic(seed=4, n_creators=60)
+    card = Scorecard(
+        [Criterion(name="gpm"), Criterion(name="ctr", where={"content_type": ["no such type"]})]
+    )
+    res = card.score(data, as_of=data.as_of)
+    assert res.table["ctr"].isna().all()
+    assert (res.table["ctr_n"] == 0).all()
+    assert "criterion_empty" in [n.code for n in res.warnings]
+    neutral = res.table["ctr_normalized"].to_numpy()
+    np.testing.assert_allclose(neutral, 0.5)  # the missing-value policy: neutral

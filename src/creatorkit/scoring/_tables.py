@@ -230,6 +230,9 @@ def _computed(
                 " and an fx_rates table"
             )
             fail("tables", rule, ErrorCode.MIXED_CURRENCY, value=c.name)
+    if not is_dask(rows) and not len(rows) and len(tables[name]):  # the selection is empty
+        ids = pd.Index(out["creator_id"])  # no creator has a value (a criterion_empty note)
+        return pd.DataFrame({metric.name: np.nan, f"{metric.name}_n": 0.0}, index=ids)
     fx = tables.get("fx_rates") if currency is not None else None
     res = metrics.compute(
         rows, [metric.name], by="creator_id", ci="auto", as_of=as_of, currency=currency, fx=fx
