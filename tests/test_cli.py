@@ -517,3 +517,24 @@ def test_ids_and_scores_survive_the_csv_round_trip(table, tmp_path: Path) -> Non
     want = card.score(frame, as_of="2026-06-30T23:59:59.999999Z").table.sort_values("rank")
     assert got["creator_id"].tolist() == want["creator_id"].tolist()
     np.testing.assert_allclose(got["score"], want["score"], rtol=0, atol=1e-9)
+
+
+def test_an_excluded_creators_reasons_are_joined_in_the_gates_order():
+    from creatorkit._cli_score import ranked
+    from creatorkit.scoring import Criterion, Gate, Scorecard
+
+    table = pd.DataFrame(
+        {
+            "creator_id": ["b", "a", "c", "d"],
+            "gpm": [1.0, 3.0, 2.0, 4.0],
+            "followers": [10, 50_000, 30, 40_000],
+            "country": ["TH", "VN", "ID", "TH"],
+        }
+    )
+    gates = [Gate.followers(20_000), Gate.market(["TH", "VN"])]
+    res = Scorecard([Criterion(name="gpm")], gates=gates).score(table, as_of="2026-06-30T00:00:00Z")
+    out = ranked(res).set_index("creator_id")
+    assert out.loc["c", "reason"] == "followers >= 20000; market in [TH, VN]"
+    assert out.loc["b", "reason"] == "followers >= 20000"
+    assert out.loc[["d", "a"], "rank"].tolist() == [1, 2]
+    assert ranked(res)["creator_id"].tolist() == ["d", "a", "b", "c"]  # excluded: by id

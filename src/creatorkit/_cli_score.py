@@ -201,8 +201,10 @@ def _reasons(exclusions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     Each creator's failed reasons are a bit mask over the distinct reasons (vectorized);
     only the few distinct masks are spelled out.
     """
-    codes, found = pd.factorize(exclusions["creator_id"].astype(str), sort=True)
-    which, reasons = pd.factorize(exclusions["reason"].astype(str))  # gates' order
+    from creatorkit._grouping import factorize
+
+    codes, found = factorize(exclusions["creator_id"].astype(str), sort=True)
+    which, reasons = factorize(exclusions["reason"].astype(str), sort=False)  # gates' order
     ids = np.asarray(found, dtype=object)
     if len(reasons) > 62:  # more reasons than bits: one pass per reason
         text = np.full(len(ids), "", dtype=object)
@@ -213,12 +215,12 @@ def _reasons(exclusions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return ids, text
     mask = np.zeros(len(ids), dtype=np.int64)
     np.add.at(mask, codes, np.left_shift(np.int64(1), which.astype(np.int64)))  # pairs unique
-    distinct, back = np.unique(mask, return_inverse=True)
+    back, distinct = factorize(pd.Series(mask), sort=True)
     spelled = [
         "; ".join(str(reasons[r]) for r in range(len(reasons)) if int(m) >> r & 1)
         for m in distinct  # a loop over distinct combinations of reasons
     ]
-    return ids, np.asarray(spelled, dtype=object)[back.reshape(-1)]
+    return ids, np.asarray(spelled, dtype=object)[back]
 
 
 def ranked(res: Any) -> pd.DataFrame:
