@@ -274,14 +274,12 @@ def _ranked(
     order = rank_order(scored["rank"].to_numpy())[: len(scored) if k is None else k]
     parts = [f"contribution_{c}" for c in res.criteria]
     tier = ["tier"] if "tier" in scored else []
-    top = scored[["creator_id", "score", "rank", "percentile", *tier, *parts]].take(order)
-    top = top.reset_index(drop=True)
     extra = _attributes(named["creators"], _positions(named["creators"], res._exclusions)[order])
-    if tier:
-        extra["tier"] = top.pop("tier").array
-    table = pd.concat(
-        [top[["creator_id", "score", "rank", "percentile"]], extra, top[parts]], axis=1
-    )
+    head = ["creator_id", "score", "rank", "percentile"]
+    columns = {c: scored[c].array.take(order) for c in head}  # one take per column, no concat
+    columns |= {c: extra[c].array for c in extra}
+    columns |= {c: scored[c].array.take(order) for c in (*tier, *parts)}
+    table = pd.DataFrame(columns, copy=False)
     exclusions = res._exclusions.copy()
     names = {f"gates[{own + i}]": name for i, (name, _) in enumerate(named_gates)}
     exclusions["gate"] = exclusions["gate"].map(lambda g: names.get(g, g)).astype(object)
