@@ -277,7 +277,7 @@ def _ranked(
     extra = _attributes(named["creators"], _positions(named["creators"], res._exclusions)[order])
     head = ["creator_id", "score", "rank", "percentile"]
     columns = {c: scored[c].array.take(order) for c in head}  # one take per column, no concat
-    columns |= {c: extra[c].array for c in extra}
+    columns |= {str(c): extra[c].array for c in extra.columns}
     columns |= {c: scored[c].array.take(order) for c in (*tier, *parts)}
     table = pd.DataFrame(columns, copy=False)
     exclusions = res._exclusions.copy()
