@@ -365,3 +365,11 @@ def test_a_criterion_whose_selection_is_empty_gives_no_value_with_a_note():
     assert "criterion_empty" in [n.code for n in res.warnings]
     neutral = res.table["ctr_normalized"].to_numpy()
     np.testing.assert_allclose(neutral, 0.5)  # the missing-value policy: neutral
+
+
+def test_a_metric_criterion_without_its_rows_names_the_table_it_needs():
+    frame = pd.DataFrame({"creator_id": ["a", "b"], "x": [1.0, 2.0]})
+    for name, table in (("gmv", "content"), ("review_score", "reviews")):
+        with pytest.raises(ValidationError, match=f"computed from a '{table}' table") as err:
+            Scorecard([Criterion(name=name)]).score(frame, as_of=AS_OF)
+        assert err.value.failure_cases["code"].tolist() == ["missing_column"]

@@ -273,6 +273,14 @@ def raw(
         frame[f"{c.name}_n"] = frame[f"{c.name}_n"].fillna(0)  # no rows: 0 posts
         prefix = c.name
     else:
+        needed = "reviews" if c.name == REVIEW_SCORE else None
+        needed = _KINDS.get(metric.table) if metric is not None else needed
+        if c.name not in out and needed is not None:  # known, but its rows are not given
+            rule_text = (
+                f"{c.name!r} is computed from a {needed!r} table: give tables[{needed!r}] "
+                f"(or a per-creator {c.name!r} column)"
+            )
+            fail("tables", rule_text, ErrorCode.MISSING_COLUMN, value=c.name)
         if c.name not in out:
             names = [*map(str, out.columns), *metrics.registry, *rules.registry, REVIEW_SCORE]
             rule_text = f"{c.name!r} is not a column, metric or rule.{did_you_mean(c.name, names)}"
