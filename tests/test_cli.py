@@ -538,3 +538,69 @@ def test_an_excluded_creators_reasons_are_joined_in_the_gates_order():
     assert out.loc["b", "reason"] == "followers >= 20000"
     assert out.loc[["d", "a"], "rank"].tolist() == [1, 2]
     assert ranked(res)["creator_id"].tolist() == ["d", "a", "b", "c"]  # excluded: by id
+
+
+texts = st.one_of(st.none(), st.sampled_from(["", "a", 'say "hi"', "x,y", "two\nlines", "ü"]))
+floats = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 92.0, 1e-4, 9.99e-5, 1e9, 999_999_999.5, 1e16, 5e-324]),
+)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    rows=st.lists(
+        st.tuples(floats, st.integers(-(2**62), 2**62), st.booleans(), texts,
+                  st.one_of(st.none(), st.booleans())),
+        min_size=1, max_size=30,
+    )
+)  # fmt: skip
+def test_the_fast_csv_writer_writes_what_pandas_writes(rows) -> None:
+    from creatorkit._cli import csv_text
+
+    x, i, b, s, o = map(list, zip(*rows, strict=True))
+    frame = pd.DataFrame({
+        "x": np.array(x, dtype=float), "i": np.array(i, dtype=np.int64), "b": b,
+        "s": pd.array(s, dtype="str"), "o": pd.Series(o, dtype=object),
+        "rank": pd.array([None if k % 3 == 0 else k for k in range(len(rows))], dtype="Int64"),
+    })  # fmt: skip
+    assert csv_text(frame) == frame.to_csv(index=False)
+
+
+def test_the_fast_csv_writer_leaves_other_frames_to_pandas() -> None:
+    from creatorkit._cli import csv_text
+
+    stamps = pd.DataFrame({"a": [1], "t": pd.to_datetime(["2026-01-01T00:00:00Z"])})
+    assert csv_text(stamps) is None
+    assert csv_text(pd.DataFrame({"a": ["x\ry"], "b": [1]})) is None
+    assert csv_text(pd.DataFrame({"a": [1.5]})) is None  # one column: pandas' own quoting
+    assert csv_text(pd.DataFrame({"a": [1, 2], "b": pd.Series(["x", 2], dtype=object)})) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1,c1,2026-06-01T10:00:00+07:00,video,100\n2,c2,2026-06-02T10:00:00+07:00,live,\n",
+        "1,c1,2026-06-01T10:00:00+07:00,video,100\n2,c2,2026-06-02T10:00:00+00:00,live,7\n",
+        "1,c1,2026-06-01 10:00:00,video,1.5\n2,,2026-06-02 10:00:00,live,7\n",
+        "1,c1,2026-06-01T10:00:00Z,video, 12\n2,c2,2026-06-02T10:00:00Z,live,7\n",
+        "1,c1,,video,True\n2,c2,2026-06-02T10:00:00Z,live,False\n",
+        '1,c1,2026-06-01T10:00:00Z,"a\nb",3\n2,c2,2026-06-02T10:00:00Z,live,\n',
+        "007,c1,2026-06-01T10:00:00Z,video,\n008,c2,2026-06-02T10:00:00Z,live,\n",
+    ],
+)
+def test_the_arrow_csv_reader_reads_what_pandas_reads(tmp_path: Path, body: str) -> None:
+    from creatorkit import models
+    from creatorkit._cli_read import _columns, _load, _text_columns, _times
+
+    path = tmp_path / "c.csv"
+    path.write_text("content_id,creator_id,published_at,content_type,views\n" + body)
+    columns = _columns(path)
+    got = _load(path, columns, models.Content)
+    want = pd.read_csv(
+        path, dtype=_text_columns(columns, models.Content), keep_default_na=False,
+        parse_dates=_times(columns, models.Content), date_format="ISO8601", na_values=[""],
+        encoding="utf-8-sig",
+    )  # fmt: skip
+    want.index = pd.RangeIndex(2, len(want) + 2)
+    pd.testing.assert_frame_equal(got, want)

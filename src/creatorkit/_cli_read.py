@@ -10,6 +10,7 @@ neither is an error listing what was found and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,6 +172,10 @@ def _load(path: Path, columns: Sequence[str], model: Any) -> pd.DataFrame:
         frame.index = pd.RangeIndex(1, len(frame) + 1)
         return frame
     if suffix in _CSV:
+        fast = _arrow_csv(path, "\t" if suffix == ".tsv" else ",", columns, dtype, model)
+        if fast is not None:
+            fast.index = pd.RangeIndex(2, len(fast) + 2)
+            return fast
         frame = pd.read_csv(
             path,
             sep="\t" if suffix == ".tsv" else ",",
@@ -185,6 +190,55 @@ def _load(path: Path, columns: Sequence[str], model: Any) -> pd.DataFrame:
         frame = _excel(path)
         _excel_ids(path, frame, list(dtype))
     frame.index = pd.RangeIndex(2, len(frame) + 2)
+    return frame
+
+
+def _arrow_csv(
+    path: Path, sep: str, columns: Sequence[str], dtype: dict[str, Any], model: Any
+) -> pd.DataFrame | None:
+    """The CSV read by pyarrow (parallel, ~4× faster), or None where pandas must read it.
+
+    Gives what the pandas reader of :func:`_load` gives: text columns as text, an empty
+    field as missing, ``True``/``False`` as booleans, the time columns parsed when every
+    value is ISO-8601 of one kind (else left as text). A file with anything else — a
+    number column holding text, a column with no values, duplicate or blank column
+    names, quoted line breaks, bytes that are not UTF-8 — returns None and is read by
+    pandas (the same result, or the reader's own error).
+    """
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - pyarrow comes with pandas' text dtype
+        return None
+    times = _times(columns, model)
+    if len(set(columns)) != len(columns) or any(not c or c.startswith("Unnamed:") for c in columns):
+        return None
+    text = {c: pa.string() for c in (*dtype, *times)}
+    convert = pcsv.ConvertOptions(
+        column_types=text,
+        null_values=[""],
+        strings_can_be_null=True,
+        true_values=["True", "TRUE", "true"],
+        false_values=["False", "FALSE", "false"],
+    )
+    try:
+        table = pcsv.read_csv(
+            path, parse_options=pcsv.ParseOptions(delimiter=sep), convert_options=convert
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        return None
+    if [str(c) for c in table.column_names] != list(columns):
+        return None
+    plain = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean)
+    for field in table.schema:
+        if field.name not in text and not any(test(field.type) for test in plain):
+            return None  # text where numbers were expected, dates, an empty column
+    frame: pd.DataFrame = table.to_pandas()
+    for column in times:
+        # what read_csv(parse_dates=..., date_format="ISO8601") does: mixed or other
+        # formats stay text, and frames.validate names their rows
+        with contextlib.suppress(ValueError, TypeError, OverflowError):
+            frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     return frame
 
 

@@ -277,7 +277,7 @@ class Scorecard:
         when = require_as_of(as_of)
         named = _tables.as_tables(tables)
         table = _tables.base(named, when, self.tier_scheme)
-        raws = {c.key: _tables.raw(c, named, table, when, self.currency) for c in self.criteria}
+        raws = _tables.raws(self.criteria, named, table, when, self.currency)
         opts = _uncertainty.options(uncertainty)
         keep, exclusions = self._gate(table, raws)
         result = self._rank(table, raws, keep, exclusions, when)

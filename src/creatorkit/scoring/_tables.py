@@ -204,6 +204,12 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return values
 
 
+def _batch_key(c: Criterion, metric: Any) -> tuple[str, str, str | None]:
+    """Criteria with the same key read the same rows (table, ``where``, ``window``)."""
+    where = repr(sorted((str(k), repr(v)) for k, v in (c.where or {}).items()))
+    return (str(metric.table), where, None if c.window is None else str(c.window))
+
+
 def _computed(
     c: Criterion,
     metric: Any,
@@ -211,7 +217,13 @@ def _computed(
     out: pd.DataFrame,
     as_of: pd.Timestamp,
     currency: str | None,
+    together: tuple[tuple[Criterion, Any], ...] = (),
 ) -> pd.DataFrame:
+    """The metric of ``c`` per creator of ``out`` (and those of ``together``, same rows).
+
+    ``together`` holds further (criterion, metric) pairs with the same :func:`_batch_key`:
+    their metrics come from the same ``metrics.compute`` call (one grouping of the rows).
+    """
     from creatorkit import metrics
 
     name = _KINDS[metric.table]
@@ -220,25 +232,70 @@ def _computed(
         table = tables[name]
         check_columns(f"tables[{name!r}]", table._meta if is_dask(table) else table, [_TIME[name]])
     rows = _rows(tables[name], name, c.where or {}, span, as_of)
-    if currency is None and str(metric.unit).startswith("currency") and "currency" in rows.columns:
-        seen = rows["currency"].dropna().unique()
-        seen = seen.compute() if is_dask(seen) else seen
-        if len(seen) > 1:
-            rule = (
-                f"{c.name} is money in several currencies ({', '.join(map(str, seen[:5]))}); "
-                "creators are compared in one reporting currency: give Scorecard(currency=...)"
-                " and an fx_rates table"
-            )
-            fail("tables", rule, ErrorCode.MIXED_CURRENCY, value=c.name)
+    pairs = ((c, metric), *together)
+    for crit, met in pairs:  # a loop over criteria: each money one in one currency
+        money = str(met.unit).startswith("currency")
+        if currency is None and money and "currency" in rows.columns:
+            seen = rows["currency"].dropna().unique()
+            seen = seen.compute() if is_dask(seen) else seen
+            if len(seen) > 1:
+                rule = (
+                    f"{crit.name} is money in several currencies ({', '.join(map(str, seen[:5]))});"
+                    " creators are compared in one reporting currency: give "
+                    "Scorecard(currency=...) and an fx_rates table"
+                )
+                fail("tables", rule, ErrorCode.MIXED_CURRENCY, value=crit.name)
+    names = list(dict.fromkeys(met.name for _, met in pairs))
     if not is_dask(rows) and not len(rows) and len(tables[name]):  # the selection is empty
         ids = pd.Index(out["creator_id"])  # no creator has a value (a criterion_empty note)
-        return pd.DataFrame({metric.name: np.nan, f"{metric.name}_n": 0.0}, index=ids)
+        empty = {col: value for n in names for col, value in ((n, np.nan), (f"{n}_n", 0.0))}
+        return pd.DataFrame(empty, index=ids)
     fx = tables.get("fx_rates") if currency is not None else None
     res = metrics.compute(
-        rows, [metric.name], by="creator_id", ci="auto", as_of=as_of, currency=currency, fx=fx
+        rows, names, by="creator_id", ci="auto", as_of=as_of, currency=currency, fx=fx
     ).to_frame()
     res["creator_id"] = res["creator_id"].astype(str)
     return res.set_index("creator_id").reindex(pd.Index(out["creator_id"]))
+
+
+def _metric_frame(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One metric's columns of a computed frame, its post count 0 where it has no rows."""
+    named = [name, *(f"{name}{end}" for end in ("_low", "_high", "_n", "_trials"))]
+    keep = [col for col in named if col in frame.columns]
+    part = frame[keep].reset_index(drop=True)
+    part[f"{name}_n"] = part[f"{name}_n"].fillna(0)  # no rows: 0 posts
+    return part
+
+
+def raws(
+    criteria: Any,
+    tables: dict[str, Any],
+    out: pd.DataFrame,
+    as_of: pd.Timestamp,
+    currency: str | None,
+) -> dict[str, Raw]:
+    """:func:`raw` of every criterion, keyed by criterion key, in the criteria's order.
+
+    Metric criteria that read the same rows (same table, ``where`` and ``window``) share
+    one ``metrics.compute`` call — the rows are grouped by creator once, not once per
+    criterion; each value is the same as :func:`raw` alone gives.
+    """
+    from creatorkit import metrics, rules
+
+    batches: dict[tuple[str, str, str | None], list[tuple[Criterion, Any]]] = {}
+    for c in criteria:  # a loop over criteria
+        if c.name in rules.registry or c.name not in metrics.registry or c.name in out:
+            continue
+        metric = metrics.registry.get(c.name)
+        if _KINDS.get(metric.table) in tables:
+            batches.setdefault(_batch_key(c, metric), []).append((c, metric))
+    frames: dict[str, pd.DataFrame] = {}
+    for batch in batches.values():
+        if len(batch) > 1:
+            (first, metric), *rest = batch
+            shared = _computed(first, metric, tables, out, as_of, currency, tuple(rest))
+            frames |= {c.key: _metric_frame(shared, c.name) for c, _ in batch}
+    return {c.key: raw(c, tables, out, as_of, currency, frames.get(c.key)) for c in criteria}
 
 
 def raw(
@@ -247,8 +304,12 @@ def raw(
     out: pd.DataFrame,
     as_of: pd.Timestamp,
     currency: str | None,
+    computed: pd.DataFrame | None = None,
 ) -> Raw:
-    """The raw values of criterion ``c`` for the creators of ``out``."""
+    """The raw values of criterion ``c`` for the creators of ``out``.
+
+    ``computed``: the criterion's metric columns already computed by :func:`raws`.
+    """
     from creatorkit import metrics, rules
 
     if c.name in rules.registry:
@@ -269,9 +330,9 @@ def raw(
     if c.name == REVIEW_SCORE and "reviews" in tables and c.name not in out:
         frame, prefix = _reviews(c, tables["reviews"], pd.Index(out["creator_id"]), as_of), c.name
     elif metric is not None and _KINDS.get(metric.table) in tables and c.name not in out:
-        frame = _computed(c, metric, tables, out, as_of, currency).reset_index(drop=True)
-        frame[f"{c.name}_n"] = frame[f"{c.name}_n"].fillna(0)  # no rows: 0 posts
-        prefix = c.name
+        if computed is None:
+            computed = _metric_frame(_computed(c, metric, tables, out, as_of, currency), c.name)
+        frame, prefix = computed, c.name
     else:
         needed = "reviews" if c.name == REVIEW_SCORE else None
         needed = _KINDS.get(metric.table) if metric is not None else needed

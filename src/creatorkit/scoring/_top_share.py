@@ -125,7 +125,8 @@ def _select(ranked: _Ranked, frac: float, by: list[str], lookup: Any) -> tuple[A
     g = group(keys, by)
     rank = ranked.table["rank"].to_numpy()
     by_rank = rank_order(rank)
-    order = by_rank[np.argsort(g.codes[by_rank], kind="stable")]
+    narrow = g.codes.astype(np.int16) if g.n <= np.iinfo(np.int16).max else g.codes
+    order = by_rank[np.argsort(narrow[by_rank], kind="stable")]  # int16: a radix sort
     starts = np.r_[0, np.cumsum(g.sizes)[:-1]].astype(np.int64)
     position = np.empty(len(rank), dtype=np.int64)
     position[order] = np.arange(len(rank)) - starts[g.codes[order]]
