@@ -24,7 +24,9 @@ Event funnels run the pandas engine on user partitions (``funnel/_dask.py``; a l
 indexed by the user is shuffled on it first, with a note) and merge per-group counts the
 same way; the median time to convert does not merge (``NaT`` and a note), ``units`` stays
 on the workers (``None``). Scorecards accept Dask ``content``, ``orders`` and
-``collaborations`` tables (``scoring/_tables.py``).
+``collaborations`` tables (``scoring/_tables.py``). ``reviews.aggregate`` reduces each
+partition to per (creator, reviewer) pair sums, merged the same way, and solves its
+leniency model on that pair table (``reviews/_dask.py``).
 
     >>> log = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "event": ["view", "buy", "view"],
     ...                     "timestamp": pd.to_datetime([0, 60, 0], unit="s", utc=True)})

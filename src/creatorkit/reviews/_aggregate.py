@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -77,17 +78,38 @@ def _stars_range(center: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _rank(values: np.ndarray) -> np.ndarray:
-    """Rank 1 = best in each column; ties by creator (the key order), missing values last."""
-    order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=0, kind="stable")
+    """Rank 1 = best in each column; ties by creator (the key order), missing values last.
+
+    Values are compared rounded to 1e-10 stars, so a tie stays a tie whatever the order in
+    which the stars were summed (rows, or partitions on Dask).
+    """
+    key = np.where(np.isnan(values), np.inf, -np.round(values, 10))
+    order = np.argsort(key, axis=0, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, len(values) + 1)[:, None], axis=0)
     return ranks.astype(float)
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class Totals:
+    """The sums every statistic of ``aggregate`` reads (rows or merged pair sums).
+
+    Attributes:
+        moments: Per creator × dimension (``overall`` last): stars given, Σ, Σ².
+        levels: Per creator × star dimension × level 1…5: reviews giving that star.
+        reviewer: Per reviewer: overall stars given, Σ, Σ², five-star ratings, ratings.
+        rehire: Per creator: would-rehire yes and answered (None without the column).
+    """
+
+    moments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    levels: np.ndarray
+    reviewer: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    rehire: tuple[np.ndarray, np.ndarray] | None
+
+
 def _ratings(
     data: Stars,
-    stars: np.ndarray,
-    moments: tuple[np.ndarray, np.ndarray, np.ndarray],
+    totals: Totals,
     priors: list[Prior],
     fx: Effects,
     lam: np.ndarray,
@@ -97,8 +119,8 @@ def _ratings(
     strength: float | None,
 ) -> tuple[pd.DataFrame, list[Note]]:
     """The long table: one row per creator and dimension (see ``aggregate``)."""
-    cre, k = data.creators.codes, data.creators.n
-    n, total = moments[0], moments[1]
+    k = data.creators.n
+    n, total = totals.moments[0], totals.moments[1]
     c = np.array([p.mean for p in priors])
     m = np.array([p.weight for p in priors])
     within = np.array([p.within for p in priors])
@@ -108,7 +130,7 @@ def _ratings(
     cols["bayes_low"], cols["bayes_high"] = _stars_range(cols["bayes"], z * bayes_se)
     if imdb is not None:
         cols["imdb"] = shrink(total, n, imdb[0], imdb[1])
-    dmean, dlow, notes = _dirichlet(data, stars, cre, k, m, strength, z)
+    dmean, dlow, notes = _dirichlet(data, totals.levels, m, strength, z)
     cols["dirichlet"], cols["dirichlet_low"] = dmean, np.clip(dlow, 1.0, 5.0)
     corrected = fx.mu + fx.creator
     se = np.sqrt(divide(fx.sigma2 + 0 * n, n + lam))
@@ -136,21 +158,24 @@ def _shares(data: Stars, counts: np.ndarray) -> np.ndarray:
     return np.asarray(shares[data.creator_category])
 
 
+def _levels(data: Stars, stars: np.ndarray) -> np.ndarray:
+    """Reviews per creator, star dimension and star level (k × d × 5)."""
+    k, d = data.creators.n, len(data.dims)
+    rated = np.isfinite(stars[:, :d])
+    level = np.where(rated, stars[:, :d], 1.0).astype(np.intp) - 1
+    cell = (data.creators.codes[:, None] * d + np.arange(d)) * 5 + level
+    return np.bincount(cell[rated], minlength=k * d * 5).astype(float).reshape(k, d, 5)
+
+
 def _dirichlet(
     data: Stars,
-    stars: np.ndarray,
-    cre: np.ndarray,
-    k: int,
+    counts: np.ndarray,
     m: np.ndarray,
     strength: float | None,
     z: float,
 ) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Dirichlet posterior mean and lower bound per creator and star dimension (not overall)."""
-    d = len(data.dims)
-    rated = np.isfinite(stars[:, :d])
-    level = np.where(rated, stars[:, :d], 1.0).astype(np.intp) - 1
-    cell = (cre[:, None] * d + np.arange(d)) * 5 + level
-    counts = np.bincount(cell[rated], minlength=k * d * 5).astype(float).reshape(k, d, 5)
+    k, d = data.creators.n, len(data.dims)
     shares = _shares(data, counts)
     weight = np.full(d, float(strength)) if strength is not None else m[:d].copy()
     notes = []
@@ -172,10 +197,10 @@ def _dirichlet(
     return np.hstack([mean, nan]), np.hstack([low, nan]), notes
 
 
-def _reviewers(
-    data: Stars, stars: np.ndarray, fx: Effects, lam: np.ndarray, z: float, margin: float
-) -> pd.DataFrame:
-    """One row per reviewer: reviews, mean stars, overall leniency with its interval, flags."""
+def _reviewer_sums(
+    data: Stars, stars: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per reviewer: overall stars given, Σ, Σ², five-star ratings and ratings given."""
     rev, k = data.reviewers.codes, data.reviewers.n
     overall = stars[:, -1:]
     rated = np.isfinite(overall)
@@ -185,6 +210,15 @@ def _reviewers(
     star_rated = np.isfinite(stars[:, :-1])
     top = sums(rev, (stars[:, :-1] == 5).astype(float), k).sum(axis=1)
     given = sums(rev, star_rated.astype(float), k).sum(axis=1)
+    return n, total, square, top, given
+
+
+def _reviewers(
+    data: Stars, totals: Totals, fx: Effects, lam: np.ndarray, z: float, margin: float
+) -> pd.DataFrame:
+    """One row per reviewer: reviews, mean stars, overall leniency with its interval, flags."""
+    k = data.reviewers.n
+    n, total, square, top, given = totals.reviewer
     spread = np.maximum(square - divide(total * total, n), 0.0)
     leniency = fx.reviewer[:, -1]
     se = np.sqrt(divide(np.full(k, fx.sigma2[-1]), n + lam[-1]))
@@ -209,16 +243,23 @@ def _reviewers(
     )
 
 
-def _creators(ratings: pd.DataFrame, data: Stars, level: float, by: str) -> pd.DataFrame:
+def _rehire(data: Stars) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per creator: would-rehire yes and answered (None without the column)."""
+    if data.rehire is None:
+        return None
+    k = data.creators.n
+    answered = np.isfinite(data.rehire)
+    yes = np.bincount(data.creators.codes, np.where(answered, data.rehire, 0.0), k)
+    return yes, np.bincount(data.creators.codes, answered.astype(float), k)
+
+
+def _creators(ratings: pd.DataFrame, totals: Totals, level: float) -> pd.DataFrame:
     """One row per creator: the overall ratings plus would-rehire with its Wilson interval."""
     overall = ratings[ratings["dimension"] == OVERALL].drop(columns="dimension")
     table = overall.reset_index(drop=True).rename(columns={"n": "reviews"})
-    k = data.creators.n
-    if data.rehire is None:
+    if totals.rehire is None:
         return table
-    answered = np.isfinite(data.rehire)
-    yes = np.bincount(data.creators.codes, np.where(answered, data.rehire, 0.0), k)
-    asked = np.bincount(data.creators.codes, answered.astype(float), k)
+    yes, asked = totals.rehire
     low, high = wilson(yes, asked, level)
     answered_any = asked > 0
     table["would_rehire_n"] = asked.astype(np.int64)
@@ -306,53 +347,84 @@ def aggregate(
     """
     from creatorkit.adapters import is_dask
 
-    if is_dask(reviews):  # the leniency solve needs every (creator, reviewer) pair's sums
-        from creatorkit._validation import fail
-
-        rule = (
-            "is a Dask DataFrame: reviews.aggregate is not available on Dask (its leniency "
-            "solve needs one row of sums per creator and reviewer pair, about as many as the "
-            "reviews); pass reviews.compute()"
-        )
-        fail("reviews", rule, ErrorCode.WRONG_TYPE, value="dask.dataframe.DataFrame")
     _check(level, ridge, prior_strength, tol, max_iter, lenient_at)
-    spec = _imdb(imdb)
+    _imdb(imdb)
+    options = {
+        "by": by,
+        "level": level,
+        "imdb": imdb,
+        "prior_strength": prior_strength,
+        "ridge": ridge,
+        "lenient_at": lenient_at,
+        "tol": tol,
+        "max_iter": max_iter,
+    }
+    if is_dask(reviews):
+        from creatorkit.reviews._dask import aggregate as on_dask
+
+        return on_dask(reviews, dimensions=dimensions, prior_by=prior_by, options=options)
     data = read_stars(reviews, by=by, dimensions=dimensions, prior_by=prior_by)
     stars = with_overall(data.stars)
+    totals = Totals(
+        moments=_moments(data, stars),
+        levels=_levels(data, stars),
+        reviewer=_reviewer_sums(data, stars),
+        rehire=_rehire(data),
+    )
+
+    def leniency(lam: np.ndarray) -> Effects:
+        codes = (data.creators.codes, data.reviewers.codes)
+        shape = (data.creators.n, data.reviewers.n)
+        return solve(stars, *codes, shape, lam, tol=float(tol), max_iter=int(max_iter))
+
+    return finish(data, totals, leniency, options, runtime={})
+
+
+def finish(
+    data: Stars,
+    totals: Totals,
+    leniency: Callable[[np.ndarray], Effects],
+    options: dict[str, Any],
+    *,
+    runtime: dict[str, Any],
+) -> ReviewAggregate:
+    """The statistics of ``aggregate`` from its sums (the pandas and the Dask path).
+
+    ``data`` holds the groups (its codes index the rows the sums came from: reviews, or
+    creator × reviewer pairs) and ``leniency`` solves the effects for a ridge per dimension.
+    """
+    level, ridge, tol = options["level"], options["ridge"], options["tol"]
+    max_iter, prior_strength = options["max_iter"], options["prior_strength"]
+    spec = _imdb(options["imdb"])
     z = _z(float(level))
-    moments = _moments(data, stars)
-    priors = _priors(moments)
+    priors = _priors(totals.moments)
     m = np.array([p.weight for p in priors])
     lam = np.full(len(priors), float(ridge)) if ridge is not None else m
     lam = np.where(np.isfinite(lam) & (lam > 0), lam, 1.0)
-    codes = (data.creators.codes, data.reviewers.codes)
-    shape = (data.creators.n, data.reviewers.n)
-    fx = solve(stars, *codes, shape, lam, tol=float(tol), max_iter=int(max_iter))
+    fx = leniency(lam)
     strength = None if prior_strength is None else float(prior_strength)
-    ratings, notes = _ratings(
-        data, stars, moments, priors, fx, lam, z, imdb=spec, strength=strength
-    )
+    ratings, notes = _ratings(data, totals, priors, fx, lam, z, imdb=spec, strength=strength)
     ratings = _blank_unrated(ratings)
     notes += _solve_notes(fx, int(max_iter), priors, data)
     card = MethodCard.create(
         "reviews.aggregate",
-        runtime={"iterations": fx.iterations},
-        by=by,
+        runtime={"iterations": fx.iterations, **runtime},
+        by=options["by"],
         dimensions=list(data.dims),
         level=level,
         imdb=spec,
         prior_strength=prior_strength,
         ridge=ridge,
-        lenient_at=lenient_at,
+        lenient_at=options["lenient_at"],
         tol=tol,
         max_iter=max_iter,
         solver="preconditioned conjugate gradients (Jacobi)",
         interval="normal, within 1-5 stars (bayes, corrected); Wilson (would_rehire)",
     )
     return ReviewAggregate(
-        creators=_creators(ratings, data, float(level), by),
+        creators=_creators(ratings, totals, float(level)),
         ratings=ratings,
-        reviewers=_reviewers(data, stars, fx, lam, z, float(lenient_at)),
+        reviewers=_reviewers(data, totals, fx, lam, z, float(options["lenient_at"])),
         priors=_prior_table(data, priors, lam),
         method=card,
         warnings=(*data.creators.notes, *notes),

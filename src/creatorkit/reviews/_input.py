@@ -96,14 +96,20 @@ def _category(
 
 
 def read_stars(
-    reviews: Any, *, by: Any, dimensions: Any, prior_by: Any = None, argument: str = "reviews"
+    reviews: Any,
+    *,
+    by: Any,
+    dimensions: Any,
+    prior_by: Any = None,
+    argument: str = "reviews",
+    allow_empty: bool = False,
 ) -> Stars:
     """Check ``reviews`` and return its stars, creators and reviewers (see :class:`Stars`).
 
     Stars must be whole numbers 1–5 (missing: not rated); every review needs its ``by``
-    key and a ``reviewer_id``.
+    key and a ``reviewer_id``. ``allow_empty`` checks a schema (a Dask frame's ``_meta``).
     """
-    frame = check_frame(argument, reviews)
+    frame = check_frame(argument, reviews, allow_empty=allow_empty)
     if not isinstance(by, str):
         problems = Problems("by")
         problems.add(None, "must be a column name", ErrorCode.WRONG_TYPE, values=[by])
