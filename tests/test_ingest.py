@@ -697,3 +697,56 @@ def test_check_kind_accepts_a_sound_kind_and_refuses_broken_ones() -> None:
     assert "'yyyy-mm-dd' is no date format" in _refused(_mine(when))
     unreadable = _mine(constants={"content_type": "podcast"})
     assert "a file of its own headers does not read" in _refused(unreadable)
+
+
+_CELLS = ["\t123", "--", " N/A ", "123", "", "a b", "\u3000x", "x\xa0", "-", "abcd", "฿12", "\x1cq"]
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    cells=st.lists(st.one_of(st.sampled_from(_CELLS), st.text(max_size=6)), max_size=30),
+    cut=st.integers(0, 30),
+)
+def test_pyarrow_clean_strips_and_blanks_like_python(cells: list[str], cut: int) -> None:
+    pa = pytest.importorskip("pyarrow")
+    from creatorkit.ingest._kinds import MISSING
+    from creatorkit.ingest._parse import clean
+
+    chunks = pa.chunked_array([cells[:cut], cells[cut:]], type=pa.string())  # as read_csv gives
+    arrow = clean(pd.Series(pd.arrays.ArrowStringArray(chunks)), MISSING)
+    python = [None if c.strip() in MISSING else c.strip() for c in cells]
+    assert [None if pd.isna(v) else v for v in arrow.tolist()] == python
+
+
+def test_large_file_repeated_and_duplicate_money_columns_read_exactly() -> None:
+    pytest.importorskip("pyarrow")
+    rows = 6_000  # above the size where columns are sampled for repeats
+    cents = (np.arange(rows) * 7919) % 1_000 + 100
+    paid = pd.Series([f'"${c // 100:,}.{c % 100:02d}"' for c in cents])
+    paid_cells = paid.tolist()
+    base_cells = list(paid_cells)
+    base_cells[4_321] = '"€1.00"'  # the commission base differs from the payment in one row
+    lines = [
+        "Order ID,SKU ID,Payment Amount,Est. Commission Base,Order Status,Creator Username,"
+        "Time Created,Standard commission rate,Currency"
+    ]
+    for i in range(rows):
+        lines.append(
+            f"\t{5770000000000000000 + i},sku{i},{paid_cells[i]},{base_cells[i]},Completed,"
+            f"mai,07/06/2026 12:00:00,10%,USD"
+        )
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    with pytest.raises(ValidationError) as info:
+        ck.ingest.read(data, tz="UTC")
+    cases = info.value.failure_cases
+    assert cases is not None
+    assert cases[["column", "row", "value"]].values.tolist() == [
+        ["Est. Commission Base", 4_323, "€1.00"]  # line 4,323: the header is line 1
+    ]
+    base_cells[4_321] = paid_cells[4_321]  # now equal cell for cell: read once, reused
+    lines = lines[:1] + [line.replace('"€1.00"', paid_cells[4_321]) for line in lines[1:]]
+    res = ck.ingest.read(("\r\n".join(lines) + "\r\n").encode(), tz="UTC")
+    expected = cents / 100
+    assert res.table["gmv"].tolist() == expected.tolist()
+    assert res.table["commission_base_estimated"].tolist() == expected.tolist()
+    assert res.table["order_id"].iloc[-1] == str(5770000000000000000 + rows - 1)

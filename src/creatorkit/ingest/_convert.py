@@ -100,6 +100,9 @@ class _Converter:
         self.decimal = opts.decimal or kind.decimal["*"]
         self.schema = {c.name for c in kind.model.schema()}
         self.defaults = _defaults(kind)
+        self.parsed: list[
+            tuple[pd.Series, Any, str, tuple[pd.Series, pd.Series, pd.DataFrame | None]]
+        ] = []
 
     def text(self, field: Field) -> pd.Series:
         header = self.mapped.columns[field.name]
@@ -166,9 +169,7 @@ class _Converter:
                 changed = self.bounds(field, rounded)
                 conversion = "number; rounded displays (K/M/Rb/Jt) kept as ranges _low/_high"
         elif field.parse == "money":
-            amount, found, rounded = _parse.money(
-                texts, decimal=decimal, currency=self.currency, **args
-            )
+            amount, found, rounded = self.money(texts, decimal, args)
             self.out[field.name] = amount
             if self.currency is None:
                 self.currency = found
@@ -194,6 +195,24 @@ class _Converter:
             conversion = self.time(field, texts)
         conversion += self.finish(field, texts)
         self.report.append(_line(header, field.name, conversion, missing=missing, changed=changed))
+
+    def money(
+        self, texts: pd.Series, decimal: str, args: dict[str, Any]
+    ) -> tuple[pd.Series, pd.Series, pd.DataFrame | None]:
+        """:func:`_parse.money`, once per distinct column of the chunk.
+
+        Exports repeat a column (a payment amount that is also the commission base): one
+        equal cell for cell to a column already read without problems, in the same
+        currency and decimal mark, reuses its result.
+        """
+        for seen, currency, mark, done in self.parsed:
+            if currency is self.currency and mark == decimal and seen.equals(texts):
+                return done
+        clean = not self.problems
+        done = _parse.money(texts, decimal=decimal, currency=self.currency, **args)
+        if clean and not self.problems:  # a column with problems is read (and listed) again
+            self.parsed.append((texts, self.currency, decimal, done))
+        return done
 
     def bounds(self, field: Field, rounded: pd.DataFrame) -> int:
         """Keep the range of rounded displays as ``<field>_low`` / ``<field>_high``."""

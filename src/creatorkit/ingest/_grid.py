@@ -21,7 +21,7 @@ import pandas as pd
 
 from creatorkit._grouping import factorize
 
-__all__ = ["WIDTH", "Decimals", "arrow_backed", "decimals"]
+__all__ = ["WIDTH", "Decimals", "arrow_backed", "arrow_edges", "decimals"]
 
 WIDTH = 32
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
@@ -36,6 +36,48 @@ def arrow_backed(series: pd.Series) -> bool:
     """
     dtype = series.dtype
     return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # ASCII characters str.strip removes
+_EDGE[128:] = True  # the first or last byte of a non-ASCII character: maybe a space
+
+
+def arrow_edges(series: pd.Series) -> tuple[bool, int]:
+    r"""Whether a cell of pyarrow-held text may need stripping, and the shortest cell's bytes.
+
+    Reads the first and last byte of every cell from the UTF-8 buffers: a cell that
+    begins or ends with an ASCII space or any non-ASCII byte may need stripping (the
+    answer errs towards ``True``). Missing cells count as empty.
+
+    Example:
+        >>> arrow_edges(pd.Series(["\t1", "22"], dtype="string[pyarrow]"))
+        (True, 2)
+    """
+    pa = importlib.import_module("pyarrow")
+    whole = pa.array(series.array)
+    if isinstance(whole, pa.ChunkedArray):  # one pass over one buffer (a cheap copy)
+        whole = whole.combine_chunks()
+    spaced, shortest = False, -1
+    for part in [whole]:
+        n = len(part)
+        if n == 0:
+            continue
+        _, offsets_buf, data_buf = part.buffers()
+        wide = pa.types.is_large_string(part.type)
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+        offsets = offsets[part.offset : part.offset + n + 1].astype(np.int64)
+        size = np.where(part.is_null().to_numpy(zero_copy_only=False), 0, np.diff(offsets))
+        low = int(size.min())
+        shortest = low if shortest < 0 else min(shortest, low)
+        if data_buf is None or spaced:
+            continue
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        filled = size > 0
+        start = offsets[:-1][filled]
+        edge = np.concatenate([data[start], data[start + size[filled] - 1]])
+        spaced = bool(_EDGE[edge].any())
+    return spaced, max(shortest, 0)
 
 
 def _rules(decimal: str) -> str:
@@ -73,6 +115,29 @@ class Decimals:
         return np.asarray(codes), np.asarray(distinct, dtype=object)
 
 
+def _prefixes(pa: Any, pc: Any, cells: Any, body: Any) -> pd.Series:
+    """What precedes the first digit of each cell (``""`` for a missing one), as text.
+
+    ``body`` is each cell from its first digit on, so the prefix is the cell's first
+    ``len(cell) - len(body)`` bytes: gathered from the UTF-8 buffer in numpy rather than
+    by a second regex over every cell.
+    """
+    n = len(cells)
+    cut = pc.subtract(pc.binary_length(cells), pc.binary_length(body))
+    size = np.asarray(pc.fill_null(cut, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    _, offsets_buf, data_buf = cells.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[cells.offset : cells.offset + n + 1]
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    )
+    ends = np.cumsum(size)
+    total = int(ends[-1]) if n else 0
+    at = np.repeat(offsets[:-1] - (ends - size), size) + np.arange(total, dtype=np.int64)
+    bounds = np.concatenate([np.zeros(1, dtype=np.int64), ends])
+    head = pa.LargeStringArray.from_buffers(n, pa.py_buffer(bounds), pa.py_buffer(data[at]))
+    return pd.Series(pd.arrays.ArrowStringArray(head))
+
+
 def _arrow_decimals(text: pd.Series, decimal: str) -> Decimals:
     """:func:`decimals` by pyarrow's kernels: the same cells accepted, the same numbers."""
     pa = importlib.import_module("pyarrow")
@@ -94,8 +159,7 @@ def _arrow_decimals(text: pd.Series, decimal: str) -> Decimals:
     zero = pa.scalar("0", pa.large_string())
     mantissa = pc.cast(pc.if_else(pa.array(okay), digits, zero), pa.int64())
     mantissa = np.asarray(mantissa.to_numpy(zero_copy_only=False), dtype=np.int64)
-    head = text.str.replace("(?s:[0-9].*)$", "", regex=True)  # what precedes the digits
-    codes, uniques = factorize(head.fillna(""), sort=False)
+    codes, uniques = factorize(_prefixes(pa, pc, cells, body), sort=False)
     codes = np.asarray(codes, dtype=np.intp)
     raw = np.asarray(uniques, dtype=object)
     negative = np.array([p.startswith("-") for p in raw], dtype=bool)  # per distinct prefix
@@ -117,8 +181,8 @@ def decimals(text: pd.Series, decimal: str) -> Decimals:
 
     Example:
         >>> d = decimals(pd.Series(["$1,234.56", "-7", "1,23"]), ".")
-        >>> d.values().tolist(), d.ok.tolist(), d.prefix.tolist()
-        ([1234.56, -7.0, 123.0], [True, True, False], ['$', '', ''])
+        >>> d.values()[d.ok].tolist(), d.ok.tolist(), d.prefix.tolist()
+        ([1234.56, -7.0], [True, True, False], ['$', '', ''])
     """
     if arrow_backed(text) and len(text):
         return _arrow_decimals(text, decimal)

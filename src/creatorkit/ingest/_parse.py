@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ import pandas as pd
 from creatorkit._grouping import factorize
 from creatorkit._validation import Problems
 from creatorkit.errors import ErrorCode
-from creatorkit.ingest._grid import arrow_backed, decimals
+from creatorkit.ingest._grid import arrow_backed, arrow_edges, decimals
 
 __all__ = [
     "DECIMALS",
@@ -87,9 +88,20 @@ def _strip(cells: np.ndarray, missing: frozenset[str]) -> np.ndarray:
 
 
 def _dense(raw: pd.Series) -> bool:
-    """Whether most cells differ (ids, times): then grouping equal cells saves nothing."""
+    """Whether most cells differ (ids, times): then grouping equal cells saves nothing.
+
+    Text held by pyarrow is grouped cheaply (its hash kernel), so it is parsed cell by
+    cell only when a strided sample of about 50,000 cells has almost no repeat: prices
+    repeat across a large file even where its first lines all differ.
+    """
+    if len(raw) <= 5000:
+        return False
+    if arrow_backed(raw):
+        sample = raw.iloc[:: max(1, len(raw) // 50_000)]
+        filled = int(sample.notna().sum())
+        return filled > 0 and sample.nunique() > 0.97 * filled
     head = raw.iloc[:2000]
-    return len(raw) > 5000 and head.nunique() * 2 > len(head)
+    return bool(head.nunique() * 2 > len(head))
 
 
 def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
@@ -104,8 +116,12 @@ def clean(raw: pd.Series, missing: frozenset[str]) -> pd.Series:
         ['123', nan, nan, '123']
     """
     if arrow_backed(raw):  # pyarrow's kernels on the whole column: no copy, no grouping
-        stripped = raw.str.strip(_SPACES)
-        return stripped.where(~stripped.isin(list(missing)))
+        spaced, shortest = arrow_edges(raw)  # most columns: no cell to strip, no token
+        stripped = raw.str.strip(_SPACES) if spaced else raw
+        if spaced or shortest <= max((len(m.encode()) for m in missing), default=-1):
+            gone = stripped.isin(list(missing))
+            return stripped.where(~gone) if bool(gone.any()) else stripped
+        return stripped
     if _dense(raw):
         cells = raw.to_numpy(dtype=object)
         present = raw.notna().to_numpy(dtype=bool)
@@ -382,25 +398,41 @@ def money(
     amount = np.where(good, values[:, 0], np.nan)
     names = [*labels, ""]  # the last: no currency written in the cell (or not read)
     found = np.where(good, values[:, 1], len(names) - 1).astype(np.int64)
-    shown = np.array([n or np.nan for n in names], dtype=object)
     if currency is None or isinstance(currency, str):  # one currency: compare the few labels
         fits = np.array([_agrees(n, currency or "") for n in names], dtype=bool)
         clash = good & ~fits[found]
-        rows = np.full(len(texts), currency, dtype=object) if currency else shown[found]
+        given: list[Any] = [currency] if currency else []
+        declared = np.full(len(texts), 0 if currency else -1, dtype=np.int64)
     else:  # the row's currency column: compare the few (found, declared) pairs
         declared, distinct = factorize(currency, sort=False)
         pairs = [[_agrees(n, str(d)) for d in distinct] + [True] for n in names]
         clash = good & ~np.array(pairs, dtype=bool)[found, declared]
-        given = np.asarray(distinct, dtype=object)[np.maximum(declared, 0)]
-        rows = np.where(declared >= 0, given, shown[found])
+        given = list(np.asarray(distinct, dtype=object))
     rule = "is in another currency than the column's"
     problems.add_mask(column, clash, texts.index, texts, rule, ErrorCode.MIXED_CURRENCY)
-    codes = pd.Series(rows, index=texts.index, dtype=object)
+    codes = _currencies(declared, given, found, names, texts.index)
     series = pd.Series(amount, index=texts.index, name=texts.name)
     if not (good & (values[:, 2] != values[:, 3])).any():
         return series, codes, None
     bounds = np.where(good[:, None], values[:, 2:], np.nan)
     return series, codes, pd.DataFrame(bounds, index=texts.index, columns=["low", "high"])
+
+
+def _currencies(
+    declared: np.ndarray, given: list[Any], found: np.ndarray, names: list[str], index: pd.Index
+) -> pd.Series:
+    """Each row's currency: the declared one (code into ``given``), else the cell's symbol.
+
+    Built as a categorical from the few distinct codes, not a column of Python strings.
+    """
+    categories = list(dict.fromkeys([*given, *(n for n in names if n)]))
+    where = {c: i for i, c in enumerate(categories)}
+    symbol = np.array([where[n] if n else -1 for n in names], dtype=np.int64)[found]
+    if len(given):
+        named = np.array([where[g] for g in given], dtype=np.int64)[np.maximum(declared, 0)]
+        symbol = np.where(declared >= 0, named, symbol)
+    values = pd.Categorical.from_codes(symbol, categories=pd.Index(categories, dtype=object))
+    return pd.Series(values, index=index)
 
 
 _ROUNDED = re.compile(r"^(.*\d)\s*(k|m|b|rb|ribu|jt|juta)$", re.IGNORECASE)
