@@ -143,3 +143,101 @@ def test_bad_input_on_dask_is_the_pandas_error_before_computing():
     missing_user = frame.assign(user_id=frame["user_id"].where(frame.index != 5))
     with pytest.raises(ck.ValidationError, match="user_id"):
         ck.funnel.from_events(dd.from_pandas(missing_user, npartitions=2), STEPS, window="1D")
+
+
+def _buckets(frame: pd.DataFrame, parts: int) -> list[pd.DataFrame]:
+    """The log split into ``parts`` pieces by a hash of the user (as hash-partitioned files)."""
+    bucket = pd.util.hash_pandas_object(frame["user_id"], index=False).to_numpy() % parts
+    return [frame[bucket == b] for b in range(parts)]
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+@settings(deadline=None, max_examples=10, phases=[Phase.explicit, Phase.generate])
+@given(
+    rows=st.integers(0, 300),
+    users=st.integers(1, 40),
+    parts=st.integers(1, 5),
+    seed=st.integers(0, 10_000),
+    dupes=st.integers(0, 20),
+    option=st.sampled_from(OPTIONS),
+    window=st.sampled_from(["0s", "3h", "1D"]),
+)
+def test_a_log_declared_partitioned_by_user_runs_without_a_shuffle_and_equals_pandas(
+    scheduler, rows, users, parts, seed, dupes, option, window
+):
+    frame = _log(rows, users, seed, dupes)
+    pieces = _buckets(frame, parts)
+    ddf = dd.from_map(lambda b: pieces[b], range(parts), meta=frame.iloc[:0])
+    local = ddf.compute()  # the partitions' dtypes (Arrow strings with pyarrow)
+    with dask.config.set(scheduler=scheduler):
+        got = ck.funnel.from_events(ddf, STEPS, window=window, partitioned_by_user=True, **option)
+    want = ck.funnel.from_events(local, STEPS, window=window, **option)
+    _same(got, want)
+    assert "shuffled_by_user" not in {n.code for n in got.warnings}
+    assert got.method.runtime["partitioned_by_user"] == "verified"
+    assert got.method.runtime["partitions"] == parts
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+def test_a_user_split_across_partitions_is_shuffled_and_still_exact(scheduler):
+    frame = _log(600, 20, 7).sort_values("timestamp", kind="stable", ignore_index=True)
+    ddf = dd.from_pandas(frame, npartitions=4, sort=False)
+    spans = ddf.map_partitions(lambda p: pd.Series(p["user_id"].unique())).compute()
+    assert spans.duplicated().any()  # some user's events sit in two partitions or more
+    with dask.config.set(scheduler=scheduler):
+        got = ck.funnel.from_events(ddf, STEPS, window="1D", by="campaign_id")
+    local = ddf.compute()
+    _same(got, ck.funnel.from_events(local, STEPS, window="1D", by="campaign_id"))
+    assert got.warnings[0].code == "shuffled_by_user"
+    assert got.method.runtime["partitioned_by_user"] == "shuffled"
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+def test_a_log_declared_partitioned_but_sharing_users_raises_naming_them(scheduler):
+    frame = _log(400, 50, 8)
+    pieces = _buckets(frame, 3)
+    # one event of a user of bucket 0 copied into bucket 2: that user spans two partitions
+    stray = pieces[0].iloc[:1]
+    pieces[2] = pd.concat([pieces[2], stray], ignore_index=True)
+    ddf = dd.from_map(lambda b: pieces[b], range(3), meta=frame.iloc[:0])
+    with (
+        dask.config.set(scheduler=scheduler),
+        pytest.raises(ck.ValidationError, match="partitioned_by_user") as err,
+    ):
+        ck.funnel.from_events(ddf, STEPS, window="1D", partitioned_by_user=True)
+    uid = stray["user_id"].iloc[0]
+    assert f"{uid!r} in partitions [0, 2]" in str(err.value)
+    assert "user_id" in str(err.value)
+    assert err.value.codes == ("duplicate_key",)
+    # undeclared, the same log is shuffled and exact
+    got = ck.funnel.from_events(ddf, STEPS, window="1D")
+    _same(got, ck.funnel.from_events(ddf.compute(), STEPS, window="1D"))
+
+
+def test_an_indexed_log_is_verified_and_a_bad_flag_is_refused():
+    frame = _log(800, 60, 9)
+    ddf = dd.from_pandas(frame, npartitions=3).set_index("user_id")
+    got = ck.funnel.from_events(ddf, STEPS, window="1D", partitioned_by_user=True)
+    _same(got, ck.funnel.from_events(ddf.compute().reset_index(), STEPS, window="1D"))
+    assert got.method.runtime["partitioned_by_user"] == "verified"
+    with pytest.raises(ck.ValidationError, match="partitioned_by_user"):
+        ck.funnel.from_events(ddf, STEPS, window="1D", partitioned_by_user="yes")
+    # on pandas the flag changes nothing
+    plain = ck.funnel.from_events(frame, STEPS, window="1D", partitioned_by_user=True)
+    pd.testing.assert_frame_equal(
+        plain.table, ck.funnel.from_events(frame, STEPS, window="1D").table
+    )
+
+
+def test_the_shuffle_carries_only_the_columns_the_funnel_reads():
+    from creatorkit.funnel import _dask
+
+    columns = ["user_id", "timestamp", "event", "campaign_id", "creator_id", "event_id", "x"]
+    base = {
+        "user": "user_id", "time": "timestamp", "event": "event", "event_id": "event_id",
+        "by": None, "tiebreak": None, "attribution": None, "creator": "creator_id",
+    }  # fmt: skip
+    assert _dask._needed(columns, base) == ["user_id", "timestamp", "event", "event_id"]
+    more = {**base, "by": "campaign_id", "attribution": "first_touch", "tiebreak": ["x"]}
+    assert _dask._needed(columns, more) == columns
+    assert _dask._needed(columns, {**base, "event_id": None}) == columns[:3]

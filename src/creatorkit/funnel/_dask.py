@@ -1,8 +1,13 @@
 """``funnel.from_events`` on a Dask DataFrame: the pandas engine per user partition, counts merged.
 
-The log is first brought into user partitions (a frame indexed by the user with known
-divisions already is; any other is shuffled on the user column, with a
-``shuffled_by_user`` note). Every partition then runs the pandas engine with
+The log is first brought into user partitions. A log declared partitioned by user
+(``partitioned_by_user=True``: hash-partitioned parquet files, one bucket per file) or
+indexed by the user with known divisions is used as it is — no shuffle — and that claim is
+*verified*: each partition also sends its sorted distinct users as 64-bit hashes, the merge
+checks they never meet, and a user found in two partitions raises a ``ValidationError``
+naming the ids and partitions (never a silently wrong count). Any other log is shuffled on
+the user column, with a ``shuffled_by_user`` note, carrying only the columns the funnel
+reads. Every partition then runs the pandas engine with
 ``workers=1`` (no thread pool inside a Dask task) and is reduced to a
 :class:`~creatorkit.summaries.Summary` of per-group counts — units reaching each step and
 units still open before it — which merge by addition in a tree on the workers. What
@@ -23,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._time import aware_column, parse_as_of
-from creatorkit._validation import did_you_mean
+from creatorkit._validation import as_str_list, did_you_mean, fail
 from creatorkit.funnel._aggregate import step_table
 from creatorkit.funnel._definition import Funnel, FunnelResult, step_names
 from creatorkit.results import Note, merge_notes
@@ -46,6 +51,10 @@ class _Part:
     kept: int
     dtypes: dict[str, Any]
     plain: frozenset[tuple[str, str | None]]
+    users: np.ndarray | None = None
+    """Sorted distinct user hashes (``uint64``) when the partitioning is being verified."""
+    shared: np.ndarray | None = None
+    """User hashes found in two partitions (the first few), which stops the merge of users."""
 
 
 def _templated(note: Note) -> Note:
@@ -63,8 +72,16 @@ def _metrics(k: int) -> list[Any]:
     return [column_metric(f"{w}_{s}", f"{w}_{s}") for w in ("users", "open") for s in range(k)]
 
 
-def _part(rows: pd.DataFrame, steps: Any, options: dict[str, Any]) -> _Part:
-    """The pandas engine on one user partition, reduced to per-group counts."""
+def _hashes(values: pd.Series) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of user ids (the same id hashes alike in every task)."""
+    return np.unique(pd.util.hash_pandas_object(values, index=False).to_numpy())
+
+
+def _part(rows: pd.DataFrame, steps: Any, options: dict[str, Any], verify: bool = False) -> _Part:
+    """The pandas engine on one user partition, reduced to per-group counts.
+
+    With ``verify``, the partition's distinct users (hashed) come along for the overlap check.
+    """
     from creatorkit.funnel._events import from_events
     from creatorkit.metrics import summarize
 
@@ -92,7 +109,27 @@ def _part(rows: pd.DataFrame, steps: Any, options: dict[str, Any]) -> _Part:
         kept=len(rows) - removed,
         dtypes={key: table[key].dtype for key in keys},
         plain=plain,
+        users=_hashes(rows[options["user"]]) if verify else None,
     )
+
+
+_SHOWN = 5
+"""How many shared users an overlap error names."""
+
+
+def _users(found: list[_Part]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The union of the parts' user hashes, or the hashes two of them share (first few)."""
+    shared = [p.shared for p in found if p.shared is not None]
+    if shared:
+        return None, shared[0]
+    if any(p.users is None for p in found):
+        return None, None
+    arrays = [p.users for p in found if p.users is not None]
+    both = np.sort(np.concatenate(arrays))
+    twice = both[1:][both[1:] == both[:-1]]
+    if len(twice):
+        return None, twice[:_SHOWN]
+    return both, None
 
 
 def _combine(parts: list[_Part | None]) -> _Part | None:
@@ -103,6 +140,7 @@ def _combine(parts: list[_Part | None]) -> _Part | None:
     if len(found) < 2:
         return found[0] if found else None
     summaries = [p.summary for p in found if p.summary is not None]
+    users, shared = _users(found)
     return _Part(
         summary=merge(summaries) if len(summaries) > 1 else next(iter(summaries), None),
         notes=merge_notes(n for p in found for n in p.notes),
@@ -111,7 +149,49 @@ def _combine(parts: list[_Part | None]) -> _Part | None:
         kept=sum(p.kept for p in found),
         dtypes=_dtypes([p.dtypes for p in found]),
         plain=frozenset().union(*(p.plain for p in found)),
+        users=users,
+        shared=shared,
     )
+
+
+def _holders(rows: pd.DataFrame, user: str, shared: np.ndarray) -> list[str]:
+    """The user ids of one partition whose hash is among ``shared``."""
+    values = rows[user]
+    hit = np.isin(pd.util.hash_pandas_object(values, index=False).to_numpy(), shared)
+    return sorted({str(v) for v in values[hit]})
+
+
+def _overlap(frame: Any, user: str, shared: np.ndarray) -> None:
+    """Raise the error for users found in two partitions (a second, small pass names them)."""
+    from creatorkit.adapters.dask import _dask
+    from creatorkit.errors import ErrorCode
+
+    dask = _dask()
+    parts = frame[[user]].to_delayed()
+    found = dask.compute(*[dask.delayed(_holders)(p, user, shared) for p in parts])
+    where: dict[str, list[int]] = {}
+    for number, ids in enumerate(found):
+        for uid in ids:
+            where.setdefault(uid, []).append(number)
+    shown = "; ".join(f"{uid!r} in partitions {nums}" for uid, nums in sorted(where.items()))
+    rule = (
+        f"was declared, but users occur in more than one partition ({shown}): the "
+        f"partitions must not share a {user!r} value (partition the files by the user, or "
+        "leave partitioned_by_user=False to shuffle)"
+    )
+    fail("partitioned_by_user", rule, ErrorCode.DUPLICATE_KEY, column=user)
+
+
+def _needed(columns: Sequence[str], options: dict[str, Any]) -> list[str]:
+    """The columns the funnel reads (the shuffle carries only these), in frame order."""
+    wanted = {options["user"], options["time"], options["event"], options["event_id"]}
+    wanted |= set(as_str_list("by", options["by"]) if options["by"] is not None else [])
+    wanted |= set(
+        as_str_list("tiebreak", options["tiebreak"]) if options["tiebreak"] is not None else []
+    )
+    if options["attribution"] is not None:
+        wanted.add(options["creator"])
+    return [c for c in columns if c in wanted]
 
 
 def _dtypes(given: list[dict[str, Any]]) -> dict[str, Any]:
@@ -179,26 +259,59 @@ def _dask_notes(user: str, shuffled: bool) -> list[Note]:
     ]
     if shuffled:
         message = (
-            f"the log was not partitioned by {user!r} (no index with known divisions): it "
-            "was shuffled on that column first"
+            f"the log was not partitioned by {user!r} (no index with known divisions, "
+            "partitioned_by_user not set): it was shuffled on that column first"
         )
         notes.insert(0, Note(code="shuffled_by_user", subject=user, message=message))
     return notes
 
 
-def from_events(events: Any, steps: Sequence[str] | Funnel, **options: Any) -> FunnelResult:
+def _partitions(events: Any, options: dict[str, Any], declared: bool) -> tuple[Any, Any, bool]:
+    """The log in user partitions, its schema, and whether it was shuffled."""
+    from creatorkit.adapters.dask import by_column
+
+    user = options["user"]
+    if declared:
+        indexed = events.index.name == user and user not in events.columns
+        frame = events.reset_index() if indexed else events
+        return frame, frame._meta, False
+    frame, meta, shuffled = by_column(events, user)
+    if shuffled:  # carry only the columns the funnel reads through the shuffle
+        keep = _needed(list(map(str, events.columns)), options)
+        frame = events[keep].shuffle(on=user)
+    return frame, meta, shuffled
+
+
+def from_events(
+    events: Any,
+    steps: Sequence[str] | Funnel,
+    *,
+    partitioned_by_user: object = False,
+    **options: Any,
+) -> FunnelResult:
     """:func:`creatorkit.funnel.from_events` of a Dask DataFrame (see the module docstring).
 
-    ``options`` are the keyword arguments of the pandas function, all given. The example
-    is in ``docs/scaling.md`` and ``creatorkit.adapters.dask`` (run where Dask is installed).
+    ``options`` are the keyword arguments of the pandas function, all given;
+    ``partitioned_by_user`` declares that no user spans two partitions (verified). The
+    example is in ``docs/scaling.md`` and ``creatorkit.adapters.dask`` (run where Dask is
+    installed).
     """
-    from creatorkit.adapters.dask import by_column, reduce_partitions
+    from creatorkit.adapters.dask import reduce_partitions
     from creatorkit.funnel._events import from_events as on_pandas
 
-    frame, meta, shuffled = by_column(events, options["user"])
+    if not isinstance(partitioned_by_user, bool):  # an untyped caller's "yes" or 1
+        from creatorkit.errors import ErrorCode
+
+        rule = "must be True or False"
+        fail("partitioned_by_user", rule, ErrorCode.WRONG_TYPE, value=partitioned_by_user)
+    frame, meta, shuffled = _partitions(events, options, partitioned_by_user)
     probe = on_pandas(meta, steps, **options)  # every check of the pandas path, on the schema
-    whole = reduce_partitions(frame, lambda rows: _part(rows, steps, options), _combine)
+    verify = not shuffled and options["user"] in frame.columns
+    whole = reduce_partitions(frame, lambda rows: _part(rows, steps, options, verify), _combine)
+    if whole is not None and whole.shared is not None:
+        _overlap(frame, options["user"], whole.shared)
     runtime = {"workers": 1, "engine": "dask", "partitions": int(frame.npartitions)}
+    runtime["partitioned_by_user"] = "shuffled" if shuffled else "verified"
     method = attrs.evolve(probe.method, runtime={**probe.method.runtime, **runtime})
     extra = _dask_notes(options["user"], shuffled)
     if whole is None:

@@ -313,6 +313,7 @@ def from_events(
     tiebreak: str | Iterable[str] | None = None,
     level: float = 0.95,
     workers: int = 1,
+    partitioned_by_user: bool = False,
 ) -> FunnelResult:
     """Ordered funnel of raw events, per user, with ClickHouse ``windowFunnel`` semantics.
 
@@ -371,6 +372,9 @@ def from_events(
             events are matched, and the chain engine of ``strict_once`` /
             ``strict_increase`` runs on ranges of units in parallel. Results are identical
             for every value; it is recorded in the card's ``runtime``, not hashed.
+        partitioned_by_user: Dask logs only (ignored for pandas): no user spans two
+            partitions (hash-partitioned files), so the engine runs per partition without a
+            shuffle; verified, and a user found in two partitions raises (docs/scaling.md).
 
     Returns:
         A :class:`FunnelResult` with ``step``, ``name``, ``users``, ``conversion``,
@@ -400,6 +404,7 @@ def from_events(
             events, steps, window=window, by=by, user=user, time=time, event=event, mode=mode,
             as_of=as_of, event_id=event_id, attribution=attribution, creator=creator,
             exclude=exclude, tiebreak=tiebreak, level=level, workers=workers,
+            partitioned_by_user=partitioned_by_user,
         )  # fmt: skip
     spec = _parse(
         events,
