@@ -424,3 +424,13 @@ def test_random_row_order_and_id_storage_give_identical_results(rows, seed):
         want = expected.units.set_index("user_id")["level"]
         assert levels.sort_index().tolist() == want.sort_index().tolist()
         assert sorted(map(str, levels.index)) == sorted(map(str, want.index))
+
+
+@pytest.mark.parametrize("flag", ["yes", 1, None])
+def test_partitioned_by_user_must_be_a_bool_on_pandas_too(flag) -> None:
+    events = pd.DataFrame({
+        "user_id": ["u1"], "timestamp": pd.to_datetime(["2026-01-01"], utc=True),
+        "event": ["view"],
+    })  # fmt: skip
+    with pytest.raises(ck.errors.ValidationError, match="partitioned_by_user"):
+        ck.funnel.from_events(events, ["view", "buy"], window="1D", partitioned_by_user=flag)

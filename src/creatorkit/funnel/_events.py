@@ -397,6 +397,9 @@ def from_events(
     """
     from creatorkit.adapters import is_dask
 
+    flag: object = partitioned_by_user  # an untyped caller's "yes": the same verdict as on Dask
+    if not isinstance(flag, bool):
+        fail("partitioned_by_user", "must be True or False", ErrorCode.WRONG_TYPE, value=flag)
     if is_dask(events):  # per user partition on the workers, counts merged (funnel/_dask.py)
         from creatorkit.funnel._dask import from_events as on_dask
 
