@@ -588,6 +588,16 @@ def test_the_fast_csv_writer_leaves_other_frames_to_pandas() -> None:
         "1,c1,,video,True\n2,c2,2026-06-02T10:00:00Z,live,False\n",
         '1,c1,2026-06-01T10:00:00Z,"a\nb",3\n2,c2,2026-06-02T10:00:00Z,live,\n',
         "007,c1,2026-06-01T10:00:00Z,video,\n008,c2,2026-06-02T10:00:00Z,live,\n",
+        # one shape and offset (Arrow parses the times), and its near misses (pandas does)
+        "1,c1,2026-06-01 10:00:00+07:00,video,1\n2,c2,2026-06-02 23:59:59+07:00,live,2\n",
+        "1,c1,2026-06-01T10:00:00-05:30,video,1\n2,c2,,live,2\n3,c3,2024-02-29T00:00:00-05:30,live,3\n",
+        "1,c1,2026-06-01T10:00:00,video,1\n2,c2,2026-06-02T11:00:00,live,2\n",
+        "1,c1,2026-06-01 10:00:00+00:00,video,1\n2,c2,2026-02-30 10:00:00+00:00,live,2\n",
+        "1,c1,2026-06-01 10:00:00+00:00,video,1\n2,c2,2026-06-01 24:00:00+00:00,live,2\n",
+        "1,c1,2026-06-01 10:00:00+00:00,video,1\n2,c2,2026-06-01T10:00:00+00:00,live,2\n",
+        "1,c1,2026-06-01 10:00:00.5+00:00,video,1\n2,c2,2026-06-01 10:00:01.25+00:00,live,2\n",
+        "1,c1,2026-06-01 10:00:00+07:00,video,1\n2,c2,2026-06-01 10:00:00+0700,live,2\n",
+        "1,c1,2026-06-01 10:00:00+00:00,video,1\n2,c2,2026-6-01 10:00:00+00:00,live,2\n",
     ],
 )
 def test_the_arrow_csv_reader_reads_what_pandas_reads(tmp_path: Path, body: str) -> None:

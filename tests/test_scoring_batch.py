@@ -49,3 +49,40 @@ def test_an_empty_selection_is_missing_for_every_criterion_of_the_batch(data) ->
     for c in criteria:
         assert np.isnan(got[c.key].value).all()
         assert (got[c.key].n == 0).all()
+
+
+def test_a_compiled_scorecard_shares_the_batched_metric_pass_with_identical_scores(
+    data, monkeypatch
+) -> None:
+    from creatorkit import metrics
+
+    card = ck.Scorecard(
+        [
+            ck.Criterion(name="gpm", weight=0.4),
+            ck.Criterion(name="cvr", weight=0.3, low_data="shrink"),
+            ck.Criterion(name="ctr", weight=0.2, normalizer="minmax"),
+            ck.Criterion(name="completion_rate", weight=0.1, where={"content_type": "video"}),
+        ]
+    )
+    tables = {"creators": data.creators, "content": data.content, "orders": data.orders}
+    calls = []
+    compute = metrics.compute
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(metrics, "compute", counted)
+    compiled = card.compile(tables, as_of=data.as_of)
+    assert len(calls) == 2  # gpm, cvr, ctr in one pass; completion_rate (video rows) in its own
+    batched = compiled.score(tables, as_of=data.as_of)
+    assert len(calls) == 4
+
+    def alone(criteria, named, table, when, currency):  # the per-criterion path
+        return {c.key: _tables.raw(c, named, table, when, currency) for c in criteria}
+
+    monkeypatch.setattr(_tables, "raws", alone)
+    one_by_one = card.compile(tables, as_of=data.as_of)
+    assert len(calls) == 8
+    pd.testing.assert_frame_equal(batched, one_by_one.score(tables, as_of=data.as_of))
+    pd.testing.assert_frame_equal(batched, compiled.score(tables, as_of=data.as_of))

@@ -244,12 +244,11 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     elif suffix == ".xlsx":
         frame.to_excel(path, index=False)
     else:
-        text = csv_text(frame)
-        if text is None:
+        data = _csv_bytes(frame)
+        if data is None:
             frame.to_csv(path, index=False)
         else:
-            with open(path, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
+            path.write_bytes(data)
 
 
 _SPECIAL = '[,"\n]'  # what makes the csv module quote a field (QUOTE_MINIMAL)
@@ -290,7 +289,7 @@ def _column_text(column: pd.Series) -> Any:
         return pa.array(np.where(column.to_numpy(), "True", "False"), type=pa.string())
     if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return pc.cast(pa.array(column.array, from_pandas=True), pa.string())
-    if dtype is np.dtype(object):  # booleans with missing values (low_data of the excluded)
+    if dtype == np.dtype(object):  # booleans with missing values (low_data of the excluded)
         values = column.to_numpy()
         if pd.api.types.infer_dtype(values, skipna=True) not in ("boolean", "empty"):
             return None
@@ -300,14 +299,46 @@ def _column_text(column: pd.Series) -> Any:
         return pa.array(text, type=pa.string())
     if isinstance(dtype, pd.StringDtype):
         arr = pa.array(column.array, type=pa.string(), from_pandas=True)
-        if pc.any(pc.match_substring(arr, "\r")).as_py():
+        found = _special_bytes(arr)
+        if found is None or found[1]:  # a carriage return: pandas writes the file
             return None
-        special = pc.fill_null(pc.match_substring_regex(arr, _SPECIAL), False)
-        if pc.any(special).as_py():
+        if found[0]:
+            special = pc.fill_null(pc.match_substring_regex(arr, _SPECIAL), False)
             quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
             arr = pc.if_else(special, quoted, arr)
         return arr
     return None
+
+
+def _text_bytes(arr: Any) -> np.ndarray | None:
+    """The bytes of an Arrow string array's values (all rows), or None for another layout."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) or not len(arr):
+        return None
+    ends = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    if data is None:
+        return np.empty(0, dtype=np.uint8)
+    return np.frombuffer(data, dtype=np.uint8)[int(ends[0]) : int(ends[-1])]
+
+
+_QUOTING = np.zeros(256, dtype=bool)
+_QUOTING[[ord(","), ord('"'), ord("\n")]] = True
+
+
+def _special_bytes(arr: Any) -> tuple[bool, bool] | None:
+    """Whether any value holds a character the csv module quotes, and any a carriage return.
+
+    One pass over the values' bytes (those characters are single bytes in UTF-8), so the
+    per-value regular expression runs only on columns that have one.
+    """
+    data = _text_bytes(arr)
+    if data is None:
+        return None
+    return bool(_QUOTING[data].any()), bool((data == ord("\r")).any())
 
 
 def csv_text(frame: pd.DataFrame) -> str | None:
@@ -323,8 +354,13 @@ def csv_text(frame: pd.DataFrame) -> str | None:
         >>> csv_text(frame) == frame.to_csv(index=False)
         True
     """
+    data = _csv_bytes(frame)
+    return None if data is None else data.decode("utf-8")
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes | None:
+    """:func:`csv_text` as UTF-8 bytes, straight from Arrow's buffer (None: pandas writes)."""
     try:
-        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
         import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - pyarrow comes with pandas' text dtype
         return None
@@ -343,8 +379,10 @@ def csv_text(frame: pd.DataFrame) -> str | None:
             return None
         columns.append(pc.fill_null(text, ""))
     lines = pc.binary_join_element_wise(*columns, ",")
-    body: list[str] = pa.array(lines).to_pylist()
-    return ",".join(names) + "\n" + "\n".join(body) + "\n"
+    body = _text_bytes(pc.binary_join_element_wise(lines, "\n", ""))  # each line + "\n"
+    if body is None:
+        return None
+    return (",".join(names) + "\n").encode() + body.tobytes()
 
 
 class Progress:

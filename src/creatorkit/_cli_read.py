@@ -210,6 +210,8 @@ def _arrow_csv(
         import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - pyarrow comes with pandas' text dtype
         return None
+    from creatorkit._time import parse_iso_uniform
+
     times = _times(columns, model)
     if len(set(columns)) != len(columns) or any(not c or c.startswith("Unnamed:") for c in columns):
         return None
@@ -235,6 +237,10 @@ def _arrow_csv(
             return None  # text where numbers were expected, dates, an empty column
     frame: pd.DataFrame = table.to_pandas()
     for column in times:
+        fast = parse_iso_uniform(frame[column])  # one shape and offset: Arrow parses it
+        if fast is not None:
+            frame[column] = fast
+            continue
         # what read_csv(parse_dates=..., date_format="ISO8601") does: mixed or other
         # formats stay text, and frames.validate names their rows
         with contextlib.suppress(ValueError, TypeError, OverflowError):

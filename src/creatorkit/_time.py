@@ -259,17 +259,20 @@ def _arrow_grid(texts: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray] |
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
     fits = pc.fill_null(pc.equal(pc.binary_length(array), width), False)
-    kept = array.filter(fits)
-    grid = np.zeros((len(array), width), dtype=np.uint8)
+    mask = np.asarray(fits.to_numpy(zero_copy_only=False), dtype=bool)
+    every = bool(mask.all())
+    kept = array if every else array.filter(fits)
     if len(kept):
         kind = np.int64 if pa.types.is_large_string(kept.type) else np.int32
         offsets = np.frombuffer(kept.buffers()[1], dtype=kind)[kept.offset :]
         start = int(offsets[0])
         data = np.frombuffer(kept.buffers()[2], dtype=np.uint8)[start : start + len(kept) * width]
-        mask = np.asarray(fits.to_numpy(zero_copy_only=False), dtype=bool)
+        if every:  # every value fits: the buffer is the grid (read, never written)
+            return mask, data.reshape(len(kept), width)
+        grid = np.zeros((len(array), width), dtype=np.uint8)
         grid[mask] = data.reshape(len(kept), width)
         return mask, grid
-    return np.asarray(fits.to_numpy(zero_copy_only=False), dtype=bool), grid
+    return mask, np.zeros((len(array), width), dtype=np.uint8)
 
 
 def _fixed_width(texts: pd.Series, fmt: str) -> pd.Series:
@@ -365,3 +368,65 @@ def parse_formatted(texts: pd.Series, fmt: str, *, column: str, problems: Proble
     bad = present & out.isna().to_numpy()
     problems.add_mask(column, bad, texts.index, texts, rule, ErrorCode.INVALID_VALUE)
     return pd.Series(out, index=texts.index, name=texts.name)
+
+
+_ISO_OFFSET = re.compile(r"(?:Z|[+-](\d\d):(\d\d))?")
+_CHECKED = 64  # the first values pandas also reads: the fast result must agree with them
+
+
+def parse_iso_uniform(texts: pd.Series) -> pd.Series | None:
+    """ISO-8601 text of one shape and one offset, read by Arrow; None for anything else.
+
+    The common export shape — ``2026-06-19 17:24:55+00:00`` (``T`` or a space between
+    date and time; ``Z``, ``±HH:MM`` or no offset), every value with the first one's
+    separator and offset — gives what ``pd.to_datetime(texts, format="ISO8601")`` gives
+    (the same instants, unit and zone: UTC for ``Z`` and ``+00:00``, that fixed offset
+    otherwise, naive without one), parsed in Arrow's C++ instead of per value. It
+    returns None, and the caller parses with pandas, whenever the result could differ:
+    text not held by pyarrow, a value of another length, separator or offset (mixed
+    offsets), fractions of a second, a value Arrow refuses (an impossible date or time),
+    or pandas reading the first values otherwise. Missing values stay missing.
+
+    Example:
+        >>> texts = pd.Series(["2026-06-19 17:24:55+07:00", "2026-06-20 01:00:00+07:00"])
+        >>> fast = parse_iso_uniform(texts)
+        >>> fast is None or fast.equals(pd.to_datetime(texts, format="ISO8601"))
+        True
+        >>> parse_iso_uniform(pd.Series(["2026-06-19 17:24:55+07:00", "2026-06-19"])) is None
+        True
+    """
+    dtype = texts.dtype
+    if not (len(texts) and isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    present = texts.notna().to_numpy()
+    if not present.any():
+        return None
+    first = texts.iloc[int(np.argmax(present))]
+    if len(first) < 19 or not first.isascii():
+        return None
+    separator, suffix = first[10], first[19:]
+    offset = _ISO_OFFSET.fullmatch(suffix)
+    found = _arrow_grid(texts, len(first))
+    if separator not in "T " or offset is None or found is None:
+        return None
+    fits, grid = found
+    positions = [4, 7, 10, 13, 16, *range(19, len(first))]  # - - sep : : and the offset
+    expected = np.frombuffer(first.encode(), dtype=np.uint8)[positions]
+    same = fits & (grid[:, positions] == expected).all(axis=1)
+    if (present & ~same).any():
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    try:
+        want = pd.to_datetime(texts.iloc[:_CHECKED], format="ISO8601")
+        stamps = pc.cast(pa.array(texts.array), pa.timestamp("us", tz="UTC" if suffix else None))
+    except (ValueError, TypeError, OverflowError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = pd.Series(stamps.to_pandas(), index=texts.index, name=texts.name)
+    zone = getattr(want.dtype, "tz", None)
+    if zone is not None and isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_convert(zone)
+    if out.dtype != want.dtype or not out.iloc[:_CHECKED].equals(want):
+        return None
+    return out

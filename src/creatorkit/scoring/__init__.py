@@ -27,17 +27,35 @@ Example:
 
 from __future__ import annotations
 
-from creatorkit.scoring._allocate import Allocation, allocate
-from creatorkit.scoring._audience import audience_fit
-from creatorkit.scoring._backtest import Backtest, backtest
-from creatorkit.scoring._compiled import CompiledScorecard
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from creatorkit.scoring._audience import audience_fit  # registers the audience_fit rule
 from creatorkit.scoring._criterion import Criterion
 from creatorkit.scoring._gate import Gate
 from creatorkit.scoring._presets import PRESETS
 from creatorkit.scoring._result import Explanation, ScoreResult
 from creatorkit.scoring._scorecard import Scorecard
-from creatorkit.scoring._shortlist import Shortlist, shortlist
-from creatorkit.scoring._top_share import TopShare, top_share
+
+if TYPE_CHECKING:
+    from creatorkit.scoring._allocate import Allocation, allocate
+    from creatorkit.scoring._backtest import Backtest, backtest
+    from creatorkit.scoring._compiled import CompiledScorecard
+    from creatorkit.scoring._shortlist import Shortlist, shortlist
+    from creatorkit.scoring._top_share import TopShare, top_share
+
+_LAZY = {
+    "Allocation": "_allocate",
+    "allocate": "_allocate",
+    "Backtest": "_backtest",
+    "backtest": "_backtest",
+    "CompiledScorecard": "_compiled",
+    "Shortlist": "_shortlist",
+    "shortlist": "_shortlist",
+    "TopShare": "_top_share",
+    "top_share": "_top_share",
+}
+"""The decisions, loaded on first use (``creatorkit score`` starts without them)."""
 
 __all__ = [
     "PRESETS",
@@ -57,3 +75,15 @@ __all__ = [
     "shortlist",
     "top_share",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'creatorkit.scoring' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"creatorkit.scoring.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -307,7 +307,7 @@ class CompiledScorecard:
         when = require_as_of(as_of)
         named = _tables.as_tables(tables)
         table = _tables.base(named, when, card.tier_scheme)
-        raws = {c.key: _tables.raw(c, named, table, when, card.currency) for c in card.criteria}
+        raws = _tables.raws(card.criteria, named, table, when, card.currency)
         check_columns("tables", table, _needs(card, values=False))
         _, exclusions = card._gate(table, raws)
         first = exclusions.drop_duplicates("creator_id").set_index("creator_id")["reason"]
@@ -449,7 +449,7 @@ def compile_scorecard(card: Any, reference: Any, *, as_of: Any) -> CompiledScore
     when = require_as_of(as_of)
     named = _tables.as_tables(reference)
     table = _tables.base(named, when, card.tier_scheme)
-    raws = {c.key: _tables.raw(c, named, table, when, card.currency) for c in card.criteria}
+    raws = _tables.raws(card.criteria, named, table, when, card.currency)
     keep, _ = card._gate(table, raws)
     if not keep.any():
         fail("reference", "no creator of the reference passes the gates", ErrorCode.EMPTY)

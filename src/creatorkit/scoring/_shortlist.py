@@ -241,10 +241,34 @@ def shortlist(
     return _ranked(card, named, named_gates, fields, k, when, notes, len(scorecard.gates))
 
 
+_SAMPLE = 2_048
+_FEW = 256
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> Any:
+    """``values.array.take(rows)``: the same values and dtype, text of few labels faster.
+
+    Taking a million strings in a new order reads all over memory; a column of few
+    distinct labels (a country, a tier) is taken as small codes, then from its distinct
+    labels. Whether a column has few is judged on its first values (a guess that decides
+    only the speed, never the result).
+    """
+    array = values.array
+    if not isinstance(values.dtype, pd.StringDtype) or len(values) <= _SAMPLE:
+        return array.take(rows)
+    if values.iloc[:_SAMPLE].nunique(dropna=False) > _FEW:
+        return array.take(rows)
+    from creatorkit._grouping import factorize
+
+    codes, uniques = factorize(values, sort=False)
+    labels: Any = uniques.astype(values.dtype).array
+    return labels.take(codes[rows], allow_fill=True)  # code -1 (missing) stays missing
+
+
 def _attributes(creators: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     """Country, market, category, followers and price of the creators at positions ``rows``."""
     keep = [c for c in _KEEP if c in creators and c != "tier"]
-    found = creators[keep].take(rows).reset_index(drop=True)
+    found = pd.DataFrame({c: _take(creators[c], rows) for c in keep}, copy=False)
     if "market" not in found and "country" in found:
         found.insert(keep.index("country") + 1, "market", found["country"].array)
     return found
@@ -276,9 +300,9 @@ def _ranked(
     tier = ["tier"] if "tier" in scored else []
     extra = _attributes(named["creators"], _positions(named["creators"], res._exclusions)[order])
     head = ["creator_id", "score", "rank", "percentile"]
-    columns = {c: scored[c].array.take(order) for c in head}  # one take per column, no concat
+    columns = {c: _take(scored[c], order) for c in head}  # one take per column, no concat
     columns |= {str(c): extra[c].array for c in extra.columns}
-    columns |= {c: scored[c].array.take(order) for c in (*tier, *parts)}
+    columns |= {c: _take(scored[c], order) for c in (*tier, *parts)}
     table = pd.DataFrame(columns, copy=False)
     exclusions = res._exclusions.copy()
     names = {f"gates[{own + i}]": name for i, (name, _) in enumerate(named_gates)}

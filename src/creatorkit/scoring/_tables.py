@@ -115,12 +115,13 @@ def _counts(frame: Any, table: str, ids: pd.Index, as_of: pd.Timestamp) -> np.nd
 def base(tables: dict[str, Any], as_of: pd.Timestamp, tier_scheme: str) -> pd.DataFrame:
     """One row per creator: the creators table plus tier, market, posts, risk, audience."""
     from creatorkit import tiers
+    from creatorkit.frames import duplicated_keys
 
     creators = check_frame("tables", tables["creators"])
     if "creator_id" not in creators:
         fail("tables", "the creators table needs a creator_id column", ErrorCode.MISSING_COLUMN)
     ids = creators["creator_id"].astype(str)
-    if ids.duplicated().any():
+    if duplicated_keys(ids).any():
         dup = ids[ids.duplicated()].tolist()[:5]
         fail(
             "tables",
