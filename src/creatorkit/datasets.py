@@ -92,6 +92,13 @@ class Dataset(Result):
         truth: Per creator: ``fake_engagement``; per reviewer: ``leniency`` (in ``reviewers``).
         reviewers: Reviewer ids with their hidden leniency and straight-lining habit.
         as_of: The snapshot time all windows refer to.
+
+    Example:
+        >>> data = synthetic(seed=0, n_creators=20, n_events=200)
+        >>> len(data.creators), str(data.as_of)
+        (20, '2026-06-30 23:59:59+00:00')
+        >>> data.truth[data.truth["fake_engagement"]]["creator_id"].tolist()
+        ['c000001']
     """
 
     _frame_field = "creators"

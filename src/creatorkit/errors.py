@@ -74,7 +74,16 @@ class ErrorCode(StrEnum):
 
 
 class CreatorkitError(Exception):
-    """Base class of every exception raised on purpose by creatorkit."""
+    """Base class of every exception raised on purpose by creatorkit.
+
+    Example:
+        >>> import creatorkit as ck
+        >>> try:
+        ...     ck.metrics.get("ctrr")
+        ... except CreatorkitError as err:
+        ...     print(type(err).__name__, err.argument)
+        ValidationError metric
+    """
 
 
 class MissingDependencyError(CreatorkitError, ImportError):
@@ -178,20 +187,82 @@ class ValidationError(CreatorkitError, ValueError):
 
 
 class CreatorkitWarning(UserWarning):
-    """Base class of creatorkit's warnings."""
+    """Base class of creatorkit's warnings.
+
+    Example:
+        One filter silences every creatorkit warning and no other:
+
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     warnings.filterwarnings("ignore", category=CreatorkitWarning)
+        ...     warnings.warn("likes above views", DataQualityWarning)
+        ...     warnings.warn("from another library", UserWarning)
+        >>> [str(w.message) for w in caught]
+        ['from another library']
+    """
 
 
 class DataQualityWarning(CreatorkitWarning):
-    """Implausible but possible data (likes above views, refunds above revenue)."""
+    """Implausible but possible data (likes above views, refunds above revenue).
+
+    Example:
+        A strict pipeline can turn it into an error:
+
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("error", DataQualityWarning)
+        ...     try:
+        ...         warnings.warn("3 rows have likes above views", DataQualityWarning)
+        ...     except DataQualityWarning as w:
+        ...         print("stopped:", w)
+        stopped: 3 rows have likes above views
+    """
 
 
 class DegenerateDataWarning(CreatorkitWarning):
-    """A statistic is undefined for the data (0 / 0, zero variance); the value is NaN."""
+    """A statistic is undefined for the data (0 / 0, zero variance); the value is NaN.
+
+    Results also carry the case as data, in ``warnings``:
+
+    Example:
+        >>> from creatorkit.compare import proportions
+        >>> res = proportions([0, 0], [100, 100])
+        >>> [n.code for n in res.warnings], bool(res.table["p_value"].isna().all())
+        (['degenerate', 'degenerate_lift'], True)
+        >>> issubclass(DegenerateDataWarning, CreatorkitWarning)
+        True
+    """
 
 
 class LowSampleWarning(CreatorkitWarning):
-    """Too little data for the requested statistic to be reliable."""
+    """Too little data for the requested statistic to be reliable.
+
+    Results also carry the case as data, in ``warnings``:
+
+    Example:
+        >>> from creatorkit.compare import means
+        >>> res = means([1, 40], [2.0, 2.5], [0.0, 1.0])
+        >>> [(n.code, n.count) for n in res.warnings]
+        [('low_sample', 1)]
+        >>> issubclass(LowSampleWarning, CreatorkitWarning)
+        True
+    """
 
 
 class CreatorkitDeprecationWarning(CreatorkitWarning, DeprecationWarning):
-    """A public name or argument will change in a future 0.x release (see CHANGELOG)."""
+    """A public name or argument will change in a future 0.x release (see CHANGELOG).
+
+    Example:
+        Tests can make every deprecated use fail:
+
+        >>> import warnings
+        >>> import creatorkit as ck
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("error", CreatorkitDeprecationWarning)
+        ...     try:
+        ...         ck.compare.Summary
+        ...     except CreatorkitDeprecationWarning as w:
+        ...         print(str(w).split(";")[0])
+        creatorkit.compare.Summary is deprecated and will be removed in 0.3
+    """

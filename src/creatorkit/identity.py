@@ -54,6 +54,17 @@ class Resolved(Result):
             (the kind of identifier that matched) and ``status``: ``resolved``, ``unknown``
             (no identifier matches) or ``ambiguous`` (matches several creators — pass
             ``at=`` or ``id_type=`` to decide).
+
+    Example:
+        >>> ids = pd.DataFrame({"creator_id": ["c1", "c2"], "id_type": ["handle", "platform_id"],
+        ...                     "value": ["mai", "7001"], "platform": "tiktok",
+        ...                     "valid_from": "2026-01-01T00:00:00+00:00"})
+        >>> res = resolve(["@Mai", "7001", "x"], ids)
+        >>> res.table
+          value creator_id      id_type    status
+        0  @Mai         c1       handle  resolved
+        1  7001         c2  platform_id  resolved
+        2     x       <NA>         <NA>   unknown
     """
 
     _table: pd.DataFrame

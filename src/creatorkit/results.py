@@ -142,6 +142,14 @@ class Copied(Generic[F]):
     ``table = Copied[pd.DataFrame]()`` next to the field ``_table: pd.DataFrame`` makes
     ``result.table`` return a copy (:func:`handout`), so nothing a caller does to it
     changes the result.
+
+    Example:
+        >>> import creatorkit as ck
+        >>> res = ck.compare.srm([5000, 5600])
+        >>> given = res.table
+        >>> given.loc[0, "mismatch"] = False
+        >>> bool(res.table.loc[0, "mismatch"]), type(TableResult.table).__name__
+        (True, 'Copied')
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -414,6 +422,15 @@ class TableResult(Result):
 
     Attributes:
         table: The result table (a copy on each access).
+
+    Example:
+        >>> import creatorkit as ck
+        >>> res = ck.compare.srm([5000, 5600])
+        >>> type(res).__name__, res.method.name
+        ('TableResult', 'compare.srm')
+        >>> res.table[["df", "mismatch"]]
+           df  mismatch
+        0   1      True
     """
 
     _table: pd.DataFrame

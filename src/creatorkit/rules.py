@@ -41,7 +41,23 @@ ENTRY_POINT_GROUP = "creatorkit.rules"
 
 @runtime_checkable
 class Rule(Protocol):
-    """The rule protocol: a per-creator table → one value per creator."""
+    """The rule protocol: a per-creator table → one value per creator.
+
+    Example:
+        Any object with these attributes is a rule; it need not subclass anything:
+
+        >>> class ViewsPerPost:
+        ...     name = "views_per_post"
+        ...     direction = "higher"
+        ...     needs = ("views", "posts")
+        ...     def __call__(self, table):
+        ...         return table["views"] / table["posts"]
+        >>> rule = ViewsPerPost()
+        >>> isinstance(rule, Rule)
+        True
+        >>> rule(pd.DataFrame({"views": [900], "posts": [3]})).tolist()
+        [300.0]
+    """
 
     name: str
     direction: str

@@ -130,8 +130,16 @@ def control_index(control: Any, labels: list[str]) -> int:
 
 
 def check_alpha(alpha: Any) -> float:
-    """``alpha`` in (0, 1)."""
-    return check_number("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+    """``alpha`` in (0, 1), large enough that the interval level ``1 − alpha`` is below 1."""
+    value = check_number("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+    if 1.0 - value == 1.0:  # below about 1.1e-16: a 100% interval, infinite critical values
+        fail(
+            "alpha",
+            "must be at least 1.2e-16 (1 - alpha rounds to 1)",
+            ErrorCode.OUT_OF_RANGE,
+            value=alpha,
+        )
+    return value
 
 
 def check_alternative(alternative: Any, alpha: float) -> str:
@@ -293,6 +301,16 @@ class ComparisonResult(Result):
         randomized: Whether arms were randomized; when not, ``warnings`` says so.
         unit: What one observation is when it is not a trial or a row of a randomized test:
             ``"post"`` or ``"collaboration"`` for creator comparisons (``None`` otherwise).
+
+    Example:
+        >>> from creatorkit.compare import proportions
+        >>> res = proportions([40, 60], [1000, 1000], labels=["A", "B"])
+        >>> res.table[["arm", "versus", "value", "estimate", "verdict"]].round(3)
+          arm versus  value  estimate  verdict
+        0   A          0.04       NaN  control
+        1   B      A   0.06      0.02   better
+        >>> res.randomized, res.unit
+        (True, None)
     """
 
     _table: pd.DataFrame

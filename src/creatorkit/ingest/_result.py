@@ -30,7 +30,7 @@ TABLE_NAMES = {
 
 @attrs.frozen(kw_only=True, eq=False)
 class IngestResult(Result):
-    """A read export: the validated table and a report of every conversion.
+    r"""A read export: the validated table and a report of every conversion.
 
     Attributes:
         table: The validated table (``frames.validate`` of the kind's record type); row
@@ -52,6 +52,16 @@ class IngestResult(Result):
         rows_excluded: Rows left out (labels that exclude a row, rejected rows).
         summary: The merged :class:`~creatorkit.summaries.Summary` when ``summarize=`` was
             given, else ``None``.
+
+    Example:
+        >>> import creatorkit as ck
+        >>> data = b"Video ID,Creator name,Time,VV\n7001,mai,2026/03/01 20:00:00,10\n"
+        >>> res = ck.ingest.read(data, tz="Asia/Jakarta")
+        >>> res.kind, res.model, res.rows_read
+        ('tiktok_shop.video_performance', 'Content', 1)
+        >>> res.report.loc[res.report["field"] == "views", ["column", "conversion"]]
+          column conversion
+        3     VV      count
     """
 
     _table: pd.DataFrame

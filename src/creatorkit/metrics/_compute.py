@@ -34,6 +34,18 @@ class MetricResult(Result):
         metrics: The metric names, in request order.
         by: The group key columns.
         currency: The reporting currency money was converted to (``None``: as given).
+
+    Example:
+        >>> import creatorkit as ck
+        >>> df = pd.DataFrame({"creator_id": ["c1", "c1", "c2"], "views": [1000, 3000, 500],
+        ...                    "clicks": [10, 50, 5]})
+        >>> res = ck.metrics.compute(df, "ctr", by="creator_id")
+        >>> res.metrics, res.by
+        (('ctr',), ('creator_id',))
+        >>> res.table
+          creator_id    ctr  ctr_n  ctr_trials
+        0         c1  0.015      2      4000.0
+        1         c2  0.010      1       500.0
     """
 
     _table: pd.DataFrame

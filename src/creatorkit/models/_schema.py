@@ -23,7 +23,14 @@ from creatorkit.models._codes import COUNTRIES, CURRENCIES
 
 
 class Kind(StrEnum):
-    """What a column holds; decides its dtype and its checks."""
+    """What a column holds; decides its dtype and its checks.
+
+    Example:
+        >>> from creatorkit.models import Content
+        >>> views = next(c for c in Content.schema() if c.name == "views")
+        >>> views.kind is Kind.COUNT, Kind("amount")
+        (True, <Kind.AMOUNT: 'amount'>)
+    """
 
     ID = "id"
     TEXT = "text"
@@ -94,6 +101,12 @@ class Column:
         enum: The enumeration of an ``enum`` column.
         money: Whether the column holds money in the row's ``currency``.
         doc: One-line description.
+
+    Example:
+        >>> from creatorkit.models import OrderLine
+        >>> gmv = next(c for c in OrderLine.schema() if c.name == "gmv")
+        >>> gmv.kind.value, gmv.required, gmv.money, gmv.doc
+        ('amount', True, True, 'Line revenue (GMV).')
     """
 
     name: str

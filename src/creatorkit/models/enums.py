@@ -20,7 +20,14 @@ __all__ = [
 
 
 class Platform(StrEnum):
-    """Where the creator publishes."""
+    """Where the creator publishes.
+
+    Example:
+        >>> Platform("tiktok") is Platform.TIKTOK, Platform.TIKTOK == "tiktok"
+        (True, True)
+        >>> [p.value for p in Platform]
+        ['tiktok', 'instagram', 'youtube', 'amazon']
+    """
 
     TIKTOK = "tiktok"
     INSTAGRAM = "instagram"
@@ -29,7 +36,12 @@ class Platform(StrEnum):
 
 
 class ContentType(StrEnum):
-    """One piece of content: a short video, a live stream or a (photo) post."""
+    """One piece of content: a short video, a live stream or a (photo) post.
+
+    Example:
+        >>> ContentType("live"), ContentType.VIDEO.value
+        (<ContentType.LIVE: 'live'>, 'video')
+    """
 
     VIDEO = "video"
     LIVE = "live"
@@ -37,14 +49,27 @@ class ContentType(StrEnum):
 
 
 class Goal(StrEnum):
-    """Campaign goal: ``awareness`` (brand promotion) or ``sales``."""
+    """Campaign goal: ``awareness`` (brand promotion) or ``sales``.
+
+    Example:
+        >>> Goal("sales") is Goal.SALES
+        True
+    """
 
     AWARENESS = "awareness"
     SALES = "sales"
 
 
 class Severity(StrEnum):
-    """Violation severity, from ``low`` to ``critical`` (ordered)."""
+    """Violation severity, from ``low`` to ``critical`` (ordered).
+
+    Example:
+        >>> order = list(Severity)
+        >>> [s.value for s in order]
+        ['low', 'medium', 'high', 'extreme', 'critical']
+        >>> order.index(Severity("high")) > order.index(Severity.MEDIUM)
+        True
+    """
 
     LOW = "low"
     MEDIUM = "medium"
@@ -54,7 +79,14 @@ class Severity(StrEnum):
 
 
 class SampleStatus(StrEnum):
-    """Life cycle of a product sample sent to a creator."""
+    """Life cycle of a product sample sent to a creator.
+
+    Example:
+        >>> SampleStatus("posted") is SampleStatus.POSTED
+        True
+        >>> [s.value for s in SampleStatus][:4]
+        ['requested', 'shipped', 'received', 'posted']
+    """
 
     REQUESTED = "requested"
     SHIPPED = "shipped"
@@ -65,7 +97,12 @@ class SampleStatus(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """Status of an order line."""
+    """Status of an order line.
+
+    Example:
+        >>> OrderStatus("refunded") is OrderStatus.REFUNDED, OrderStatus.COMPLETED.value
+        (True, 'completed')
+    """
 
     PENDING = "pending"
     SHIPPED = "shipped"
@@ -75,14 +112,24 @@ class OrderStatus(StrEnum):
 
 
 class AttributionType(StrEnum):
-    """How an order was attributed to a creator: organic content or paid traffic."""
+    """How an order was attributed to a creator: organic content or paid traffic.
+
+    Example:
+        >>> AttributionType("paid") is AttributionType.PAID
+        True
+    """
 
     ORGANIC = "organic"
     PAID = "paid"
 
 
 class ViolationStatus(StrEnum):
-    """Status of a platform policy violation."""
+    """Status of a platform policy violation.
+
+    Example:
+        >>> ViolationStatus("appealed"), [s.value for s in ViolationStatus]
+        (<ViolationStatus.APPEALED: 'appealed'>, ['active', 'appealed', 'overturned'])
+    """
 
     ACTIVE = "active"
     APPEALED = "appealed"
@@ -95,6 +142,12 @@ class SettlementStatus(StrEnum):
     ``ordered``: placed, commission estimated; ``settled``: commission paid (actual amount
     known); ``refunded``: refunded, no commission; ``frozen``: held (dispute, review);
     ``deducted``: commission taken back after settlement; ``cancelled``: never completed.
+
+    Example:
+        >>> SettlementStatus("settled") is SettlementStatus.SETTLED
+        True
+        >>> len(SettlementStatus)
+        6
     """
 
     ORDERED = "ordered"
@@ -106,7 +159,12 @@ class SettlementStatus(StrEnum):
 
 
 class AudienceDimension(StrEnum):
-    """A dimension of a creator's audience: market, age band or gender."""
+    """A dimension of a creator's audience: market, age band or gender.
+
+    Example:
+        >>> AudienceDimension("age") is AudienceDimension.AGE
+        True
+    """
 
     COUNTRY = "country"
     AGE = "age"
@@ -119,6 +177,10 @@ class IdType(StrEnum):
     ``handle``: the public username (matched without ``@`` and case); ``platform_id``: the
     platform's creator id; ``open_id``: an id unique per app (TikTok's ``creator_open_id``),
     meaningful only with its ``app_id``.
+
+    Example:
+        >>> IdType("open_id") is IdType.OPEN_ID, IdType.HANDLE.value
+        (True, 'handle')
     """
 
     HANDLE = "handle"

@@ -75,6 +75,19 @@ class Record:
             before ``earlier`` is impossible and raises.
         rules: Cross-column rules (settlement states against amounts, audience segments)
             and, for tables, cross-row rules (shares summing to 1, overlapping validity).
+
+    Example:
+        Every record type is a ``Record``; a value that breaks its column's rule raises:
+
+        >>> from creatorkit.errors import ValidationError
+        >>> issubclass(Creator, Record), Creator.key
+        (True, ('creator_id',))
+        >>> try:
+        ...     Creator(creator_id="c1", platform="tiktok", country="ID", category="food",
+        ...             followers=-5)
+        ... except ValidationError as err:
+        ...     print(err.codes, err.failure_cases["rule"].tolist())
+        ('negative',) ['must be a whole number >= 0']
     """
 
     key: ClassVar[tuple[str, ...]] = ()

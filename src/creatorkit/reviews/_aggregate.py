@@ -36,6 +36,21 @@ class ReviewAggregate(Result):
         ratings: One row per creator and dimension (``overall`` included).
         reviewers: One row per reviewer: reviews, leniency with its interval, flags.
         priors: One row per dimension: the empirical prior (C, σ², τ², m) and the ridge.
+
+    Example:
+        >>> df = pd.DataFrame({"creator_id": ["a", "a", "b", "b", "c", "c"],
+        ...                    "reviewer_id": ["x", "y", "x", "y", "x", "y"],
+        ...                    "conversion": [5, 4, 4, 3, 3, 2]})
+        >>> res = aggregate(df)
+        >>> res.creators[["creator_id", "reviews", "mean", "bayes"]].round(2)
+          creator_id  reviews  mean  bayes
+        0          a        2   4.5   4.25
+        1          b        2   3.5   3.50
+        2          c        2   2.5   2.75
+        >>> res.reviewers[["reviewer_id", "leniency"]].round(2)
+          reviewer_id  leniency
+        0           x      0.41
+        1           y     -0.41
     """
 
     _frame_field = "creators"

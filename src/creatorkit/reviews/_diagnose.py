@@ -19,7 +19,20 @@ from creatorkit.reviews._input import Stars, frame_of, read_stars, sums, with_ov
 
 @attrs.frozen(kw_only=True, eq=False)
 class ReviewDiagnosis(Result):
-    """Diagnostics of ``reviews.diagnose`` (each table described there)."""
+    """Diagnostics of ``reviews.diagnose`` (each table described there).
+
+    Example:
+        Reviewer ``x`` gives 5 stars on every dimension (straight-lining):
+
+        >>> df = pd.DataFrame({"creator_id": ["a", "a", "b", "b"],
+        ...                    "reviewer_id": ["x", "y", "x", "y"],
+        ...                    "conversion": [5, 4, 5, 2], "timeliness": [5, 2, 5, 3]})
+        >>> res = diagnose(df)
+        >>> res.reviewers[["reviewer_id", "top_box_share", "straight_line_share"]]
+          reviewer_id  top_box_share  straight_line_share
+        0           x            1.0                  1.0
+        1           y            0.0                  0.0
+    """
 
     _frame_field = "reviewers"
     _reviewers: pd.DataFrame

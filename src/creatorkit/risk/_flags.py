@@ -55,6 +55,18 @@ class RiskFlags(Result):
             threshold, rule and a sentence.
         creators: One row per creator: tier, the number of flags and their names.
         measures: One row per creator: every measure with its benchmark and z.
+
+    Example:
+        The one creator with fake engagement in the synthetic data is flagged most:
+
+        >>> import creatorkit as ck
+        >>> w = ck.datasets.synthetic(0, n_creators=20, n_events=200)
+        >>> res = ck.risk.flags(w.creators, w.content, as_of=w.as_of)
+        >>> top = res.creators.sort_values("flags", ascending=False).iloc[0]
+        >>> print(top["creator_id"], top["flags"], top["which"])
+        c000001 5 comment_like, engagement, follower_spike, like_view, views_without_sales
+        >>> w.truth[w.truth["fake_engagement"]]["creator_id"].tolist()
+        ['c000001']
     """
 
     _frame_field = "evidence"

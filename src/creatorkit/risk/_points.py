@@ -36,6 +36,17 @@ class ViolationPoints(Result):
             reached, suspension, when points next clear.
         timeline: One row per violation in time order: counted or why not, the live points
             and strikes after it, the penalty then, the suspension it started.
+
+    Example:
+        >>> v = pd.DataFrame({"violation_id": ["v1", "v2"], "creator_id": "c1",
+        ...     "occurred_at": pd.to_datetime(["2026-01-01", "2026-02-01"], utc=True),
+        ...     "severity": ["low", "high"], "points": [2, 4], "status": "active"})
+        >>> res = violation_points(v, as_of="2026-04-20T00:00:00+00:00")
+        >>> res.timeline["live_points"].tolist()
+        [2.0, 6.0]
+        >>> row = res.creators.iloc[0]
+        >>> print(row["points"], row["clears_at"])
+        4.0 2026-05-02 00:00:00+00:00
     """
 
     _frame_field = "creators"

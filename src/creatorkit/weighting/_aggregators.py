@@ -42,6 +42,14 @@ class Aggregator:
         higher_is_better: ``False`` for methods where the smallest score ranks first (VIKOR).
         options: Option names and their defaults.
         attribution: How a score is split among criteria, in words (for the docs).
+
+    Example:
+        >>> from creatorkit.weighting import aggregators
+        >>> vikor = aggregators.get("vikor")
+        >>> vikor.higher_is_better, dict(vikor.options)
+        (False, {'v': 0.5})
+        >>> aggregators.get("weighted_sum").attribution
+        'exact: contribution_j = w_j · r_ij'
     """
 
     name: str
@@ -55,7 +63,14 @@ class Aggregator:
 
 
 class VikorScores(NamedTuple):
-    """VIKOR's three measures per alternative (smaller is better for each)."""
+    """VIKOR's three measures per alternative (smaller is better for each).
+
+    Example:
+        >>> from creatorkit.weighting import vikor
+        >>> res = vikor([[1, 3], [2, 2], [3, 1]], [0.5, 0.5])
+        >>> res.q.tolist(), res.r.tolist()
+        ([0.5, 0.0, 0.5], [0.5, 0.25, 0.5])
+    """
 
     s: np.ndarray
     """Group utility S: the weighted sum of normalized regrets."""

@@ -25,6 +25,15 @@ class WeightMethod:
             ``function(given) -> WeightResult`` where ``given`` is what a person gives.
         family: ``"objective"`` or ``"judgement"``.
         example: For a judgement method, a valid input (used by the conformance check).
+
+    Example:
+        >>> entropy = weight_methods.get("entropy")
+        >>> res = entropy.function([[120.0, 0.05], [80.0, 0.09], [100.0, 0.07]])
+        >>> entropy.family, res.weights.round(3).tolist()
+        ('objective', [0.327, 0.673])
+        >>> manual = weight_methods.get("manual")
+        >>> manual.family, manual.example, manual.function(manual.example).weights.tolist()
+        ('judgement', [2, 1, 1], [0.5, 0.25, 0.25])
     """
 
     name: str

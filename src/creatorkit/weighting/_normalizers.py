@@ -41,6 +41,14 @@ class Normalizer:
         low: Smallest value the normalizer accepts (``None``: any finite value).
         cost_positive: Cost criteria must be strictly positive (reciprocals).
         description: One line for the docs and ``repr``.
+
+    Example:
+        >>> minmax = normalizers.get("minmax")
+        >>> minmax.description
+        '(x − min) / (max − min); cost: (max − x) / (max − min); no spread → 0.5.'
+        >>> x = np.array([[1.0, 10.0], [3.0, 20.0]])
+        >>> minmax.function(x, np.array([True, False]), None).tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
     """
 
     name: str

@@ -72,6 +72,14 @@ class AHPResult(WeightResult):
         lambda_max: Principal eigenvalue of the pairwise matrix.
         random_index: The random index used, from ``random_index_table``.
         random_index_table: Name of the table (``"saaty1980"`` by default).
+
+    Example:
+        >>> from creatorkit.weighting import ahp
+        >>> res = ahp([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
+        >>> res.weights.round(3).tolist(), round(res.lambda_max, 4), res.random_index
+        ([0.637, 0.258, 0.105], 3.0385, 0.58)
+        >>> res.consistency_ratio < 0.10, res.random_index_table
+        (True, 'saaty1980')
     """
 
     consistency_ratio: float
@@ -93,6 +101,17 @@ class SensitivityResult(Result):
         flip_weights: Among those draws, the weights closest (L1) to the given ones, or
             ``None`` when the top never changed.
         flip_distance: Their L1 distance from the given weights (``NaN`` when none).
+
+    Example:
+        >>> from creatorkit.weighting import sensitivity
+        >>> res = sensitivity([[1, 9], [5, 6], [9, 1]], [0.6, 0.4], draws=200)
+        >>> res.table[["alternative", "rank", "top_share"]]
+           alternative  rank  top_share
+        0            0     3      0.000
+        1            1     2      0.075
+        2            2     1      0.925
+        >>> res.top_change_share, [round(w, 3) for w in res.flip_weights]
+        (0.075, [0.534, 0.466])
     """
 
     _frame_field = "table"
