@@ -160,3 +160,24 @@ def test_percentile_within_groups_equals_pandas_rank_with_ties(rows, benefit):
     rank, size = by.rank().to_numpy(), by.transform("size").to_numpy()
     want = rank / size if benefit else (size + 1 - rank) / size
     np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+
+
+def test_zscore_of_equal_values_is_zero_despite_rounding_noise():
+    """0.1 × 3 has a float std of 1.4e-17: it is no spread, not a z of ±1."""
+    assert wt.normalize([0.1] * 3, "zscore").tolist() == [0.0, 0.0, 0.0]
+    got = wt.normalize([0.1, 0.1, 0.1, 1.0, 2.0], "zscore", groups=list("aaabb"))
+    assert got.tolist() == [0.0, 0.0, 0.0, -1.0, 1.0]
+
+
+@pytest.mark.parametrize("method", ["vector", "max"])
+def test_a_zero_cost_column_scores_one(method):
+    assert wt.normalize([0.0, 0.0], method, benefit=False).tolist() == [1.0, 1.0]
+    assert wt.normalize([0.0, 0.0], method).tolist() == [0.0, 0.0]
+
+
+def test_critic_notes_its_fallback_when_varying_criteria_are_redundant():
+    for matrix, benefit in (([[1, 1], [2, 2], [3, 3.0]], None),
+                            ([[2, 4], [2, 4], [4, 2], [3, 3]], ["benefit", "cost"])):  # fmt: skip
+        res = wt.critic(matrix, benefit)
+        assert res.weights.tolist() == [0.5, 0.5]
+        assert [n.code for n in res.warnings] == ["equal_weights"]

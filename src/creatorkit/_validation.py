@@ -346,6 +346,21 @@ def check_number(
     return number
 
 
+def as_floats(argument: str, value: Any) -> np.ndarray:
+    """``value`` as a float array; text, objects and complex numbers are refused by name.
+
+    Example:
+        >>> as_floats("n", [1, 2]).tolist()
+        [1.0, 2.0]
+    """
+    if np.iscomplexobj(value):  # a cast to float would drop the imaginary part
+        fail(argument, "must be real numbers", ErrorCode.WRONG_TYPE, value=value)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(argument, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+
+
 def check_array(
     argument: str,
     value: Any,
@@ -363,10 +378,7 @@ def check_array(
     """
     if isinstance(value, str | bytes | bool | np.bool_) or value is None:
         fail(argument, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(argument, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    array = as_floats(argument, value)
     if array.ndim > 1:
         fail(argument, "must be a number or a flat list of numbers", ErrorCode.INVALID_VALUE)
     if np.isinf(array).any() or (np.isnan(array).any() and not nan_ok):

@@ -306,7 +306,7 @@ def synthetic(
     n_events = int(check_number("n_events", n_events, low=100, high=1_000_000_000, integer=True))
     n_reviewers = int(check_number("n_reviewers", n_reviewers, low=3, high=1_000, integer=True))
     per_order = check_number("orders_per_creator", orders_per_creator, low=0.1, high=10_000)
-    check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
+    seed = int(check_number("seed", seed, low=0, high=2**63 - 1, integer=True))  # 1.0 → 1
     stamp = require_as_of(as_of)
     check_choice("model", model, MODELS)
     if model == "truth_model@1":

@@ -12,6 +12,7 @@ import pandas as pd
 from creatorkit._arith import divide as _div
 from creatorkit._validation import (
     Problems,
+    as_floats,
     check_array,
     check_choice,
     check_labels,
@@ -45,10 +46,7 @@ NOT_RANDOMIZED = (
 
 def as_counts(name: str, value: Any, *, integer: bool = True) -> np.ndarray:
     """A 1-D float array of non-negative finite (whole) numbers; raises listing bad entries."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(name, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    array = as_floats(name, value)
     if array.ndim != 1:
         fail(name, "must be one value per arm (1-D)", ErrorCode.INVALID_VALUE, value=array.shape)
     problems = Problems(name)
@@ -66,10 +64,7 @@ must stay a finite float."""
 
 def as_values(name: str, value: Any, size: int) -> np.ndarray:
     """A 1-D float array of finite numbers with one value per arm."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(name, "must be numbers", ErrorCode.WRONG_TYPE, value=value)
+    array = as_floats(name, value)
     if array.shape != (size,):
         fail(
             name,

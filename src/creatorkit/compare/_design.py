@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from creatorkit._arith import divide
 from creatorkit._validation import check_array, check_broadcast, check_labels, check_number, fail
 from creatorkit.compare._core import (
     Numbers,
@@ -119,6 +120,8 @@ def _size(
     effect: np.ndarray, power: float, ratio: float, alpha: float, alternative: str
 ) -> np.ndarray:
     """Control-arm size reaching ``power`` (closed form one-sided; both tails two-sided)."""
+    if not np.isfinite(effect).all():
+        fail("std", "is too small for mde: mde / std overflows", ErrorCode.OUT_OF_RANGE)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         base = (_shift(alpha, power, alternative) / np.abs(effect)) ** 2
     if np.isinf(base).any():
@@ -270,7 +273,7 @@ def power_means(
         0.877
     """
     alpha, ratio, alternative, _ = _common(alpha, ratio, alternative)
-    return _power(_mde(mde) / _std(std), _n(n), ratio, alpha, alternative)
+    return _power(divide(_mde(mde), _std(std)), _n(n), ratio, alpha, alternative)
 
 
 def sample_size_means(
@@ -291,7 +294,7 @@ def sample_size_means(
         1237
     """
     alpha, ratio, alternative, power = _common(alpha, ratio, alternative, power)
-    return _size(_mde(mde, alternative) / _std(std), power, ratio, alpha, alternative)
+    return _size(divide(_mde(mde, alternative), _std(std)), power, ratio, alpha, alternative)
 
 
 def needs_means(

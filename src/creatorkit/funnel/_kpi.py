@@ -565,7 +565,7 @@ def pace(
     labels = (
         [kpi] * len(actual_v) if isinstance(kpi, str) else check_labels("kpi", kpi, len(actual_v))
     )
-    attainment = actual_v / target_v
+    attainment = _div(actual_v, target_v)  # inf for a tiny target, never a warning
     with np.errstate(divide="ignore", invalid="ignore"):
         pace_ratio = attainment / elapsed if elapsed > 0 else np.full(len(actual_v), np.nan)
         projected = actual_v / elapsed if elapsed > 0 else np.full(len(actual_v), np.nan)

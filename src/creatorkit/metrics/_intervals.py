@@ -24,9 +24,9 @@ def wilson(x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.n
     z2n = _safe_div(np.full_like(n, z * z, dtype=float), n)
     denom = 1.0 + z2n
     center = (p + z2n / 2.0) / denom
-    spread = np.sqrt(
-        np.maximum(p * (1.0 - p), 0.0) * _safe_div(np.ones_like(p), n) + z2n * z2n / (4.0 * z * z)
-    )
+    inv_n = _safe_div(np.ones_like(p), n)
+    # z²/(4n²), the usual (z²/n)² / (4z²) without dividing by z (z is 0 for a level near 0)
+    spread = np.sqrt(np.maximum(p * (1.0 - p), 0.0) * inv_n + (z * inv_n) ** 2 / 4.0)
     half = z * spread / denom
     return np.clip(center - half, 0.0, 1.0), np.clip(center + half, 0.0, 1.0)
 

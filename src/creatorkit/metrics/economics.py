@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import divide
 from creatorkit._validation import (
     Problems,
     as_str_list,
@@ -27,6 +28,7 @@ from creatorkit._validation import (
     check_frame,
     check_mapping,
     check_number,
+    check_numeric,
     fail,
 )
 from creatorkit.errors import ErrorCode
@@ -64,20 +66,13 @@ _MONEY = tuple(sorted({c.name for m in MODELS for c in m.schema() if c.money}))
 
 
 def _array(name: str, value: Any, *, missing_ok: bool = False) -> np.ndarray:
+    """``value`` (a number or one per row) as floats >= 0, checked by the one column checker."""
     if isinstance(value, pd.DataFrame) or np.ndim(value) > 1:
         fail(name, "must be a number or one number per row", ErrorCode.INVALID_VALUE)
     series = value if isinstance(value, pd.Series) else pd.Series(np.atleast_1d(value))
-    if not (pd.api.types.is_numeric_dtype(series.dtype) or series.isna().all()):
-        converted = pd.to_numeric(series, errors="coerce")
-        if bool((converted.isna() & series.notna()).any()):
-            fail(name, "must be numbers", ErrorCode.WRONG_TYPE)
-        series = converted
-    values = series.to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(values).any() or (np.isnan(values).any() and not missing_ok):
-        fail(name, "must be finite numbers", ErrorCode.NOT_FINITE)
-    with np.errstate(invalid="ignore"):
-        if (values < 0).any():
-            fail(name, "must be >= 0", ErrorCode.NEGATIVE)
+    problems = Problems(name)
+    values = check_numeric(problems, name, series, low=0, missing_ok=missing_ok)
+    problems.raise_if_any()
     return values if isinstance(value, pd.Series) or np.ndim(value) else values.reshape(())
 
 
@@ -191,8 +186,7 @@ def break_even_commission(
     other = _array("other_costs", other_costs)
     floor = _array("guaranteed_minimum", guaranteed_minimum)
     contribution_before = g * (1.0 - r) * m - other
-    rate = np.full(np.broadcast(g, contribution_before).shape, np.nan)
-    np.divide(contribution_before, g, out=rate, where=g > 0)
+    rate = divide(contribution_before, g)  # ±inf for a tiny gmv, never a warning
     feasible = (contribution_before - floor >= 0) & (rate >= 0)
     return np.where(feasible, rate, np.nan)
 
@@ -344,7 +338,8 @@ def convert(
 
     Raises:
         ValidationError: A missing rate (every missing currency and date is listed),
-            unknown policy, malformed rate table.
+            unknown policy, malformed rate table, amounts that are not numbers >= 0
+            (missing amounts stay missing).
 
     Example:
         >>> orders = pd.DataFrame({"gmv": [350.0, 10.0], "currency": ["THB", "USD"],
@@ -359,9 +354,14 @@ def convert(
         fail("to", "must be an ISO 4217 currency code", ErrorCode.INVALID_VALUE, value=to)
     amount_columns = as_str_list("columns", columns) or [c for c in _MONEY if c in frame.columns]
     rate = row_rates(frame, rates, to=to, policy=policy, time=time, columns=amount_columns)
+    problems = Problems("df")  # amounts as every table reads them: >= 0, finite, missing kept
+    amounts = {
+        c: check_numeric(problems, c, frame[c], low=0, missing_ok=True) for c in amount_columns
+    }
+    problems.raise_if_any()
     out = frame.copy()
-    for column in amount_columns:
-        out[column] = out[column].to_numpy(dtype=float, na_value=np.nan) * rate
+    for column, values in amounts.items():
+        out[column] = values * rate
     out["currency"] = pd.Series(to, index=out.index, dtype="string")
     out["fx_rate"] = rate
     return out

@@ -13,6 +13,8 @@ from creatorkit.results import Note
 from creatorkit.weighting._checks import check_weights
 from creatorkit.weighting._results import WeightResult, weight_result
 
+MAX_CRITERIA = 100_000
+"""The most criteria ``equal`` builds weights for (a bound against runaway sizes)."""
 SUM_TOLERANCE = 1e-12
 
 
@@ -81,7 +83,7 @@ def equal(criteria: Any) -> WeightResult:
         [0.25, 0.25, 0.25, 0.25]
     """
     if isinstance(criteria, int | np.integer) and not isinstance(criteria, bool):
-        k = int(check_number("criteria", criteria, low=1, integer=True))
+        k = int(check_number("criteria", criteria, low=1, high=MAX_CRITERIA, integer=True))
         names = tuple(str(j) for j in range(k))
     elif (
         isinstance(criteria, list | tuple)

@@ -81,7 +81,9 @@ def minmax(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.n
 
 def zscore(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
     """(x − mean) / std (ddof = 0, as ``scipy.stats.zscore``); cost negated; no spread → 0."""
-    r = _fill(divide(x - _peers.mean(x, codes), _peers.std(x, codes)), 0.0)
+    low, high = _peers.extreme(x, codes)  # equal values: a std of rounding noise is no spread
+    spread = np.where(high > low, _peers.std(x, codes), 0.0)
+    r = _fill(divide(x - _peers.mean(x, codes), spread), 0.0)
     return _invert(r, benefit, np.negative)
 
 
@@ -107,7 +109,8 @@ def log(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndar
 
 
 def vector(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """Divide by √Σx²: x / √Σx² (Hwang & Yoon); cost: 1 − x / √Σx² (pymcdm); a zero column → 0."""
+    """Divide by √Σx²: x / √Σx² (Hwang & Yoon); cost: 1 − x / √Σx² (pymcdm); a zero column → 0
+    (a zero cost column → 1)."""
     with np.errstate(over="ignore"):
         squares = (
             np.einsum("ij,ij->j", x, x)[None, :] if codes is None else _peers.total(x * x, codes)
@@ -136,7 +139,8 @@ def sum_(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.nda
 
 
 def max_(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """Divide by the maximum: x / max (x ≥ 0); cost: 1 − x / max (pymcdm); a zero column → 0."""
+    """Divide by the maximum: x / max (x ≥ 0); cost: 1 − x / max (pymcdm); a zero column → 0
+    (a zero cost column → 1)."""
     r = _fill(divide(x, _peers.extreme(x, codes)[1]), 0.0)
     return _invert(r, benefit, lambda v: 1.0 - v)
 

@@ -37,6 +37,17 @@ def _constant_notes(m: Matrix, constant: np.ndarray, method: str) -> tuple[Note,
     return tuple(notes)
 
 
+def _redundant_note(information: np.ndarray, constant: np.ndarray) -> tuple[Note, ...]:
+    """CRITIC's note when criteria vary but all C_j are 0 (perfectly correlated, same way)."""
+    if constant.all() or float(information.sum()) > 0:
+        return ()
+    message = (
+        "the criteria that vary are perfectly correlated (C_j = 0 for every criterion): "
+        "critic falls back to equal weights"
+    )
+    return (Note(code="equal_weights", message=message, count=len(information)),)
+
+
 def _share(information: np.ndarray) -> np.ndarray:
     """Weights proportional to ``information``; equal weights when it is all zero."""
     total = float(information.sum())
@@ -176,7 +187,7 @@ def critic(matrix: Any, benefit: Any = None) -> WeightResult:
         m.criteria,
         diagnostics={"std": sigma, "information": information},
         correlation=correlation,
-        notes=_constant_notes(m, constant, "critic"),
+        notes=_constant_notes(m, constant, "critic") + _redundant_note(information, constant),
         parameters={"benefit": direction.tolist(), "correlation": "pearson"},
     )
 
