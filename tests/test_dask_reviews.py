@@ -136,7 +136,12 @@ def test_repeated_pairs_solve_the_same_system_as_pandas() -> None:
     base = ck.datasets.synthetic(seed=0).reviews
     # every pair reviewed many times: the CG runs on the same pair sums on both paths (only
     # the order of adding the non-integer overall stars differs)
-    copies = [base.assign(creator_id=base["creator_id"] + f"_{i % 5}") for i in range(25)]
+    copies = [
+        base.assign(
+            creator_id=base["creator_id"] + f"_{i % 5}", review_id=base["review_id"] + f"_{i}"
+        )
+        for i in range(25)
+    ]
     frame = pd.concat(copies, ignore_index=True)
     want = ck.reviews.aggregate(frame)
     got = _on_dask(frame, 6, "threads")
@@ -149,7 +154,8 @@ def test_repeated_pairs_solve_the_same_system_as_pandas() -> None:
 
 def test_what_reaches_the_client_is_the_pair_table() -> None:
     reviews = ck.datasets.synthetic(seed=2).reviews
-    doubled = pd.concat([reviews, reviews], ignore_index=True)
+    doubled = pd.concat([reviews, reviews.assign(review_id=reviews["review_id"] + "b")])
+    doubled = doubled.reset_index(drop=True)
     with dask.config.set(scheduler="sync"):
         got = ck.reviews.aggregate(dd.from_pandas(doubled, npartitions=4))
     pairs = len(reviews.drop_duplicates(["creator_id", "reviewer_id"]))

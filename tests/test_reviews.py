@@ -256,3 +256,15 @@ def test_dirichlet_prior_within_the_creators_category() -> None:
     with pytest.raises(ValidationError) as info:
         ck.reviews.aggregate(frame, prior_by="category")
     assert info.value.argument == "prior_by"
+
+
+def test_a_review_id_seen_twice_is_refused_not_counted_twice() -> None:
+    frame = _reviews({"a": [5, 4, 3]}).assign(review_id=["x1", "x2", "x3"])
+    assert int(ck.reviews.aggregate(frame).to_frame()["reviews"].iloc[0]) == 3
+    with pytest.raises(ValidationError) as info:
+        ck.reviews.aggregate(pd.concat([frame, frame.iloc[:1]], ignore_index=True))
+    cases = info.value.failure_cases
+    assert cases["row"].tolist() == [0, 3]
+    assert set(cases["code"]) == {"duplicate_key"}
+    missing = frame.assign(review_id=[None, None, "x3"])  # missing ids are not duplicates
+    assert int(ck.reviews.aggregate(missing).to_frame()["reviews"].iloc[0]) == 3

@@ -190,3 +190,18 @@ def test_no_content_leaves_content_flags_unraised() -> None:
     res = ck.risk.flags(_creators(), empty, as_of=AS_OF, z=3.0)
     assert set(res.evidence["flag"]) == {"follower_spike"}
     assert res.measures["like_view"].isna().all()
+
+
+def test_duplicate_creators_and_fractional_followers_are_listed() -> None:
+    creators = pd.concat([_creators(), _creators().iloc[:1]], ignore_index=True)
+    creators["followers"] = creators["followers"].astype(float)
+    creators.loc[3, "followers"] = 1.5  # a follower count is whole
+    with pytest.raises(ck.ValidationError) as info:
+        ck.risk.flags(creators, _content(), as_of=AS_OF)
+    cases = info.value.failure_cases
+    got = sorted(zip(cases["column"], cases["row"], cases["code"], strict=True))
+    assert got == [
+        ("creator_id", 0, "duplicate_key"),
+        ("creator_id", 9, "duplicate_key"),
+        ("followers", 3, "not_integer"),
+    ]

@@ -123,6 +123,13 @@ def read_stars(
         problems.add_mask(
             key, missing, frame.index, frame[key], "must not be missing", ErrorCode.MISSING_VALUE
         )
+    if "review_id" in frame.columns:  # a review counted twice would weigh twice
+        from creatorkit.frames import duplicated_keys
+
+        ids = frame["review_id"]
+        repeated = duplicated_keys(ids) & ids.notna().to_numpy(dtype=bool)
+        rule = "must be unique (one row per review)"
+        problems.add_mask("review_id", repeated, frame.index, ids, rule, ErrorCode.DUPLICATE_KEY)
     columns = [
         check_numeric(problems, d, frame[d], low=1, high=5, integer=True, missing_ok=True)
         for d in dims

@@ -128,17 +128,27 @@ def _content_sums(content: pd.DataFrame, ids: pd.Series, as_of: pd.Timestamp) ->
 
 def _measures(creators: pd.DataFrame, content: pd.DataFrame, as_of: pd.Timestamp, scheme: Any):  # type: ignore[no-untyped-def]
     """Measures per creator (log scale for rates) and the tier codes."""
+    from creatorkit.frames import duplicated_keys
     from creatorkit.tiers import tier
 
     check_frame("creators", creators)
     check_columns("creators", creators, ["creator_id", "followers"])
     check_keys("creators", creators, ["creator_id"])
     problems = Problems("creators")
-    followers = check_numeric(problems, "followers", creators["followers"], low=0)
+    ids = creators["creator_id"]
+    rule = "must be unique (one row per creator)"
+    repeated = duplicated_keys(ids)
+    problems.add_mask("creator_id", repeated, creators.index, ids, rule, ErrorCode.DUPLICATE_KEY)
+    followers = check_numeric(problems, "followers", creators["followers"], low=0, integer=True)
     before = None
     if "followers_30d_ago" in creators.columns:
         before = check_numeric(
-            problems, "followers_30d_ago", creators["followers_30d_ago"], low=0, missing_ok=True
+            problems,
+            "followers_30d_ago",
+            creators["followers_30d_ago"],
+            low=0,
+            integer=True,
+            missing_ok=True,
         )
     problems.raise_if_any()
     check_frame("content", content, allow_empty=True)
