@@ -109,8 +109,7 @@ def log(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndar
 
 
 def vector(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """Divide by √Σx²: x / √Σx² (Hwang & Yoon); cost: 1 − x / √Σx² (pymcdm); a zero column → 0
-    (a zero cost column → 1)."""
+    """Divide by √Σx² (Hwang & Yoon); cost: 1 − x / √Σx²; a zero column → 0 (cost: 1)."""
     with np.errstate(over="ignore"):
         squares = (
             np.einsum("ij,ij->j", x, x)[None, :] if codes is None else _peers.total(x * x, codes)
@@ -139,8 +138,7 @@ def sum_(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.nda
 
 
 def max_(x: np.ndarray, benefit: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """Divide by the maximum: x / max (x ≥ 0); cost: 1 − x / max (pymcdm); a zero column → 0
-    (a zero cost column → 1)."""
+    """Divide by the maximum: x / max (x ≥ 0); cost: 1 − x / max; a zero column → 0 (cost: 1)."""
     r = _fill(divide(x, _peers.extreme(x, codes)[1]), 0.0)
     return _invert(r, benefit, lambda v: 1.0 - v)
 
