@@ -434,3 +434,48 @@ def test_partitioned_by_user_must_be_a_bool_on_pandas_too(flag) -> None:
     })  # fmt: skip
     with pytest.raises(ck.errors.ValidationError, match="partitioned_by_user"):
         ck.funnel.from_events(events, ["view", "buy"], window="1D", partitioned_by_user=flag)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 6), st.sampled_from(["A", "B", "C", "X", "P"])),
+        min_size=1,
+        max_size=40,
+    ),
+    mode=st.sampled_from(MODES),
+    text=st.booleans(),
+    seed=st.integers(0, 3),
+)
+def test_sorted_log_fast_path_equals_shuffled_general_path(rows, mode, text, seed):
+    # a log sorted by (user, time): run-coded users, nearly sorted entries (timsort) —
+    # the same result as the shuffled log (hashed users, a full sort); ties and repeats
+    log = _log(sorted(rows)).assign(event_id=[f"e{i % 7}" for i in range(len(rows))])
+    if not text:
+        log["user_id"] = log["user_id"].astype(np.int64)
+    steps = ["A", "B", "P", "P", "C"]  # a repeated step name: two entries per row
+    order = np.random.default_rng(seed).permutation(len(log))
+    kw = {"window": "3s", "mode": list(mode) or "ordered", "attribution": None}
+    fast = from_events(log, steps, **kw, event_id=None)
+    slow = from_events(log.iloc[order], steps, **kw, event_id=None)
+    pd.testing.assert_frame_equal(fast.table, slow.table)
+    got = fast.units.set_index("user_id")["level"].sort_index()
+    want = slow.units.set_index("user_id")["level"].sort_index()
+    pd.testing.assert_series_equal(got, want)
+    for user, level in got.items():
+        mine = sorted((t, e) for u, t, e in rows if u == user)
+        times, names = [t for t, _ in mine], [e for _, e in mine]
+        assert level == reference_level(times, names, steps, 3, mode) or len(set(times)) < len(
+            times
+        )
+
+
+def test_sorted_integer_users_are_coded_by_runs():
+    from creatorkit._grouping import factorize
+
+    codes, uniques = factorize(pd.Series([3, 3, 7, 9, 9, 9]), sort=False, runs=True)
+    assert codes.tolist() == [0, 0, 1, 2, 2, 2]
+    assert uniques.tolist() == [3, 7, 9]
+    codes, uniques = factorize(pd.Series([9, 9, 9, 3, 3, 9]), sort=False, runs=True)
+    assert codes.tolist() == [0, 0, 0, 1, 1, 0]
+    assert uniques.tolist() == [9, 3]

@@ -96,8 +96,11 @@ def factorize(
         change = _runs(raw)
         if change is not None:
             heads = np.flatnonzero(change)
+            run_codes = np.cumsum(change) - 1
+            if raw.dtype.kind in "iu" and bool(np.all(raw[heads[1:]] > raw[heads[:-1]])):
+                return run_codes, pd.Index(raw[heads])  # sorted integers: each run a new value
             head_codes, uniques = pd.factorize(series.iloc[heads], use_na_sentinel=True)
-            return np.asarray(head_codes)[np.cumsum(change) - 1], pd.Index(uniques)
+            return np.asarray(head_codes)[run_codes], pd.Index(uniques)
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
     codes = np.asarray(codes)
     if not sort or len(uniques) < 2:

@@ -80,9 +80,12 @@ def sort_entries(
         for part, b in zip(parts[1:], bits[1:], strict=True):
             key <<= np.uint64(b)
             key |= part.view(np.uint64)  # non-negative int64: the same bits
-        if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        descents = np.count_nonzero(key[1:] < key[:-1]) if len(key) > 1 else 0
+        if not descents:
             return unit, time, step, rank
-        key.sort()  # values, not a permutation: the fields are read back from the keys
+        # values, not a permutation: the fields are read back from the keys; entries of a
+        # log sorted by user and time are out of order only at ties: timsort's natural runs
+        key.sort(kind="stable" if descents * 64 < len(key) else "quicksort")
         shifts = np.cumsum([0, *reversed(bits)])[-2::-1]  # low bit of each field
         fields = []
         for sh, b in zip(shifts, bits, strict=True):

@@ -195,22 +195,28 @@ def dedupe(
 def match_steps(column: pd.Series, names: list[str], strict_order: bool) -> tuple[Any, ...]:
     """(row, step) of the entries, one per step a row matches, and the step names present.
 
-    The event names are factorized once (the grouping helper); entries come step by step
-    (the sort orders them). A row matching a repeated step name gives one entry per step,
-    and with ``strict_order`` an unmatched row gives a step-0 entry.
+    The event names are coded once (the grouping helper) and each distinct name is mapped
+    through a small table to the steps it fills. Entries come in row order, one block per
+    repeat of a step name (a row matching a repeated name gives one entry per step), so a
+    log sorted by user and time gives entries in nearly sorted order and the sort costs
+    little. With ``strict_order`` an unmatched row gives a step-0 entry.
     """
     codes, uniques = factorize(column, sort=False)
-    code_of = {v: i for i, v in enumerate(uniques) if isinstance(v, str)}
-    rows = {n: np.flatnonzero(codes == code_of[n]) for n in dict.fromkeys(names) if n in code_of}
+    fills = {v: [j for j, n in enumerate(names, start=1) if n == v] for v in set(names)}
+    per_code = [fills.get(v, []) if isinstance(v, str) else [] for v in uniques] + [[]]
+    if strict_order:  # an unmatched row (or a missing name: code -1, the last slot) is step 0
+        per_code = [found or [0] for found in per_code]
+    table = np.full((len(per_code), max(map(len, per_code))), -1, dtype=np.int8)  # k ≤ 32
+    for code, found in enumerate(per_code):  # a loop over distinct names, never rows
+        table[code, : len(found)] = found
+    rows, steps = [], []
+    for repeat in range(table.shape[1]):
+        step_of_row = table[:, repeat][codes]
+        rows.append(np.flatnonzero(step_of_row >= 0))
+        steps.append(step_of_row[rows[-1]].astype(np.int64))
+    present = {v for v in uniques if isinstance(v, str) and v in fills}
     empty = np.zeros(0, dtype=np.int64)
-    parts = [rows.get(name, empty) for name in names]
-    steps = [np.full(len(r), j, dtype=np.int64) for j, r in enumerate(parts, start=1)]
-    if strict_order:
-        is_step = np.zeros(len(uniques) + 1, dtype=bool)  # the last slot is code -1
-        is_step[[code_of[n] for n in rows]] = True
-        parts.append(np.flatnonzero(~is_step[codes]))
-        steps.append(np.zeros(len(parts[-1]), dtype=np.int64))
-    return np.concatenate(parts), np.concatenate(steps), set(rows)
+    return np.concatenate([empty, *rows]), np.concatenate([empty, *steps]), present
 
 
 @attrs.frozen(kw_only=True, eq=False)
