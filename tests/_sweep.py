@@ -3,8 +3,10 @@
 For every public function a valid call is declared; each parameter of its signature is then
 replaced, one at a time, by each value of :data:`BAD`. Every call must either succeed or
 raise ``ValidationError`` (``MissingDependencyError`` for a missing extra); any other
-exception, any warning of numpy, a call that takes over ``LIMIT`` seconds, or an allocation
-over the process's memory limit is a failure. The child prints one line per failure.
+exception, any warning that is not creatorkit's own (numpy's, pandas', Python's), a call that
+takes over ``LIMIT`` seconds, or an allocation over the process's memory limit is a failure.
+The valid call itself must succeed without a warning and leave the frames it is given as
+they were. The child prints one line per failure.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ LIMIT = 10
 DATA = ck.datasets.synthetic(seed=0, n_creators=20, n_events=300)
 CONTENT = DATA.content
 COLLABS = DATA.collaborations
+# the world with dated collaborations and orders in their collaboration's currency
+WORLD = ck.datasets.synthetic(seed=0, n_creators=20, n_events=300, model="truth_model@1")
 EVENTS = DATA.events
 GMV = {"views": 1000.0, "ctr": 0.1, "cvr": 0.1, "aov": 10.0}
 SUMS = pd.DataFrame(
@@ -70,6 +74,8 @@ BAD: list[Any] = [
     math.nan,
     math.inf,
     1e300,
+    1e-320,  # subnormal: dividing by it overflows
+    1 + 1j,
     True,
     [],
     [1],
@@ -406,11 +412,11 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "risk.flags": (
         ck.risk.flags,
         {
-            "creators": DATA.creators,
-            "content": CONTENT,
+            "creators": WORLD.creators,
+            "content": WORLD.content,
             "as_of": AWARE,
-            "samples": DATA.samples,
-            "collaborations": COLLABS,
+            "samples": WORLD.samples,
+            "collaborations": WORLD.collaborations,
             "z": 3.0,
             "min_views": 100,
         },
@@ -427,10 +433,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "metrics.restate": (
         metrics.restate,
         {
-            "collaborations": COLLABS,
+            "collaborations": WORLD.collaborations,
             "as_of": AWARE,
-            "orders": DATA.orders,
-            "samples": DATA.samples,
+            "orders": WORLD.orders,
+            "samples": WORLD.samples,
             "refund_window": "30D",
         },
     ),
@@ -461,7 +467,7 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         ck.testing.check_aggregator,
         {"aggregator": ck.weighting.aggregators.get("topsis")},
     ),
-    "testing.check_rule": (ck.testing.check_rule, {"rule": _RULE, "table": None}),
+    "testing.check_rule": (ck.testing.check_rule, {"rule": _RULE, "table": _PER_CREATOR}),
     "testing.check_kind": (
         ck.testing.check_kind,
         {"kind": ck.ingest.KINDS.get("tiktok_ads.report"), "values": ()},
@@ -476,7 +482,10 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         _CARD.score,
         {"tables": _PER_CREATOR, "as_of": AWARE, "uncertainty": {"draws": 5, "by": "g"}},
     ),
-    "scoring.Scorecard.score(dataset)": (_CARD.score, {"tables": DATA, "as_of": AWARE}),
+    "scoring.Scorecard.score(dataset)": (
+        ck.Scorecard([ck.Criterion(name="ctr"), ck.Criterion(name="gpm")]).score,
+        {"tables": DATA, "as_of": AWARE},
+    ),
     "scoring.Scorecard.compile": (_CARD.compile, {"reference": _PER_CREATOR, "as_of": AWARE}),
     "scoring.CompiledScorecard.score": (
         _CARD.compile(_PER_CREATOR, as_of=AWARE).score,
@@ -631,7 +640,8 @@ def _outcome(call: Callable[..., Any], kwargs: dict[str, Any]) -> str | None:
     signal.alarm(LIMIT)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
+            warnings.simplefilter("error")  # numpy's, pandas' and Python's warnings alike
+            warnings.simplefilter("default", ck.errors.CreatorkitWarning)
             call(**kwargs)
     except (ValidationError, MissingDependencyError):
         return None
@@ -681,12 +691,36 @@ def uncovered() -> list[str]:
     return missing
 
 
+def _copies(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.copy(deep=True) for k, v in kwargs.items() if isinstance(v, pd.DataFrame | pd.Series)
+    }
+
+
+def _valid(name: str, call: Callable[..., Any], kwargs: dict[str, Any]) -> list[str]:
+    """The declared valid call must succeed outright (no error, no warning of numpy or pandas)
+    and leave every frame it was given as it was."""
+    before = _copies(kwargs)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("default", ck.errors.CreatorkitWarning)
+            call(**kwargs)
+    except BaseException as exc:
+        return [f"{name}: the valid call fails: {type(exc).__name__}: {str(exc)[:160]}"]
+    changed = [k for k, v in before.items() if not v.equals(kwargs[k])]
+    return [f"{name}: the valid call modified {changed}"] if changed else []
+
+
 def main() -> int:
     signal.signal(signal.SIGALRM, _alarm)
     failures = [f"{name}: no valid call in the sweep" for name in uncovered()]
     calls = 0
     for name, (call, valid) in CALLS.items():
-        assert _outcome(call, valid) is None, f"{name}: the valid call fails"
+        problems = _valid(name, call, valid)
+        if problems:
+            failures.extend(problems)
+            continue
         params = [p for p in inspect.signature(call).parameters if p in valid]
         for param in params:
             for bad in BAD:

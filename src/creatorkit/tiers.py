@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creatorkit._validation import check_choice, fail
+from creatorkit._validation import Problems, check_choice, check_numeric, fail
 from creatorkit.errors import ErrorCode
 
 __all__ = ["TIER_SCHEMES", "tier"]
@@ -97,9 +97,9 @@ def tier(
     if isinstance(followers, pd.DataFrame) or np.ndim(followers) > 1:
         fail("followers", "must be one count per creator (1-D)", ErrorCode.INVALID_VALUE)
     series = followers if isinstance(followers, pd.Series) else pd.Series(followers)
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    if not (np.isfinite(values) & (values >= 0)).all():
-        fail("followers", "must be non-negative finite counts", ErrorCode.OUT_OF_RANGE)
+    problems = Problems("followers")  # the one column checker: bad rows listed
+    values = check_numeric(problems, "followers", series, low=0)
+    problems.raise_if_any()
     lower = np.array([b for b, _ in bands], dtype=float)
     labels = [label for _, label in bands]
     codes = np.searchsorted(lower, values, side="right") - 1
