@@ -314,3 +314,17 @@ def test_levels_equal_chdb_window_funnel_on_tied_logs(mode):
             )
             ours = res.units.set_index("user_id")["level"].astype(int)
             pd.testing.assert_series_equal(ours.reindex(theirs.index), theirs, check_names=False)
+
+
+@pytest.mark.parametrize(
+    ("events", "steps", "ours", "clickhouse"),
+    [
+        ([(3, "A"), (6, "C"), (7, "C")], ["C", "C"], 2, 1),  # chdb 26.9.2.1 gives 1
+        ([(0, "A"), (5, "B"), (10, "B"), (10, "C")], ABC, 3, 2),  # ClickHouse #52844
+    ],
+)
+def test_strict_increase_keeps_the_chain_that_can_still_increase(events, steps, ours, clickhouse):
+    """The one documented difference from windowFunnel (docs/funnel.md): C@6 then C@7 is a
+    strictly increasing chain of two steps, which ClickHouse loses by restarting step 1 at 7."""
+    assert _level(events, "100s", mode="strict_increase", steps=steps) == ours
+    assert clickhouse < ours
