@@ -25,10 +25,6 @@ import creatorkit
 # Classes in files being edited; examples to follow.
 PENDING: frozenset[str] = frozenset(
     {
-        "creatorkit.frames.Validated",
-        "creatorkit.funnel.DecompositionResult",
-        "creatorkit.funnel.FunnelResult",
-        "creatorkit.funnel.PacingResult",
         "creatorkit.scoring.Allocation",
         "creatorkit.scoring.Backtest",
         "creatorkit.scoring.CompiledScorecard",

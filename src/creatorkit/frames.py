@@ -83,6 +83,15 @@ class Validated(Result):
         quality: One row per flagged cell: ``check`` (code), ``column``, ``row`` (label),
             ``value`` and ``bound`` (the value it should not exceed). Rows are kept.
         model: Name of the record type the table was validated against.
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit import Creator
+        >>> table = pd.DataFrame({"creator_id": ["c1"], "platform": ["tiktok"], "country": ["TH"],
+        ...                       "category": ["beauty"], "followers": [12_000]})
+        >>> checked = validate(table, Creator)
+        >>> checked.model, len(checked.frame), len(checked.quality)
+        ('Creator', 1, 0)
     """
 
     _frame_field = "frame"

@@ -175,6 +175,17 @@ class FunnelResult(Result):
         units: Event funnels: one row per unit (group keys, user, ``level``, ``excluded``).
         kind: ``events`` or ``counts``.
         by: The group key columns of ``table``.
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.funnel import from_events
+        >>> log = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "event": ["view", "buy", "view"],
+        ...                     "timestamp": pd.to_datetime([0, 60, 0], unit="s", utc=True)})
+        >>> res = from_events(log, ["view", "buy"], window="1h")
+        >>> res.kind, res.table[["name", "users"]].to_dict("list")
+        ('events', {'name': ['view', 'buy'], 'users': [2, 1]})
+        >>> res.units["level"].tolist()
+        [2, 1]
     """
 
     _table: pd.DataFrame

@@ -217,6 +217,13 @@ class DecompositionResult(Result):
         table: Group keys, ``factor``, ``before``, ``after``, ``contribution`` (in KPI units;
             they sum exactly to the change) and ``share`` of the change; a ``total`` row per
             group holds the KPI itself.
+
+    Example:
+        >>> before = {"views": 100_000, "ctr": 0.02, "cvr": 0.05, "aov": 20.0}
+        >>> after = {"views": 120_000, "ctr": 0.018, "cvr": 0.05, "aov": 22.0}
+        >>> res = decompose(before, after)
+        >>> res.table.set_index("factor")["contribution"].round(2).to_dict()
+        {'views': 398.67, 'ctr': -231.33, 'cvr': 0.0, 'aov': 208.67, 'total': 376.0}
     """
 
     _table: pd.DataFrame
@@ -476,6 +483,12 @@ class PacingResult(Result):
         table: ``kpi``, ``actual``, ``target``, ``attainment`` (actual / target), ``elapsed``
             (share of the period gone), ``pace`` (attainment / elapsed), ``projected``
             (actual / elapsed, a straight-line projection), ``on_track``.
+
+    Example:
+        >>> res = pace(61.0, 100.0, start="2026-04-01T00:00Z", end="2026-04-11T00:00Z",
+        ...            as_of="2026-04-06T00:00Z")
+        >>> res.table[["pace", "on_track"]].to_dict("records")
+        [{'pace': 1.22, 'on_track': True}]
     """
 
     _table: pd.DataFrame
