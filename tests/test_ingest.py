@@ -124,7 +124,8 @@ def test_video_performance_us_description_row() -> None:
     assert t["views"].iloc[0] == 1740
     assert t["views_low"].iloc[0] == 1735.0
     assert t["ctr"].iloc[0] == 0.0411
-    assert "description row after the header skipped" in res.report["conversion"].tolist()
+    assert "rows excluded: description row after the header" in res.report["conversion"].tolist()
+    assert res.rows_excluded == 1
 
 
 def test_live_performance_stray_slash_durations() -> None:

@@ -273,9 +273,9 @@ API_ORDERS = Kind(
     model=OrderLine,
     doc="TikTok Shop Open API affiliate_seller orders search (JSON): one record per SKU of "
     "each order; 18-digit string ids; unix-second times (UTC); commission_rate in hundredths "
-    "of a percent ('1550' = 15.50%); amounts as {amount, currency}.",
+    "of a percent ('1550' = 15.50%); amounts as {amount, currency}, machine decimals "
+    "('150000.50', a '.' decimal mark whatever the currency), the currency per amount.",
     tz="UTC",
-    decimal=LOCAL_DECIMALS,
     records=("data", "orders"),
     lines="skus",
     derived={"line_id": ("sku",), "status": ("settlement_status", STATUS_OF_SETTLEMENT)},

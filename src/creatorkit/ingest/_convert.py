@@ -9,7 +9,7 @@ repaired, rows excluded. Values that do not parse are collected in ``problems``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -40,6 +40,7 @@ class Options:
     nonexistent: str = "raise"
     serials: frozenset[str] = frozenset()
     epoch: str = "1899-12-30"
+    typed: pd.DataFrame | None = None
 
 
 @attrs.define
@@ -68,6 +69,32 @@ def _defaults(kind: Kind) -> dict[str, Any]:
 
 def _is_text(series: pd.Series) -> bool:
     return series.dtype == object or isinstance(series.dtype, pd.StringDtype)
+
+
+def _coalesce(first: pd.Series, other: pd.Series) -> pd.Series:
+    """``first``, with ``other``'s cell where ``first``'s is missing (alias columns)."""
+    gap = first.isna() | first.astype(str).str.strip().isin(MISSING)
+    return first.astype(object).where(~gap, other.astype(object))
+
+
+def _join(parts: tuple[Any, ...], others: tuple[Any, ...], index: pd.Index) -> tuple[Any, ...]:
+    """Results of a parser on two parts of a column, joined in the column's row order.
+
+    A part without rounded displays (``None``) has its values as both bounds.
+    """
+    out: list[Any] = []
+    for a, b in zip(parts, others, strict=True):
+        if a is None and b is None:
+            out.append(None)
+            continue
+        if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+            pairs = []
+            for bound, values in ((a, parts[0]), (b, others[0])):
+                same = pd.DataFrame({"low": values, "high": values})
+                pairs.append(same if bound is None else bound)
+            a, b = pairs
+        out.append(pd.concat([a, b]).reindex(index))
+    return tuple(out)
 
 
 def _line(
@@ -107,6 +134,8 @@ class _Converter:
     def text(self, field: Field) -> pd.Series:
         header = self.mapped.columns[field.name]
         series = self.raw[header]
+        for other in self.mapped.alternates.get(field.name, ()):
+            series = _coalesce(series, self.raw[other])
         cleaned = _parse.clean(series, MISSING) if _is_text(series) else series
         self.texts[field.name] = cleaned
         return cleaned
@@ -161,15 +190,23 @@ class _Converter:
         elif field.parse == "text":
             self.out[field.name] = texts.astype("string")
         elif field.parse in ("count", "number"):
-            value, rounded = _parse.numbers(
-                texts, decimal=decimal, integer=field.parse == "count", **args
+            value, rounded = self.split(
+                header,
+                texts,
+                lambda part, typed: _parse.numbers(
+                    part, decimal="." if typed else decimal, integer=field.parse == "count", **args
+                ),
             )
             self.out[field.name] = value
             if rounded is not None:
                 changed = self.bounds(field, rounded)
                 conversion = "number; rounded displays (K/M/Rb/Jt) kept as ranges _low/_high"
         elif field.parse == "money":
-            amount, found, rounded = self.money(texts, decimal, args)
+            amount, found, rounded = self.split(
+                header,
+                texts,
+                lambda part, typed: self.money(part, "." if typed else decimal, args),
+            )
             self.out[field.name] = amount
             if self.currency is None:
                 self.currency = found
@@ -179,7 +216,18 @@ class _Converter:
                 conversion += "; rounded displays (K/M/Rb/Jt) kept as ranges _low/_high"
         elif field.parse == "rate":
             unit = field.unit or "fraction"
-            self.out[field.name] = _parse.rates(texts, unit=unit, decimal=decimal, **args)
+            (self.out[field.name],) = self.split(
+                header,
+                texts,
+                lambda part, typed: (
+                    _parse.rates(
+                        part,
+                        unit="fraction" if typed and unit == "percent" else unit,
+                        decimal="." if typed else decimal,
+                        **args,
+                    ),
+                ),
+            )
             conversion = f"rate from {unit} to a fraction"
         elif field.parse == "duration":
             unit = field.unit or "text"
@@ -196,6 +244,22 @@ class _Converter:
         conversion += self.finish(field, texts)
         self.report.append(_line(header, field.name, conversion, missing=missing, changed=changed))
 
+    def split(
+        self, header: str, texts: pd.Series, parse: Callable[[pd.Series, bool], tuple[Any, ...]]
+    ) -> tuple[Any, ...]:
+        """``parse(cells, typed)`` on text cells and on XLSX number cells apart, joined.
+
+        A number cell has no decimal mark (it is read with ``.``) and a percent-formatted
+        one holds the fraction (10% is 0.1); text cells follow the declared mark and unit.
+        """
+        cells = self.opts.typed
+        if cells is None or header not in cells.columns:
+            return parse(texts, False)
+        typed = cells[header].reindex(texts.index, fill_value=False).to_numpy(dtype=bool)
+        if typed.all() or not typed.any():
+            return parse(texts, bool(typed.any()))
+        return _join(parse(texts[~typed], False), parse(texts[typed], True), texts.index)
+
     def money(
         self, texts: pd.Series, decimal: str, args: dict[str, Any]
     ) -> tuple[pd.Series, pd.Series, pd.DataFrame | None]:
@@ -205,11 +269,14 @@ class _Converter:
         equal cell for cell to a column already read without problems, in the same
         currency and decimal mark, reuses its result.
         """
-        for seen, currency, mark, done in self.parsed:
-            if currency is self.currency and mark == decimal and seen.equals(texts):
+        currency = self.currency
+        if isinstance(currency, pd.Series) and len(currency) != len(texts):  # a part
+            currency = currency.loc[texts.index]
+        for seen, given, mark, done in self.parsed:
+            if given is self.currency and mark == decimal and seen.equals(texts):
                 return done
         clean = not self.problems
-        done = _parse.money(texts, decimal=decimal, currency=self.currency, **args)
+        done = _parse.money(texts, decimal=decimal, currency=currency, **args)
         if clean and not self.problems:  # a column with problems is read (and listed) again
             self.parsed.append((texts, self.currency, decimal, done))
         return done

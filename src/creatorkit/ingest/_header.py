@@ -50,12 +50,16 @@ class Mapped:
         units: field name → the unit found in the header's brackets.
         language: The language most headers matched in.
         unmatched: Headers no field claimed (kept as they are).
+        alternates: field name → further headers that are aliases of the same field
+            (``gmv.currency`` and ``gmv_range.currency``); a row missing the first takes
+            the next one's cell (coalesced row by row). They are also kept as they are.
     """
 
     columns: dict[str, str]
     units: dict[str, str]
     language: str
     unmatched: tuple[str, ...]
+    alternates: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
 
 
 def _alias_table(kind: Kind) -> dict[str, tuple[Field, str]]:
@@ -81,6 +85,7 @@ def map_headers(kind: Kind, headers: Sequence[object]) -> Mapped:
     units: dict[str, str] = {}
     votes: dict[str, int] = {}
     unmatched = []
+    alternates: dict[str, tuple[str, ...]] = {}
     for header in headers:
         text = normalize(header)
         hit = table.get(text)
@@ -88,6 +93,8 @@ def map_headers(kind: Kind, headers: Sequence[object]) -> Mapped:
         if hit is None:
             base, unit = _split_unit(text)
             hit = table.get(base) if unit is not None else None
+        if hit is not None and hit[0].name in columns:
+            alternates[hit[0].name] = (*alternates.get(hit[0].name, ()), str(header))
         if hit is None or hit[0].name in columns:
             unmatched.append(str(header))
             continue
@@ -98,7 +105,13 @@ def map_headers(kind: Kind, headers: Sequence[object]) -> Mapped:
         votes[lang] = votes.get(lang, 0) + 1
     spoken = {k: v for k, v in votes.items() if k not in ("en", "*")}
     language = max(sorted(spoken), key=lambda k: spoken[k]) if spoken else "en"
-    return Mapped(columns=columns, units=units, language=language, unmatched=tuple(unmatched))
+    return Mapped(
+        columns=columns,
+        units=units,
+        language=language,
+        unmatched=tuple(unmatched),
+        alternates=alternates,
+    )
 
 
 def missing_required(kind: Kind, mapped: Mapped) -> list[Field]:

@@ -435,6 +435,7 @@ def _currencies(
     return pd.Series(values, index=index)
 
 
+_PAREN = re.compile(r"^\(\s*[^()]*\d[^()]*\)$")
 _ROUNDED = re.compile(r"^(.*\d)\s*(k|m|b|rb|ribu|jt|juta)$", re.IGNORECASE)
 
 
@@ -443,9 +444,14 @@ def _money_slow(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Any spelling, and rounded displays (``Rp1,2Jt``, ``$1.74K``) with their half width.
 
+    An amount in parentheses (``($10.00)``, accounting style) is negative.
+
     Returns the amounts, the currency codes (text), where the cell was read and half the
     width of the range a rounded display stands for (0 for exact amounts).
     """
+    paren = np.array(text.str.match(_PAREN), dtype=bool)
+    if paren.any():
+        text = text.where(~paren, text.str.slice(1, -1).str.strip())
     out, ok = _money_regex(text, decimal)
     amount, code = out[:, 0].astype(float), out[:, 1]
     half = np.zeros(len(text))
@@ -459,6 +465,9 @@ def _money_slow(
         places = np.nan_to_num(after.to_numpy(dtype=float, na_value=np.nan))
         amount[shown], code[shown] = read[:, 0].astype(float) * mult, read[:, 1]
         ok[shown], half[shown] = fine, 0.5 * 10.0 ** (-places) * mult
+    if paren.any():  # "(-$10)" is no spelling of an amount
+        ok &= ~(paren & (amount < 0))
+        amount = np.where(paren, -amount, amount)
     return amount, code, ok, half
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from creatorkit._time import AMBIGUOUS, NONEXISTENT, parse_tz
@@ -14,7 +15,7 @@ from creatorkit.frames import QUALITY_COLUMNS, validate
 from creatorkit.ingest._builtin import generic
 from creatorkit.ingest._convert import Options, convert
 from creatorkit.ingest._header import Mapped, detect, map_headers, require
-from creatorkit.ingest._kinds import KINDS, Kind
+from creatorkit.ingest._kinds import KINDS, MISSING, Kind
 from creatorkit.ingest._parse import DECIMALS
 from creatorkit.ingest._result import REJECTED_COLUMNS, REPORT_COLUMNS, IngestResult
 from creatorkit.ingest._source import Table, open_table
@@ -43,18 +44,52 @@ def _kind(kind: Any, model: Any, columns: Any, date_format: str | None) -> Kind 
 
 
 def _description(raw: pd.DataFrame, kind: Kind, mapped: Mapped) -> bool:
-    """Whether the first row describes the columns (text without digits where numbers go)."""
+    """Whether the first row describes the columns (text without digits where numbers go).
+
+    Missing markers (``--``) are no description, and a row whose id cells hold digits is
+    data: a first row of a video without sales (``--`` revenue) is kept.
+    """
     if not kind.description_row or raw.empty:
         return False
     numeric = ("id", "count", "number", "money", "rate", "time")
-    cells = [
-        str(raw[mapped.columns[f.name]].iloc[0]).strip()
+    first = {
+        f.name: (f.parse, str(raw[mapped.columns[f.name]].iloc[0]).strip())
         for f in kind.fields
         if f.parse in numeric and f.name in mapped.columns
-    ]
-    cells = [c for c in cells if c]
+    }
+    cells = [c for _, c in first.values() if c not in MISSING]
+    if any(p == "id" and any(ch.isdigit() for ch in c) for p, c in first.values()):
+        return False
     wordy = [c for c in cells if not any(ch.isdigit() for ch in c)]
     return len(wordy) >= 2 and len(wordy) * 2 >= len(cells)
+
+
+TOTALS = frozenset({"total", "totals", "grand total", "sum", "tổng", "tổng cộng", "jumlah",
+                    "total keseluruhan", "รวม", "ทั้งหมด", "ยอดรวม"})  # fmt: skip
+"""First cells of a summary row at the end of an export (compared in lower case)."""
+
+
+def _totals(raw: pd.DataFrame, kind: Kind, mapped: Mapped) -> int:
+    """How many trailing rows are summaries: a first cell ``Total`` and no id of their own.
+
+    Only the last rows are looked at (a summary closes the export).
+    """
+    if raw.empty or raw.shape[1] == 0:
+        return 0
+    tail = raw.iloc[-3:]
+    label = tail.iloc[:, 0].astype(str).str.strip().str.rstrip(":").str.strip().str.lower()
+    total = np.array(label.isin(TOTALS), dtype=bool)
+    for f in kind.fields:
+        if f.parse == "id" and f.name in mapped.columns:
+            cell = tail[mapped.columns[f.name]].astype(str).str.strip()
+            empty = cell.isin(MISSING) | tail[mapped.columns[f.name]].isna()
+            total &= (empty | (cell.str.lower().str.rstrip(":") == label)).to_numpy(dtype=bool)
+    count = 0
+    for flag in total[::-1]:  # the trailing run of summary rows
+        if not flag:
+            break
+        count += 1
+    return count
 
 
 class _Reader:
@@ -70,29 +105,73 @@ class _Reader:
         self.reasons: dict[str, int] = {}
         self.ranged: dict[str, int] = {}
         self.rows = 0
-        self.skipped_description = False
         self.decimal = opts.decimal or kind.decimal["*"]
 
     def chunk(self, raw: pd.DataFrame, first: bool) -> pd.DataFrame | None:
-        if first and _description(raw, self.kind, self.mapped):
-            self.skipped_description = True
-            raw = raw.iloc[1:]
         self.rows += len(raw)
+        if first and _description(raw, self.kind, self.mapped):
+            self._count("description row after the header", 1)
+            raw = raw.iloc[1:]
+        totals = _totals(raw, self.kind, self.mapped)
+        if totals:
+            self._count("summary row ('Total') at the end", totals)
+            raw = raw.iloc[:-totals]
         problems = Problems("source")
         done = convert(raw, self.kind, self.mapped, self.opts, problems)
         self.report.extend(done.report)
         self.decimal = done.decimal
         for reason, count in done.reasons.items():
-            self.reasons[reason] = self.reasons.get(reason, 0) + count
+            self._count(reason, count)
         for name, count in done.ranged.items():
             self.ranged[name] = self.ranged.get(name, 0) + count
-        kept = self._drop(done.frame[~done.excluded], problems.error() if problems else None)
+        frame = done.frame[~done.excluded]
+        if problems and self.on_error == "raise":  # every problem at once: the table's too
+            self._raise_all(frame, problems.error())
+        kept = self._drop(frame, problems.error() if problems else None)
         try:
             checked = validate(kept, self.kind.model)
         except ValidationError as exc:
             checked = validate(self._drop(kept, exc), self.kind.model)
         self.quality.append(checked.quality)
         return checked.frame
+
+    def _count(self, reason: str, count: int) -> None:
+        self.reasons[reason] = self.reasons.get(reason, 0) + count
+
+    def _raise_all(self, frame: pd.DataFrame, error: ValidationError) -> None:
+        """Raise the parse problems with the table's problems (one error listing all).
+
+        A cell that did not parse is not listed again as missing.
+        """
+        try:
+            validate(frame, self.kind.model)
+        except ValidationError as exc:
+            field = {h: f for f, h in self.mapped.columns.items()}
+            parsed = error.failure_cases
+            seen = {
+                (r, field.get(c, c)) for r, c in zip(parsed["row"], parsed["column"], strict=True)
+            }
+            more = exc.failure_cases
+            fresh = [(r, c) not in seen for r, c in zip(more["row"], more["column"], strict=True)]
+            problems = Problems("source")
+            for (column, rule, code), part in more[fresh].groupby(
+                ["column", "rule", "code"], sort=False, dropna=False
+            ):
+                rows = None if part["row"].isna().all() else list(part["row"])
+                values = None if rows is None else list(part["value"])
+                name = None if column is None else str(column)
+                problems.add(name, str(rule), ErrorCode(str(code)), rows=rows, values=values)
+            if problems:
+                lines = [
+                    *error.message.splitlines()[1:],
+                    *problems.error().message.splitlines()[1:],
+                ]
+                cases = pd.concat([parsed, problems.error().failure_cases], ignore_index=True)
+                head = f"source: {len(lines)} problem{'s' if len(lines) != 1 else ''}"
+                raise ValidationError(
+                    "\n".join([head, *lines]), argument="source", failure_cases=cases
+                ) from None
+        raise error
 
     def _drop(self, frame: pd.DataFrame, error: ValidationError | None) -> pd.DataFrame:
         """Leave out the rows an error names (``on_error="exclude"``), else raise it."""
@@ -116,8 +195,6 @@ def _report(reader: _Reader) -> pd.DataFrame:
     if table.delimiter is not None:
         where += f", delimiter {table.delimiter!r}"
     extra = [("", "", f"{table.form}: {where}", 0, 0)]
-    if reader.skipped_description:
-        extra.append(("", "", "description row after the header skipped", 0, 1))
     extra += [("", "", f"rows excluded: {r}", 0, n) for r, n in reader.reasons.items()]
     rejected = sum(len(set(r["row"])) for r in reader.rejected)
     if rejected:
@@ -236,6 +313,7 @@ def read(
         nonexistent=nonexistent,
         serials=table.numbers,
         epoch=table.epoch,
+        typed=table.typed,
     )
     return _run(table, chosen, mapped, opts, on_error, chunksize, summarize)
 

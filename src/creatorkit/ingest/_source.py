@@ -50,6 +50,9 @@ class Table:
             dates, days since ``epoch``).
         epoch: The workbook's day zero (``1899-12-30``, or ``1904-01-01`` for the Mac
             date system).
+        typed: XLSX: which cells of each column holding number cells are number cells
+            (a boolean frame on the table's row labels; ``None`` for text sources). A
+            number cell has no decimal mark and, in a percent field, is already a fraction.
     """
 
     headers: tuple[str, ...]
@@ -59,6 +62,7 @@ class Table:
     delimiter: str | None = None
     numbers: frozenset[str] = frozenset()
     epoch: str = "1899-12-30"
+    typed: pd.DataFrame | None = None
 
 
 class _Number(str):
@@ -121,19 +125,24 @@ def _from_rows(
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[where + 1 :]]
     frame = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
     frame.index = pd.RangeIndex(where + 2, where + 2 + len(frame))
-    frame, numbers = _typed_cells(frame.where(frame.notna(), ""), epoch)
+    frame, numbers, typed = _typed_cells(frame.where(frame.notna(), ""), epoch)
     table = _whole(frame, form)
-    return attrs.evolve(table, header_line=where + 1, numbers=numbers, epoch=epoch)
+    return attrs.evolve(table, header_line=where + 1, numbers=numbers, epoch=epoch, typed=typed)
 
 
-def _typed_cells(frame: pd.DataFrame, epoch: str) -> tuple[pd.DataFrame, frozenset[str]]:
+def _typed_cells(
+    frame: pd.DataFrame, epoch: str
+) -> tuple[pd.DataFrame, frozenset[str], pd.DataFrame]:
     """Columns of date cells become naive times; columns of number cells are named.
+
+    Also returns, for every column holding a number cell, which of its cells are numbers.
 
     A column of date cells and numbers holds serial dates in its number cells; a column
     mixing date cells with text stays text (its dates then fail the kind's format, by row).
     """
     numbers = set()
     out = {}
+    typed = {}
     for name in frame.columns:  # one pass per column; the cells of an XLSX are Python objects
         col = frame[name]
         filled = col[col.map(lambda v: not isinstance(v, str) or v != "")]
@@ -145,10 +154,14 @@ def _typed_cells(frame: pd.DataFrame, epoch: str) -> tuple[pd.DataFrame, frozens
             problems.raise_if_any()
             stamps = pd.to_datetime(filled[dates]).astype("datetime64[us]")
             col = pd.concat([stamps, serials]).reindex(col.index)
-        elif len(filled) and counted.all():
-            numbers.add(str(name))
+        else:
+            if len(filled) and counted.all():
+                numbers.add(str(name))
+            if counted.any():
+                typed[name] = counted.reindex(col.index, fill_value=False)
         out[name] = col
-    return pd.DataFrame(out, index=frame.index), frozenset(numbers)
+    cells = pd.DataFrame(typed, index=frame.index, columns=list(typed), dtype=bool)
+    return pd.DataFrame(out, index=frame.index), frozenset(numbers), cells
 
 
 def serial_days(texts: pd.Series, epoch: str, *, column: str, problems: Problems) -> pd.Series:
@@ -266,12 +279,21 @@ def _head_rows(head: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(lines, delimiter=delimiter))
 
 
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _csv(data: bytes | str | os.PathLike[str], kinds: Sequence[Kind]) -> Table:
     if isinstance(data, bytes):
         head_bytes = data[:_HEAD_BYTES]
     else:
         with open(data, "rb") as handle:
             head_bytes = handle.read(_HEAD_BYTES)
+    if head_bytes[:2] in _UTF16:  # a UTF-16 text (its byte-order mark): read as UTF-8
+        whole = data if isinstance(data, bytes) else Path(data).read_bytes()
+        try:
+            return _csv(whole.decode("utf-16").encode("utf-8"), kinds)
+        except UnicodeDecodeError as exc:
+            fail("source", f"is not well-formed UTF-16 text: {exc}", ErrorCode.INVALID_VALUE)
     head = head_bytes.decode("utf-8-sig", errors="ignore")
     if not head.strip():
         fail("source", "is empty: no header and no rows", ErrorCode.EMPTY)
