@@ -373,3 +373,47 @@ def test_a_metric_criterion_without_its_rows_names_the_table_it_needs():
         with pytest.raises(ValidationError, match=f"computed from a '{table}' table") as err:
             Scorecard([Criterion(name=name)]).score(frame, as_of=AS_OF)
         assert err.value.failure_cases["code"].tolist() == ["missing_column"]
+
+
+def test_imputed_missing_values_carry_a_counted_note():
+    t = pd.DataFrame(
+        {"creator_id": list("abcd"), "x": [1.0, np.nan, 2.0, 5.0], "y": [1.0, np.nan, np.nan, 2.0]}
+    )
+    card = Scorecard([Criterion(name="x"), Criterion(name="y", missing="penalize")])
+    notes = {(n.code, n.subject): n for n in card.score(t, as_of=AS_OF).warnings}
+    assert notes[("missing_neutral", "x")].count == 1
+    assert notes[("missing_penalize", "y")].count == 2
+    assert notes[("missing_penalize", "y")].message == (
+        "y: 2 creators have no value; imputed as 0 (penalized)"
+    )
+    full = Scorecard([Criterion(name="x")]).score(t.fillna(1.0), as_of=AS_OF)
+    assert not [n for n in full.warnings if n.code.startswith("missing_")]
+
+
+def test_creator_ids_checked_as_frames_validate_checks_them():
+    t = pd.DataFrame({"creator_id": ["a", None, "c", "d"], "x": [1.0, 3.0, 2.0, 5.0]})
+    card = Scorecard([Criterion(name="x")])
+    with pytest.raises(ValidationError) as missing:
+        card.score(t, as_of=AS_OF)
+    cases = missing.value.failure_cases
+    assert cases["column"].tolist() == ["creator_id"]
+    assert cases["row"].tolist() == [1]
+    assert cases["code"].tolist() == ["missing_value"]
+    with pytest.raises(ValidationError) as lossy:
+        card.score(t.assign(creator_id=[7.0, 8.0, 9.0, 1e5]), as_of=AS_OF)
+    assert set(lossy.value.failure_cases["code"]) == {"lossy_id"}
+    with pytest.raises(ValidationError) as same:
+        ck.frames.validate(t.assign(creator_id=[7.0, 8.0, 9.0, 1e5]).drop(columns="x"), ck.Creator)
+    assert "lossy_id" in set(same.value.failure_cases["code"])
+    ints = t.assign(creator_id=[7, 8, 9, 10**17 + 1])
+    ids = card.score(ints, as_of=AS_OF).table["creator_id"].tolist()
+    assert ids == ["7", "8", "9", "100000000000000001"]
+
+
+def test_top_share_groups_with_a_duplicated_column_is_refused():
+    t = pd.DataFrame({"creator_id": list("abcd"), "x": [1.0, 3.0, 2.0, 5.0], "g": list("ppqq")})
+    res = Scorecard([Criterion(name="x")]).score(t, as_of=AS_OF)
+    with pytest.raises(ValidationError, match="groups"):
+        ck.scoring.top_share(res, frac=0.5, by="g", groups=pd.concat([t, t[["g"]]], axis=1))
+    with pytest.raises(ValidationError, match="groups"):
+        ck.scoring.top_share(res, frac=0.5, by="g", groups=t.assign(creator_id=[1.5, 2, 3, 4]))

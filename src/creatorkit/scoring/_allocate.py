@@ -42,6 +42,14 @@ class Allocation(Result):
         budget: The budget; spent: what was allocated (less when every cap is reached).
         marginal: λ, the marginal return every ``funded`` creator ends at (KKT).
         response: The response family.
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import allocate
+        >>> t = pd.DataFrame({"creator_id": ["a", "b"], "ret": [200.0, 100.0]})
+        >>> res = allocate(t, 100.0, expected="ret", reference=100.0, curvature=100.0)
+        >>> res.budget, res.table["status"].tolist()
+        (100.0, ['funded', 'at_minimum'])
     """
 
     _table: pd.DataFrame

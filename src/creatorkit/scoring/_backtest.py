@@ -47,6 +47,18 @@ class Backtest(Result):
         pairs: ``decided_at``, ``creator_id``, ``outcome`` and each ranking's value: the
             data behind every number, for plots and checks.
         outcome: The outcome metric; level: the interval level; k: the top-k size.
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard, backtest
+        >>> when = pd.to_datetime(["2026-04-10"] * 3 + ["2026-05-10"] * 3, utc=True)
+        >>> posts = pd.DataFrame({"creator_id": list("abcabc"), "published_at": when,
+        ...                       "gmv": [1.0, 3.0, 2.0, 1.0, 4.0, 2.0]})
+        >>> tables = {"creators": pd.DataFrame({"creator_id": list("abc")}), "content": posts}
+        >>> bt = backtest(Scorecard([Criterion(name="gmv")]), tables, outcome="gmv", k=1,
+        ...               naive=["gmv"], periods=["2026-04-30T00:00Z", "2026-05-31T00:00Z"])
+        >>> bt.outcome, bt.table["hits"].tolist()
+        ('gmv', [1, 1])
     """
 
     _table: pd.DataFrame

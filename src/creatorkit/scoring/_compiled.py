@@ -151,6 +151,14 @@ class CompiledScorecard:
         scorecard: The scorecard.
         frozen: Per criterion key, its frozen reference.
         reference_size: Creators of the reference that passed the gates.
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard
+        >>> ref = pd.DataFrame({"creator_id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0]})
+        >>> cc = Scorecard([Criterion(name="x")]).compile(ref, as_of="2026-06-30T00:00:00Z")
+        >>> cc.reference_size
+        3
     """
 
     scorecard: Any

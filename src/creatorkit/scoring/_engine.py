@@ -183,6 +183,17 @@ def _value_notes(c: Criterion, used: np.ndarray) -> list[Note]:
     return []
 
 
+_IMPUTED = {"neutral": "the peer group's mean normalized value", "penalize": "0 (penalized)"}
+
+
+def _imputed_notes(c: Criterion, count: int) -> list[Note]:
+    """A counted note on the creators whose missing value the criterion's policy filled."""
+    if not count:
+        return []
+    text = "{subject}: {count} creators have no value; imputed as " + _IMPUTED[c.missing]
+    return [Note.counted(f"missing_{c.missing}", text, count=count, subject=c.key)]
+
+
 def _group_notes(c: Criterion, groups: Groups) -> list[Note]:
     """Notes on peer groups: fallbacks taken and groups that stayed small (per group)."""
     notes = []
@@ -220,11 +231,12 @@ def criterion(c: Criterion, r: Raw, sub: pd.DataFrame, keep: np.ndarray, peers: 
         cols[f"{c.key}_prior"] = s.prior
         cols[f"{c.key}_strength"] = s.strength
     normalized = normalize_column(c, used, codes, r.direction == "higher")
+    imputed = int(np.isnan(normalized).sum())
     _missing(c, normalized, codes, sub["creator_id"])
     cols[f"{c.key}_normalized"] = normalized
     cols[f"{c.key}_peer_group"] = peers.codes  # shared by the criteria of these peers
     cols[f"low_data_{c.key}"] = (n < c.min_n) & (c.low_data != "none")
-    notes = _value_notes(c, used) + _group_notes(c, peers.groups)
+    notes = _value_notes(c, used) + _group_notes(c, peers.groups) + _imputed_notes(c, imputed)
     table = peers.table.copy()
     table.insert(0, "criterion", c.key)
     return Scored(columns=cols, normalized=normalized, peers=table, notes=tuple(notes))

@@ -24,6 +24,15 @@ class Explanation(Result):
             ``normalized``, ``weight``, ``contribution`` (score points).
         sentences: The explanation in words (the exclusion reasons for a gated creator).
         score: The score (NaN for an excluded creator).
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard
+        >>> t = pd.DataFrame({"creator_id": ["a", "b"], "x": [1.0, 3.0]})
+        >>> res = Scorecard([Criterion(name="x")]).score(t, as_of="2026-06-30T00:00:00Z")
+        >>> ex = res.explain("b")
+        >>> ex.creator_id, ex.score
+        ('b', 100.0)
     """
 
     creator_id: str
@@ -86,6 +95,14 @@ class ScoreResult(Result):
             median raw value) is computed by :meth:`explain`, for the groups it shows.
         criteria: Criterion keys in order; weights: their weights (summing to 1).
         spec_hash: Hash of the scorecard spec (equal specs, equal hash).
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard
+        >>> t = pd.DataFrame({"creator_id": ["a", "b"], "x": [1.0, 3.0]})
+        >>> res = Scorecard([Criterion(name="x")]).score(t, as_of="2026-06-30T00:00:00Z")
+        >>> res.criteria, res.table["rank"].tolist()
+        (('x',), [2, 1])
     """
 
     _frame_field = "table"

@@ -42,6 +42,16 @@ class Shortlist(Result):
         criteria: Criterion keys; weights: their weights.
         campaign: The campaign fields used and recorded.
         scores: The full :class:`~creatorkit.scoring.ScoreResult` of the eligible creators.
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard, shortlist
+        >>> t = pd.DataFrame({"creator_id": ["a", "b", "c"], "gmv": [1.0, 3.0, 2.0],
+        ...                   "country": ["TH", "TH", "VN"]})
+        >>> sl = shortlist(Scorecard([Criterion(name="gmv")]), t, campaign={"markets": ["TH"]},
+        ...                as_of="2026-06-30T00:00:00Z")
+        >>> sl.eligible, sl.table["creator_id"].tolist()
+        (2, ['b', 'a'])
     """
 
     _table: pd.DataFrame

@@ -29,30 +29,36 @@ _LAZY = ("content", "orders", "collaborations")
 """Tables that may be Dask DataFrames (their criteria and counts merge per partition)."""
 
 
-def as_tables(tables: Any) -> dict[str, Any]:
-    """A per-creator frame, a mapping of tables or a Dataset → a dict of named tables."""
+def as_tables(tables: Any, argument: str = "tables") -> dict[str, Any]:
+    """A per-creator frame, a mapping of tables or a Dataset → a dict of named tables.
+
+    ``argument`` names the argument in errors (``tables``, or ``groups`` of top_share).
+    """
     if isinstance(tables, pd.DataFrame):
-        return {"creators": tables}
+        return {"creators": check_frame(argument, tables)}
     if hasattr(tables, "creators") and hasattr(tables, "content") and hasattr(tables, "as_of"):
         names = (*_TABLES, "fx_rates")
         return {n: getattr(tables, n) for n in names if len(getattr(tables, n, ()))}
     if not isinstance(tables, Mapping):
         rule = "must be a per-creator DataFrame, a mapping of tables or a Dataset"
-        fail("tables", rule, ErrorCode.WRONG_TYPE, value=type(tables).__name__)
+        fail(argument, rule, ErrorCode.WRONG_TYPE, value=type(tables).__name__)
     unknown = [k for k in tables if k not in (*_TABLES, "fx_rates")]
     if unknown:
         rule = f"unknown table {unknown[0]!r}.{did_you_mean(str(unknown[0]), _TABLES)}"
-        fail("tables", rule, ErrorCode.UNKNOWN_NAME, value=unknown[0])
+        fail(argument, rule, ErrorCode.UNKNOWN_NAME, value=unknown[0])
     if "creators" not in tables:
-        fail("tables", "needs a 'creators' table (one row per creator)", ErrorCode.MISSING_COLUMN)
+        fail(argument, "needs a 'creators' table (one row per creator)", ErrorCode.MISSING_COLUMN)
     lazy = [k for k, v in tables.items() if is_dask(v) and k not in _LAZY]
     if lazy:
         rule = f"must be a pandas DataFrame; only {list(_LAZY)} may be Dask DataFrames"
         fail(
-            f"tables[{lazy[0]!r}]", rule, ErrorCode.WRONG_TYPE, value=type(tables[lazy[0]]).__name__
+            f"{argument}[{lazy[0]!r}]",
+            rule,
+            ErrorCode.WRONG_TYPE,
+            value=type(tables[lazy[0]]).__name__,
         )
     return {
-        k: v if is_dask(v) else check_frame(f"tables[{k!r}]", v, allow_empty=k != "creators")
+        k: v if is_dask(v) else check_frame(f"{argument}[{k!r}]", v, allow_empty=k != "creators")
         for k, v in tables.items()
     }
 
@@ -112,15 +118,35 @@ def _counts(frame: Any, table: str, ids: pd.Index, as_of: pd.Timestamp) -> np.nd
     return np.asarray(counts.reindex(ids, fill_value=0).to_numpy(dtype=float))
 
 
+def creator_ids(creators: pd.DataFrame, argument: str = "tables") -> pd.Series:
+    """The ``creator_id`` column as text, checked as :func:`creatorkit.frames.validate` does.
+
+    The one id check of :class:`~creatorkit.Creator`'s schema: a missing id is refused
+    (naming the column and rows), float ids are refused (floats lose digits), integer ids
+    become their digits; the result holds Python strings (object dtype).
+    """
+    from creatorkit.frames import _Checker
+    from creatorkit.models import Creator
+
+    if "creator_id" not in creators:
+        rule = "the creators table needs a creator_id column"
+        fail(argument, rule, ErrorCode.MISSING_COLUMN)
+    column = next(col for col in Creator.schema() if col.name == "creator_id")
+    problems = Problems(argument)
+    checker = _Checker(creators, None, problems, "raise", "raise")
+    checked = checker.column(column, creators["creator_id"])
+    problems.raise_if_any()
+    ids: pd.Series = checked.astype(str)
+    return ids
+
+
 def base(tables: dict[str, Any], as_of: pd.Timestamp, tier_scheme: str) -> pd.DataFrame:
     """One row per creator: the creators table plus tier, market, posts, risk, audience."""
     from creatorkit import tiers
     from creatorkit.frames import duplicated_keys
 
     creators = check_frame("tables", tables["creators"])
-    if "creator_id" not in creators:
-        fail("tables", "the creators table needs a creator_id column", ErrorCode.MISSING_COLUMN)
-    ids = creators["creator_id"].astype(str)
+    ids = creator_ids(creators)
     if duplicated_keys(ids).any():
         dup = ids[ids.duplicated()].tolist()[:5]
         fail(

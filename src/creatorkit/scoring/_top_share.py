@@ -42,6 +42,16 @@ class TopShare(Result):
         groups: One row per group: the ``by`` columns, ``size``, ``top_count``,
             ``entrants`` and ``leavers``.
         frac: The share; by: the group columns; rounding: the count rule (``"ceil"``).
+
+    Example:
+        >>> import pandas as pd
+        >>> from creatorkit.scoring import Criterion, Scorecard, top_share
+        >>> t = pd.DataFrame({"creator_id": list("abcd"), "gmv": [4.0, 3.0, 2.0, 1.0],
+        ...                   "country": ["TH", "TH", "VN", "VN"]})
+        >>> res = Scorecard([Criterion(name="gmv")]).score(t, as_of="2026-06-30T00:00:00Z")
+        >>> top = top_share(res, 0.5, groups=t)
+        >>> top.by, top.table["creator_id"].tolist()
+        (('country',), ['a', 'c'])
     """
 
     _table: pd.DataFrame
@@ -82,12 +92,10 @@ def _lookup(groups: Any) -> pd.DataFrame:
     """The per-creator frame that carries group columns (``market`` = ``country``)."""
     from creatorkit.scoring import _tables
 
-    frame = _tables.as_tables(groups)["creators"]
-    if "creator_id" not in frame:
-        fail("groups", "needs a creator_id column", ErrorCode.MISSING_COLUMN)
+    frame = _tables.as_tables(groups, "groups")["creators"]
     if "market" not in frame and "country" in frame:
         frame = frame.assign(market=frame["country"])
-    ids = frame["creator_id"].astype(str)
+    ids = _tables.creator_ids(frame, "groups")
     if ids.duplicated().any():
         rule = "creator_id must be unique (one row per creator)"
         fail("groups", rule, ErrorCode.DUPLICATE_KEY, value=ids[ids.duplicated()].iloc[0])
