@@ -121,8 +121,11 @@ def test_tiers():
     custom = tier([5, 50], scheme=[(0, "small"), (10, "big")])
     assert custom.tolist() == ["small", "big"]
     assert custom.cat.ordered
-    with pytest.raises(ck.ValidationError, match="non-negative"):
-        tier([-1])
+    with pytest.raises(ck.ValidationError) as info:
+        tier([5, -1])
+    assert info.value.failure_cases[["column", "row", "code"]].values.tolist() == [
+        ["followers", 1, "negative"]
+    ]
     with pytest.raises(ck.ValidationError, match="increasing from 0"):
         tier([1], scheme=[(5, "a")])
     assert np.array_equal(tier(pd.Series([5], index=["x"])).index, ["x"])
