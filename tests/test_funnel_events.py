@@ -479,3 +479,19 @@ def test_sorted_integer_users_are_coded_by_runs():
     codes, uniques = factorize(pd.Series([9, 9, 9, 3, 3, 9]), sort=False, runs=True)
     assert codes.tolist() == [0, 0, 0, 1, 1, 0]
     assert uniques.tolist() == [9, 3]
+
+
+@settings(deadline=None, max_examples=60)
+@given(keys=st.lists(st.integers(0, 200), min_size=2, max_size=60), spare=st.integers(0, 50))
+def test_sort_factorize_counting_and_sorting_paths_agree(keys, spare):
+    from creatorkit._grouping import _counted, _sorted
+
+    key = np.asarray(keys, dtype=np.uint64)
+    space = max(keys) + 1 + spare
+    counted = _counted(key.copy(), space)
+    found = _sorted(key.copy(), space)
+    assert found is not None
+    expected = np.unique(key, return_inverse=True)[1]
+    for codes, rows in (counted, found):
+        assert codes.tolist() == expected.tolist()
+        assert key[rows].tolist() == sorted(set(keys))  # one row per code, in code order

@@ -242,10 +242,10 @@ def fallback(
 
 
 def _int_key(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integers rebased to their minimum (``uint64``) and the bits they need."""
+    """Integers rebased to their minimum (``uint64``) and the number of key values."""
     low, high = int(values.min()), int(values.max())
     key = values.astype(np.int64, copy=False) - np.int64(low) if low else values
-    return key.astype(np.uint64, copy=False), max(high - low, 1).bit_length()
+    return key.astype(np.uint64, copy=False), high - low + 1
 
 
 def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
@@ -267,19 +267,23 @@ def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
     lengths = np.diff(offsets)
     if int(lengths.max()) > 8 or np.count_nonzero(raw) < len(raw):
         return None
-    start = offsets[:-1] - offsets[0]
-    near_end = start > len(raw) - 8  # read from a padded copy of the last bytes
+    start = (offsets[:-1] - offsets[0]).astype(np.int64, copy=False)  # a fresh array
+    late = np.flatnonzero(start > len(raw) - 8)  # at most 8 rows: read from padded bytes
+    late_start = start[late].tolist()
     word = np.zeros(n, dtype=np.uint64)
     if len(raw) >= 8:  # 8 bytes from any offset: an unaligned strided view
         words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-        word[:] = words[np.where(near_end, 0, start)]
+        start[late] = 0
+        np.take(words, start, out=word, mode="clip")  # every index valid; no buffering
     tail = np.zeros(16, dtype=np.uint8)
     tail[: min(8, len(raw))] = raw[len(raw) - min(8, len(raw)) :]
-    for row in np.flatnonzero(near_end):  # at most 8 rows
-        at = int(start[row]) - (len(raw) - min(8, len(raw)))
+    for row, begin in zip(late.tolist(), late_start, strict=True):
+        at = begin - (len(raw) - min(8, len(raw)))
         word[row] = int.from_bytes(tail[at : at + 8].tobytes(), "little")
     masks = np.array([(1 << (8 * b)) - 1 for b in range(8)] + [2**64 - 1], dtype=np.uint64)
-    word &= masks.take(lengths)
+    mask = start.view(np.uint64)  # start's memory, no longer needed
+    np.take(masks, lengths, out=mask, mode="clip")
+    word &= mask
     return word, lengths
 
 
@@ -287,10 +291,11 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     """Packed, order-preserving key of Arrow text up to 8 UTF-8 bytes, or None.
 
     Each pair of byte positions of every string is replaced by its rank among the pairs
-    present there (a missing byte, past the end, ranks first), and the ranks are
-    concatenated from the first pair: the key orders like the text (by code point)
-    and two strings share a key only when they are equal. Few large temporaries: page
-    faults of fresh memory cost as much as the arithmetic.
+    present there (a missing byte, past the end, ranks first), and the ranks are the digits
+    of one mixed-radix number, the first pair most significant: the key orders like the
+    text (by code point), two strings share a key only when they are equal, and the keys
+    fill ``0 .. space − 1`` with ``space`` the product of the pairs present per position.
+    Few large temporaries: page faults of fresh memory cost as much as the arithmetic.
     """
     found = _words(array)
     if found is None:
@@ -299,23 +304,26 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     n = len(word)
     pairs = word.view(np.uint16).reshape(n, 4)  # bytes (2j, 2j + 1): b0 + 256 * b1
     key, rank_of = np.zeros(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
-    bits = 0
+    space = 1
     for j in range((int(lengths.max()) + 1) // 2):
         present = np.zeros(65536, dtype=bool)
         present[pairs[:, j]] = True
         grid = present.reshape(256, 256).T  # [first byte, second byte]: the text's order
-        need = (int(grid.sum()) - 1).bit_length()
-        if need:
+        count = int(grid.sum())
+        if count > 1:
             rank = (np.cumsum(grid.ravel()) - 1).astype(np.uint64)
             np.take(rank.reshape(256, 256).T.ravel(), pairs[:, j], out=rank_of)
-            key <<= np.uint64(need)
-            key |= rank_of
-            bits += need
-    return key, max(bits, 1)
+            key *= np.uint64(count)
+            key += rank_of
+            space *= count
+    return key, space
 
 
 def _exact_key(series: pd.Series) -> tuple[np.ndarray, int] | None:
-    """An order-preserving exact ``uint64`` key of integers or short text, or None."""
+    """An order-preserving exact ``uint64`` key of integers or short text and its range.
+
+    Returns ``(key, space)`` with every key in ``0 .. space − 1``, or None.
+    """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return None
@@ -340,13 +348,15 @@ def _exact_key(series: pd.Series) -> tuple[np.ndarray, int] | None:
 
 
 def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
-    """:func:`factorize` (``sort=True``) by one sort of packed values, without hashing.
+    """:func:`factorize` (``sort=True``) of integers or short text, without hashing.
 
     For integer columns and text of up to 8 UTF-8 bytes (Arrow strings, or Python strings
-    when pyarrow is importable) without missing values, each row's exact order-preserving
-    key is packed with its row number into one ``uint64`` and the packed values are sorted
-    (no hash table, no permutation): it costs the same for rows in any order. Other columns
-    give None (call :func:`factorize`).
+    when pyarrow is importable) without missing values, each row gets an exact
+    order-preserving key in ``0 .. space − 1``. When the key range is at most twice the
+    rows, the codes are counted (one pass marks the keys present, a running sum ranks
+    them); otherwise each key is packed with its row number into one ``uint64`` and the
+    packed values are sorted (no permutation). Neither hashes, so both cost the same for
+    rows in any order. Other columns give None (call :func:`factorize`).
 
     Args:
         values: The column.
@@ -362,10 +372,37 @@ def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     n = len(series)
     found = _exact_key(series) if n > 1 else None
-    row_bits = max(n - 1, 1).bit_length()
-    if found is None or found[1] + row_bits > 64:
+    if found is None:
         return None
-    packed, _ = found
+    key, space = found
+    coded = _counted(key, space) if space <= 2 * n else _sorted(key, space)
+    if coded is None:
+        return None
+    codes, rows = coded
+    uniques = series.array.take(rows)
+    return codes, pd.Index(uniques, dtype=object if series.dtype == object else None)
+
+
+def _counted(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes by rank among the keys present, and one row per code (a counting pass)."""
+    present = np.zeros(space, dtype=bool)
+    present[key] = True
+    small = np.int32 if len(key) < 2**31 else np.intp  # a smaller rank table: fewer faults
+    rank: np.ndarray = np.cumsum(present, dtype=small)
+    rank -= 1
+    codes = rank.take(key.view(np.intp), mode="clip").astype(np.intp, copy=False)
+    rows = np.empty(int(rank[-1]) + 1, dtype=np.intp)
+    rows[codes] = np.arange(len(key), dtype=np.intp)  # any row of each code: they are equal
+    return codes, rows
+
+
+def _sorted(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes and the first row of each code, by one sort of keys packed with row numbers."""
+    n = len(key)
+    row_bits = max(n - 1, 1).bit_length()
+    if (space - 1).bit_length() + row_bits > 64:
+        return None
+    packed = key  # a fresh array of the caller's: shifted in place
     rows = np.arange(n, dtype=np.intp)
     packed <<= np.uint64(row_bits)
     packed |= rows.view(np.uint64)
@@ -379,5 +416,4 @@ def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     sorted_codes -= 1
     codes = np.empty(n, dtype=np.intp)
     codes[rows] = sorted_codes
-    uniques = series.array.take(rows[change])
-    return codes, pd.Index(uniques, dtype=object if series.dtype == object else None)
+    return codes, rows[change]
