@@ -313,8 +313,14 @@ def test_scan_engine_equals_the_position_engine(flags, window):
     ("time_bits", "with_rank"),
     [(10, True), (10, False), (30, True), (45, True), (62, True), (62, False)],
 )
-def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(time_bits, with_rank):
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(
+    time_bits, with_rank, workers, monkeypatch
+):
+    from creatorkit.funnel import _engine
     from creatorkit.funnel._engine import sort_entries
+
+    monkeypatch.setattr(_engine, "_PARALLEL_SORT", 0)  # ranges of units at any size
 
     rng = np.random.default_rng(time_bits)
     n = 5_000
@@ -322,7 +328,7 @@ def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(time_bits, with_r
     time = rng.integers(0, 2**time_bits, n)
     time[::7] = time[0]  # ties in time
     rank = rng.permutation(n) if with_rank else None
-    got = sort_entries(unit, time, step, rank)
+    got = sort_entries(unit, time, step, rank, workers=workers)
     keys = (step, time, unit) if rank is None else (rank, step, time, unit)
     order = np.lexsort(keys)
     for mine, column in zip(got[:3], (unit, time, step), strict=True):

@@ -5,8 +5,9 @@ Two stages of the event-funnel engine live here (the others: ``_entries``, ``_ag
 * **sort** (:func:`sort_entries`): entries are ordered by (unit, time, step, tie rank). The
   fields are packed into one ``uint64`` when their bits fit and the packed values are sorted
   directly (no permutation: the fields are read back from the sorted keys); the tie rank is
-  packed only when a stage needs it (``strict_once`` and ``step1`` attribution). Keys that
-  do not fit fall back to a lexsort. Input already in order is not sorted again.
+  packed only when a stage needs it (``strict_once`` and ``step1`` attribution). Keys in
+  random order are sorted on ``workers`` ranges of units in threads. Keys that do not fit
+  fall back to a lexsort. Input already in order is not sorted again.
 * **levels** (:func:`levels_split`), by one of two engines that agree on every output
   (tests check both against each other and against the specification):
 
@@ -20,8 +21,9 @@ Two stages of the event-funnel engine live here (the others: ``_entries``, ``_ag
     whose last step is strictly earlier, by committing a timestamp's chains when the unit's
     time advances; ``strict_once`` keeps the best chain of two different rows per level,
     which is exact unless an event row matches steps two or more positions apart and ties
-    in time — the caller recomputes such units with the reference specification. It runs
-    on ``workers`` ranges of units in threads.
+    in time — the caller recomputes such units with the reference specification.
+
+  Either engine runs on ``workers`` ranges of units in threads.
 
 Times are integer ticks rebased to the earliest event (so every tick is ``≥ 0``) and the
 window is at most the largest tick, so no sum or difference of times can overflow.
@@ -29,6 +31,7 @@ window is at most the largest tick, so no sum or difference of times can overflo
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -66,12 +69,55 @@ def _bits(values: np.ndarray) -> int:
     return max(int(values.max()).bit_length(), 1) if len(values) else 1
 
 
+def _run(task: Any, items: list[Any]) -> list[Any]:
+    """``task`` on each item, in threads when there are several."""
+    if len(items) < 2:
+        return [task(item) for item in items]
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(task, items))
+
+
+def _unit_ranges(
+    key: np.ndarray, bits: list[int], workers: int
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Packed ``key`` regrouped into ``workers`` ranges of units, and the ranges' bounds.
+
+    The unit is the key's top field, so a range of units is a range of keys: each key is
+    moved to its range's block (keys keep their order within a block), and sorting each
+    block sorts the whole.
+    """
+    n = len(key)
+    if workers < 2 or n < _PARALLEL_SORT:
+        return key, [(0, n)]
+    low = sum(bits[1:])
+    top = int(key.max() >> np.uint64(low)) + 1
+    cuts = [np.uint64(((top * i) // workers) << low) for i in range(workers + 1)]
+    grouped, bounds = np.empty_like(key), [0]
+    for lo, hi in itertools.pairwise(cuts):  # a loop over workers, never rows
+        inside = (key >= lo) & (key < hi)
+        size = int(np.count_nonzero(inside))
+        np.compress(inside, key, out=grouped[bounds[-1] : bounds[-1] + size])
+        bounds.append(bounds[-1] + size)
+    return grouped, list(itertools.pairwise(bounds))
+
+
+_PARALLEL_SORT = 1 << 20
+"""Entries from which the packed sort runs on ``workers`` ranges of units in threads."""
+
+
 def sort_entries(
-    unit: np.ndarray, time: np.ndarray, step: np.ndarray, rank: np.ndarray | None
+    unit: np.ndarray,
+    time: np.ndarray,
+    step: np.ndarray,
+    rank: np.ndarray | None,
+    *,
+    workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """``(unit, time, step, rank)`` ordered by those fields (``rank`` only when given).
 
     All inputs are non-negative int64. Returns new arrays (or the inputs when in order).
+    A packed key in random order is sorted on ``workers`` ranges of units in threads
+    (numpy's sort releases the GIL); the result does not depend on ``workers``.
     """
     parts = [unit, time, step] if rank is None else [unit, time, step, rank]
     bits = [_bits(p) for p in parts]
@@ -83,15 +129,24 @@ def sort_entries(
         descents = np.count_nonzero(key[1:] < key[:-1]) if len(key) > 1 else 0
         if not descents:
             return unit, time, step, rank
-        # values, not a permutation: the fields are read back from the keys; entries of a
-        # log sorted by user and time are out of order only at ties: timsort's natural runs
-        key.sort(kind="stable" if descents * 64 < len(key) else "quicksort")
-        shifts = np.cumsum([0, *reversed(bits)])[-2::-1]  # low bit of each field
-        fields = []
-        for sh, b in zip(shifts, bits, strict=True):
-            field = key >> np.uint64(sh)
-            field &= np.uint64((1 << b) - 1)
-            fields.append(field.view(np.int64))
+        # entries of a log sorted by user and time are out of order only at ties: timsort's
+        # natural runs, in one thread; others are split into ranges of units
+        nearly = descents * 64 < len(key)
+        key, spans = (key, [(0, len(key))]) if nearly else _unit_ranges(key, bits, workers)
+        fields = [np.empty(len(key), dtype=np.int64) for _ in bits]
+
+        def sort_span(span: tuple[int, int]) -> None:
+            # values, not a permutation: the fields are read back from the sorted keys
+            lo, hi = span
+            key[lo:hi].sort(kind="stable" if nearly else "quicksort")
+            low = sum(bits)
+            for field, b in zip(fields, bits, strict=True):
+                low -= b
+                out = field[lo:hi].view(np.uint64)
+                np.right_shift(key[lo:hi], np.uint64(low), out=out)
+                out &= np.uint64((1 << b) - 1)
+
+        _run(sort_span, spans)
         return fields[0], fields[1], fields[2], (fields[3] if rank is not None else None)
     if rank is not None and sum(bits[:3]) <= 64:  # (unit, time, step) packed, rank apart
         key = unit.astype(np.uint64)
@@ -392,24 +447,23 @@ def levels_split(
 ) -> Levels:
     """Levels of every unit, the engine chosen by the options.
 
-    :func:`scan_levels` when no option needs whole chains, else :func:`levels` on
+    :func:`scan_levels` when no option needs whole chains, else :func:`levels`, on
     ``workers`` disjoint ranges of units, run in threads.
 
     Units are independent and numpy releases the GIL in the heavy array operations, so
     the ranges run in parallel; the per-unit outputs are concatenated back in unit order,
     so the result is identical to ``workers=1``.
     """
-    if not (opts.increase or opts.once):  # a few long array passes: threads do not pay
-        return scan_levels(unit, time, step, row, n_units=n_units, opts=opts)
+    engine = levels if opts.increase or opts.once else scan_levels
     if workers < 2 or n_units < 2 * workers:
-        return levels(unit, time, step, row, n_units=n_units, opts=opts)
+        return engine(unit, time, step, row, n_units=n_units, opts=opts)
     bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
     cuts = np.searchsorted(unit, bounds)
 
     def part(i: int) -> Levels:
         lo, hi = int(cuts[i]), int(cuts[i + 1])
         first_unit, last_unit = int(bounds[i]), int(bounds[i + 1])
-        return levels(
+        return engine(
             unit[lo:hi] - first_unit,
             time[lo:hi],
             step[lo:hi],
@@ -418,8 +472,7 @@ def levels_split(
             opts=opts,
         )
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(part, range(workers)))
+    parts = _run(part, list(range(workers)))
     return Levels(
         level=np.concatenate([p.level for p in parts]),
         first=np.concatenate([p.first for p in parts]),

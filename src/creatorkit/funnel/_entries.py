@@ -281,12 +281,13 @@ def entries(
     *,
     options: tuple[str, ...],
     rank: np.ndarray | None,
+    workers: int = 1,
 ) -> Entries:
     """Entries of the kept rows (``match_steps``), sorted by (unit, tick, step, rank)."""
     row, step, present = matched
     codes, table = codes_and_table
     e_rank = None if rank is None else rank[row]
-    unit, time, step, e_rank = sort_entries(codes[row], ticks[row], step, e_rank)
+    unit, time, step, e_rank = sort_entries(codes[row], ticks[row], step, e_rank, workers=workers)
     restart = "strict_once" not in options and "strict_increase" not in options
     useful = first_step_onward(unit, step, len(table), restart=restart)
     if not useful.all():

@@ -268,7 +268,9 @@ def _dedupe_and_entries(spec: _Spec) -> tuple[Any, ...]:
         rank = stage.tied_rank(frame, spec.tie_columns(), units[0], clock.ticks)
     elif "strict_once" in spec.options:  # only the identity of rows matters
         rank = np.arange(len(frame), dtype=np.int64)
-    ent = stage.entries(matched, units, clock.ticks, options=spec.options, rank=rank)
+    ent = stage.entries(
+        matched, units, clock.ticks, options=spec.options, rank=rank, workers=spec.workers
+    )
     return frame, clock, rank, ent, notes
 
 
