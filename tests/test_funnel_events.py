@@ -501,3 +501,21 @@ def test_sort_factorize_counting_and_sorting_paths_agree(keys, spare):
     for codes, rows in (counted, found):
         assert codes.tolist() == expected.tolist()
         assert key[rows].tolist() == sorted(set(keys))  # one row per code, in code order
+
+
+def test_sort_factorize_text_key_in_chunks(monkeypatch):
+    import creatorkit._arith as arith
+    import creatorkit._grouping as grouping
+
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(5)
+    alphabet = np.array(list("ab9é中"))
+    values = ["".join(rng.choice(alphabet, rng.integers(0, 4))) for _ in range(500)]
+    series = pd.Series(values, dtype="string[pyarrow]")
+    whole = grouping.sort_factorize(series)
+    monkeypatch.setattr(arith, "CHUNK", 7)  # many chunks, the last one short
+    chunked = grouping.sort_factorize(series)
+    expected_codes, expected_uniques = grouping.factorize(series)
+    for codes, uniques in (whole, chunked):
+        assert codes.tolist() == expected_codes.tolist()
+        assert uniques.tolist() == expected_uniques.tolist()

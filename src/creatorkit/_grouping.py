@@ -20,6 +20,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import chunks
 from creatorkit.results import Note
 
 __all__ = ["Groups", "factorize", "fallback", "group"]
@@ -270,11 +271,12 @@ def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
     start = (offsets[:-1] - offsets[0]).astype(np.int64, copy=False)  # a fresh array
     late = np.flatnonzero(start > len(raw) - 8)  # at most 8 rows: read from padded bytes
     late_start = start[late].tolist()
-    word = np.zeros(n, dtype=np.uint64)
     if len(raw) >= 8:  # 8 bytes from any offset: an unaligned strided view
         words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
         start[late] = 0
-        np.take(words, start, out=word, mode="clip")  # every index valid; no buffering
+        word = words[start].astype(np.uint64, copy=False)  # np.take would copy words whole
+    else:
+        word = np.zeros(n, dtype=np.uint64)
     tail = np.zeros(16, dtype=np.uint8)
     tail[: min(8, len(raw))] = raw[len(raw) - min(8, len(raw)) :]
     for row, begin in zip(late.tolist(), late_start, strict=True):
@@ -295,7 +297,7 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     of one mixed-radix number, the first pair most significant: the key orders like the
     text (by code point), two strings share a key only when they are equal, and the keys
     fill ``0 .. space − 1`` with ``space`` the product of the pairs present per position.
-    Few large temporaries: page faults of fresh memory cost as much as the arithmetic.
+    Chunks keep temporaries small: page faults of fresh memory cost as much as the arithmetic.
     """
     found = _words(array)
     if found is None:
@@ -303,20 +305,26 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     word, lengths = found
     n = len(word)
     pairs = word.view(np.uint16).reshape(n, 4)  # bytes (2j, 2j + 1): b0 + 256 * b1
-    key, rank_of = np.zeros(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
-    space = 1
-    for j in range((int(lengths.max()) + 1) // 2):
-        present = np.zeros(65536, dtype=bool)
-        present[pairs[:, j]] = True
-        grid = present.reshape(256, 256).T  # [first byte, second byte]: the text's order
+    used = range((int(lengths.max()) + 1) // 2)
+    present = np.zeros((len(used), 65536), dtype=bool)
+    for rows in chunks(n):  # small temporaries: cache-resident, no fresh memory
+        for j in used:
+            present[j, pairs[rows, j]] = True
+    digits, space = [], 1
+    for j in used:
+        grid = present[j].reshape(256, 256).T  # [first byte, second byte]: the text's order
         count = int(grid.sum())
         if count > 1:
             rank = (np.cumsum(grid.ravel()) - 1).astype(np.uint64)
-            np.take(rank.reshape(256, 256).T.ravel(), pairs[:, j], out=rank_of)
-            key *= np.uint64(count)
-            key += rank_of
+            digits.append((j, rank.reshape(256, 256).T.ravel(), np.uint64(count)))
             space *= count
-    return key, space
+    for rows in chunks(n):  # each chunk's key overwrites its words, read just before
+        key = np.zeros(rows.stop - rows.start, dtype=np.uint64)
+        for j, ranks, radix in digits:
+            key *= radix
+            key += ranks.take(pairs[rows, j])
+        word[rows] = key
+    return word, space
 
 
 def _exact_key(series: pd.Series) -> tuple[np.ndarray, int] | None:
@@ -386,7 +394,7 @@ def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
 def _counted(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
     """Codes by rank among the keys present, and one row per code (a counting pass)."""
     present = np.zeros(space, dtype=bool)
-    present[key] = True
+    present[key.view(np.intp)] = True  # keys < space: an intp index needs no conversion
     small = np.int32 if len(key) < 2**31 else np.intp  # a smaller rank table: fewer faults
     rank: np.ndarray = np.cumsum(present, dtype=small)
     rank -= 1

@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import chunks
 from creatorkit._grouping import factorize, group, sort_factorize
 from creatorkit.funnel._engine import sort_entries
 from creatorkit.results import Note
@@ -75,14 +76,13 @@ class Clock:
 def clock(native: np.ndarray, unit_ns: int, span: pd.Timedelta) -> Clock:
     """Rebase, coarsen and bound the times and the window (see the module docstring)."""
     origin = int(native.min()) if len(native) else 0
-    offsets = native - origin
-    tick, ticks = 1, offsets
+    ticks = native - np.int64(origin)  # the one fresh array: divided in place
+    tick = 1
     for scale in (1_000_000_000, 1_000_000, 1_000):
-        if scale > unit_ns and scale % unit_ns == 0:
-            coarse = offsets // (scale // unit_ns)  # a division by a constant: fast
-            if np.array_equal(coarse * (scale // unit_ns), offsets):  # every offset whole
-                tick, ticks = scale // unit_ns, coarse
-                break
+        if scale > unit_ns and scale % unit_ns == 0 and _whole(ticks, scale // unit_ns):
+            tick = scale // unit_ns
+            ticks //= tick  # a division by a constant: fast
+            break
     full = span // pd.Timedelta(tick * unit_ns, unit="ns")
     top = int(ticks.max()) if len(ticks) else 0
     return Clock(
@@ -92,6 +92,11 @@ def clock(native: np.ndarray, unit_ns: int, span: pd.Timedelta) -> Clock:
         window=min(full, top),
         window_full=int(full),
     )
+
+
+def _whole(values: np.ndarray, divisor: int) -> bool:
+    """Whether every value is a multiple of ``divisor`` (chunk by chunk, stopping early)."""
+    return not any(np.any(values[rows] % divisor) for rows in chunks(len(values)))
 
 
 def tie_rank(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -209,14 +214,17 @@ def match_steps(column: pd.Series, names: list[str], strict_order: bool) -> tupl
     table = np.full((len(per_code), max(map(len, per_code))), -1, dtype=np.int8)  # k ≤ 32
     for code, found in enumerate(per_code):  # a loop over distinct names, never rows
         table[code, : len(found)] = found
-    rows, steps = [], []
-    for repeat in range(table.shape[1]):
-        step_of_row = table[:, repeat][codes]
-        rows.append(np.flatnonzero(step_of_row >= 0))
-        steps.append(step_of_row[rows[-1]].astype(np.int64))
+    blocks = np.empty((table.shape[1], len(codes)), dtype=np.int8)  # (repeat, row)
+    for repeat in range(table.shape[1]):  # one block of rows per repeat of a step name
+        np.take(np.ascontiguousarray(table[:, repeat]), codes, out=blocks[repeat])
+    at = np.flatnonzero(blocks.ravel() >= 0)
+    steps = blocks.ravel()[at].astype(np.int64)
+    n = len(codes)
+    cuts = np.searchsorted(at, np.arange(table.shape[1] + 1) * n).tolist()
+    for repeat in range(1, table.shape[1]):  # repeat · n + row -> row, block by block
+        at[cuts[repeat] : cuts[repeat + 1]] -= repeat * n
     present = {v for v in uniques if isinstance(v, str) and v in fills}
-    empty = np.zeros(0, dtype=np.int64)
-    return np.concatenate([empty, *rows]), np.concatenate([empty, *steps]), present
+    return at.astype(np.int64, copy=False), steps, present
 
 
 @attrs.frozen(kw_only=True, eq=False)
