@@ -132,6 +132,42 @@ def test_shortlist_keeps_the_scorecards_own_gates() -> None:
     assert sl.exclusions.set_index("creator_id").loc["a", "gate"] == "gates[0]"
 
 
+def test_shortlist_table_is_the_same_when_columns_are_gathered_in_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from creatorkit.scoring import _shortlist
+
+    rng = np.random.default_rng(3)
+    n = 5_000
+    frame = pd.DataFrame(
+        {
+            "creator_id": [f"c{i:05d}" for i in range(n)],
+            "gmv": rng.gamma(2.0, 10.0, n).round(1),  # many ties, broken by id
+            "cvr": rng.random(n),
+            "country": pd.Series(rng.choice(["TH", "VN", "ID"], n), dtype="str"),
+            "followers": rng.integers(1_000, 90_000, n),
+        }
+    )
+    card = Scorecard([Criterion(name="gmv"), Criterion(name="cvr")])
+    campaign = {"markets": ["TH", "VN"], "followers": 20_000}
+    monkeypatch.setattr(_shortlist, "_PARALLEL", 10**9)
+    sl = shortlist(card, frame, campaign=campaign, k=2_000, as_of=AS_OF)
+    alone = sl.table
+    monkeypatch.setattr(_shortlist, "_PARALLEL", 0)
+    threaded = shortlist(card, frame, campaign=campaign, k=2_000, as_of=AS_OF).table
+    pd.testing.assert_frame_equal(threaded, alone)
+    assert list(alone.columns[:7]) == [
+        *("creator_id", "score", "rank", "percentile", "country", "market", "followers")
+    ]
+    assert alone["market"].tolist() == alone["country"].tolist()
+    assert sl.eligible > 2_000
+    assert alone["rank"].tolist() == list(range(1, 2_001))
+    ids = frame.set_index("creator_id").loc[alone["creator_id"]]
+    assert (alone["followers"].to_numpy() == ids["followers"].to_numpy()).all()  # right rows
+    assert (alone["followers"] >= 20_000).all()
+    assert alone["country"].tolist() == ids["country"].tolist()
+
+
 # --- top_share -------------------------------------------------------------------------
 def _population(n_th: int, n_vn: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)

@@ -32,11 +32,12 @@ window is at most the largest tick, so no sum or difference of times can overflo
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
 import numpy as np
+
+from creatorkit._threads import run
 
 NONE = np.iinfo(np.int64).min // 4
 """Sentinel for 'no chain' in int64 time arrays."""
@@ -69,12 +70,8 @@ def _bits(values: np.ndarray) -> int:
     return max(int(values.max()).bit_length(), 1) if len(values) else 1
 
 
-def _run(task: Any, items: list[Any]) -> list[Any]:
-    """``task`` on each item, in threads when there are several."""
-    if len(items) < 2:
-        return [task(item) for item in items]
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(task, items))
+_PARALLEL_SORT = 1 << 20
+"""Entries from which the packed sort runs on ``workers`` ranges of units in threads."""
 
 
 def _unit_ranges(
@@ -99,10 +96,6 @@ def _unit_ranges(
         np.compress(inside, key, out=grouped[bounds[-1] : bounds[-1] + size])
         bounds.append(bounds[-1] + size)
     return grouped, list(itertools.pairwise(bounds))
-
-
-_PARALLEL_SORT = 1 << 20
-"""Entries from which the packed sort runs on ``workers`` ranges of units in threads."""
 
 
 def sort_entries(
@@ -146,7 +139,7 @@ def sort_entries(
                 np.right_shift(key[lo:hi], np.uint64(low), out=out)
                 out &= np.uint64((1 << b) - 1)
 
-        _run(sort_span, spans)
+        run(sort_span, spans)
         return fields[0], fields[1], fields[2], (fields[3] if rank is not None else None)
     if rank is not None and sum(bits[:3]) <= 64:  # (unit, time, step) packed, rank apart
         key = unit.astype(np.uint64)
@@ -472,7 +465,7 @@ def levels_split(
             opts=opts,
         )
 
-    parts = _run(part, list(range(workers)))
+    parts = run(part, list(range(workers)))
     return Levels(
         level=np.concatenate([p.level for p in parts]),
         first=np.concatenate([p.first for p in parts]),

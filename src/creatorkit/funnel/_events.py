@@ -12,13 +12,13 @@ The engine runs in five named stages, each a small function:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._threads import run
 from creatorkit._time import aware_column, parse_as_of, parse_window
 from creatorkit._validation import (
     Problems,
@@ -257,12 +257,17 @@ def _dedupe_and_entries(spec: _Spec) -> tuple[Any, ...]:
         time=c["time"],
     )
     frame = spec.frame if keep.all() else spec.frame.loc[keep]
-    with ThreadPoolExecutor(max_workers=1) as pool:  # users are hashed while steps match
-        pending = pool.submit(_units, spec, frame) if spec.workers > 1 else None
+
+    def steps() -> tuple[stage.Clock, Any]:
         native = spec.native if len(frame) == len(spec.frame) else spec.native[keep]
         clock = stage.clock(native, spec.unit_ns, spec.span)
-        matched = stage.match_steps(frame[c["event"]], spec.names, "strict_order" in spec.options)
-        units = pending.result() if pending is not None else _units(spec, frame)
+        strict = "strict_order" in spec.options
+        return clock, stage.match_steps(frame[c["event"]], spec.names, strict)
+
+    # users are hashed while steps match (in two threads with workers >= 2)
+    units, (clock, matched) = run(
+        lambda task: task(), [lambda: _units(spec, frame), steps], spec.workers
+    )
     rank = None
     if c["attribution"] is not None:  # the declared order of tied rows
         rank = stage.tied_rank(frame, spec.tie_columns(), units[0], clock.ticks)

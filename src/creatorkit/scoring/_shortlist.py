@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._threads import GATHER_WORKERS, run
 from creatorkit._time import require_as_of
 from creatorkit._validation import check_choice, check_number, did_you_mean, fail
 from creatorkit.errors import ErrorCode
@@ -252,6 +253,7 @@ def shortlist(
 
 
 _SAMPLE = 2_048
+_PARALLEL = 1 << 16  # rows from which a table's columns are gathered in threads
 _FEW = 256
 
 
@@ -275,13 +277,17 @@ def _take(values: pd.Series, rows: np.ndarray) -> Any:
     return labels.take(codes[rows], allow_fill=True)  # code -1 (missing) stays missing
 
 
-def _attributes(creators: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """Country, market, category, followers and price of the creators at positions ``rows``."""
-    keep = [c for c in _KEEP if c in creators and c != "tier"]
-    found = pd.DataFrame({c: _take(creators[c], rows) for c in keep}, copy=False)
-    if "market" not in found and "country" in found:
-        found.insert(keep.index("country") + 1, "market", found["country"].array)
-    return found
+def _gather(sources: dict[str, tuple[pd.Series, np.ndarray]]) -> dict[str, Any]:
+    """Each column taken at its rows; a large table's columns are taken in threads.
+
+    A reorder is memory-bound and numpy's and pyarrow's takes release the GIL, so
+    :data:`~creatorkit._threads.GATHER_WORKERS` threads share the columns (the values
+    never depend on it).
+    """
+    items = list(sources.values())
+    large = bool(items) and len(items[0][1]) >= _PARALLEL
+    taken = run(lambda item: _take(*item), items, GATHER_WORKERS if large else 1)
+    return dict(zip(sources, taken, strict=True))
 
 
 def _positions(creators: pd.DataFrame, exclusions: pd.DataFrame) -> np.ndarray:
@@ -306,14 +312,17 @@ def _ranked(
     res = card.score(named, as_of=when)
     scored = res._table
     order = rank_order(scored["rank"].to_numpy())[: len(scored) if k is None else k]
-    parts = [f"contribution_{c}" for c in res.criteria]
-    tier = ["tier"] if "tier" in scored else []
-    extra = _attributes(named["creators"], _positions(named["creators"], res._exclusions)[order])
-    head = ["creator_id", "score", "rank", "percentile"]
-    columns = {c: _take(scored[c], order) for c in head}  # one take per column, no concat
-    columns |= {str(c): extra[c].array for c in extra.columns}
-    columns |= {c: _take(scored[c], order) for c in (*tier, *parts)}
-    table = pd.DataFrame(columns, copy=False)
+    creators = named["creators"]
+    rows = _positions(creators, res._exclusions)[order]
+    head = ("creator_id", "score", "rank", "percentile")
+    extra = [c for c in _KEEP if c in creators and c != "tier"]
+    tail = [c for c in ("tier", *(f"contribution_{c}" for c in res.criteria)) if c in scored]
+    sources = {c: (scored[c], order) for c in head} | {c: (creators[c], rows) for c in extra}
+    columns = _gather(sources | {c: (scored[c], order) for c in tail})  # no concat
+    if "market" not in columns and "country" in columns:
+        columns["market"] = columns["country"]  # a creator's market is its country
+    ordered = [*head, *(c for c in _KEEP if c in columns and c != "tier"), *tail]
+    table = pd.DataFrame({c: columns[c] for c in ordered}, copy=False)
     exclusions = res._exclusions.copy()
     names = {f"gates[{own + i}]": name for i, (name, _) in enumerate(named_gates)}
     exclusions["gate"] = exclusions["gate"].map(lambda g: names.get(g, g)).astype(object)
