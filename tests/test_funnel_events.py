@@ -498,7 +498,10 @@ def test_sort_factorize_counting_and_sorting_paths_agree(keys, spare):
     found = _sorted(key.copy(), space)
     assert found is not None
     expected = np.unique(key, return_inverse=True)[1]
-    for codes, rows in (counted, found):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("creatorkit._arith.CHUNK", 5)  # runs of chunks in 2 threads
+        threaded = _counted(key.copy(), space, workers=2)
+    for codes, rows in (counted, found, threaded):
         assert codes.tolist() == expected.tolist()
         assert key[rows].tolist() == sorted(set(keys))  # one row per code, in code order
 
@@ -515,7 +518,8 @@ def test_sort_factorize_text_key_in_chunks(monkeypatch):
     whole = grouping.sort_factorize(series)
     monkeypatch.setattr(arith, "CHUNK", 7)  # many chunks, the last one short
     chunked = grouping.sort_factorize(series)
+    threaded = [grouping.sort_factorize(series, workers=w) for w in (2, 3, 64)]
     expected_codes, expected_uniques = grouping.factorize(series)
-    for codes, uniques in (whole, chunked):
+    for codes, uniques in (whole, chunked, *threaded):
         assert codes.tolist() == expected_codes.tolist()
         assert uniques.tolist() == expected_uniques.tolist()

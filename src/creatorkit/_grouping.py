@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from creatorkit._arith import chunks
+from creatorkit._threads import chunk_groups, run
 from creatorkit.results import Note
 
 __all__ = ["Groups", "factorize", "fallback", "group"]
@@ -255,8 +255,8 @@ def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
     None when a string is missing or longer than 8 bytes, or the text holds a NUL byte
     (the padding must rank below every byte).
     """
-    chunks = array.chunks if hasattr(array, "chunks") else [array]
-    arr = chunks[0] if len(chunks) == 1 else array.combine_chunks()
+    pieces = array.chunks if hasattr(array, "chunks") else [array]
+    arr = pieces[0] if len(pieces) == 1 else array.combine_chunks()
     n = len(arr)
     if arr.null_count or not n or str(arr.type) not in ("string", "large_string"):
         return None
@@ -289,7 +289,7 @@ def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
     return word, lengths
 
 
-def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
+def _text_key(array: Any, workers: int = 1) -> tuple[np.ndarray, int] | None:
     """Packed, order-preserving key of Arrow text up to 8 UTF-8 bytes, or None.
 
     Each pair of byte positions of every string is replaced by its rank among the pairs
@@ -297,7 +297,8 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     of one mixed-radix number, the first pair most significant: the key orders like the
     text (by code point), two strings share a key only when they are equal, and the keys
     fill ``0 .. space − 1`` with ``space`` the product of the pairs present per position.
-    Chunks keep temporaries small: page faults of fresh memory cost as much as the arithmetic.
+    Chunks keep temporaries small: page faults of fresh memory cost as much as the arithmetic;
+    ``workers`` threads share the chunks.
     """
     found = _words(array)
     if found is None:
@@ -306,10 +307,16 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
     n = len(word)
     pairs = word.view(np.uint16).reshape(n, 4)  # bytes (2j, 2j + 1): b0 + 256 * b1
     used = range((int(lengths.max()) + 1) // 2)
-    present = np.zeros((len(used), 65536), dtype=bool)
-    for rows in chunks(n):  # small temporaries: cache-resident, no fresh memory
-        for j in used:
-            present[j, pairs[rows, j]] = True
+    groups = chunk_groups(n, workers)
+
+    def mark(group: list[slice]) -> np.ndarray:
+        present = np.zeros((len(used), 65536), dtype=bool)
+        for rows in group:  # small temporaries: cache-resident, no fresh memory
+            for j in used:
+                present[j, pairs[rows, j]] = True
+        return present
+
+    present = _union(run(mark, groups, workers))
     digits, space = [], 1
     for j in used:
         grid = present[j].reshape(256, 256).T  # [first byte, second byte]: the text's order
@@ -318,16 +325,20 @@ def _text_key(array: Any) -> tuple[np.ndarray, int] | None:
             rank = (np.cumsum(grid.ravel()) - 1).astype(np.uint64)
             digits.append((j, rank.reshape(256, 256).T.ravel(), np.uint64(count)))
             space *= count
-    for rows in chunks(n):  # each chunk's key overwrites its words, read just before
-        key = np.zeros(rows.stop - rows.start, dtype=np.uint64)
-        for j, ranks, radix in digits:
-            key *= radix
-            key += ranks.take(pairs[rows, j])
-        word[rows] = key
+
+    def build(group: list[slice]) -> None:
+        for rows in group:  # each chunk's key overwrites its words, read just before
+            key = np.zeros(rows.stop - rows.start, dtype=np.uint64)
+            for j, ranks, radix in digits:
+                key *= radix
+                key += ranks.take(pairs[rows, j])
+            word[rows] = key
+
+    run(build, groups, workers)
     return word, space
 
 
-def _exact_key(series: pd.Series) -> tuple[np.ndarray, int] | None:
+def _exact_key(series: pd.Series, workers: int = 1) -> tuple[np.ndarray, int] | None:
     """An order-preserving exact ``uint64`` key of integers or short text and its range.
 
     Returns ``(key, space)`` with every key in ``0 .. space − 1``, or None.
@@ -352,10 +363,10 @@ def _exact_key(series: pd.Series) -> tuple[np.ndarray, int] | None:
             array = pyarrow.array(series.to_numpy(dtype=object), type=pyarrow.large_string())
         except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError):
             return None  # not only text
-    return _text_key(array)
+    return _text_key(array, workers)
 
 
-def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+def sort_factorize(values: pd.Series, workers: int = 1) -> tuple[np.ndarray, pd.Index] | None:
     """:func:`factorize` (``sort=True``) of integers or short text, without hashing.
 
     For integer columns and text of up to 8 UTF-8 bytes (Arrow strings, or Python strings
@@ -364,10 +375,12 @@ def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     rows, the codes are counted (one pass marks the keys present, a running sum ranks
     them); otherwise each key is packed with its row number into one ``uint64`` and the
     packed values are sorted (no permutation). Neither hashes, so both cost the same for
-    rows in any order. Other columns give None (call :func:`factorize`).
+    rows in any order. Other columns give None (call :func:`factorize`). Text keys and
+    counted codes are built on ``workers`` runs of rows in threads (the same codes).
 
     Args:
         values: The column.
+        workers: Threads (1: the calling thread only).
 
     Returns:
         ``(codes, uniques)`` equal to ``factorize(values)``, or None.
@@ -379,11 +392,11 @@ def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     n = len(series)
-    found = _exact_key(series) if n > 1 else None
+    found = _exact_key(series, workers) if n > 1 else None
     if found is None:
         return None
     key, space = found
-    coded = _counted(key, space) if space <= 2 * n else _sorted(key, space)
+    coded = _counted(key, space, workers) if space <= 2 * n else _sorted(key, space)
     if coded is None:
         return None
     codes, rows = coded
@@ -391,17 +404,38 @@ def sort_factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     return codes, pd.Index(uniques, dtype=object if series.dtype == object else None)
 
 
-def _counted(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+def _counted(key: np.ndarray, space: int, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Codes by rank among the keys present, and one row per code (a counting pass)."""
-    present = np.zeros(space, dtype=bool)
-    present[key.view(np.intp)] = True  # keys < space: an intp index needs no conversion
+    index = key.view(np.intp)  # keys < space: an intp index needs no conversion
+    groups = chunk_groups(len(key), workers)
+
+    def mark(group: list[slice]) -> np.ndarray:
+        present = np.zeros(space, dtype=bool)
+        for rows in group:
+            present[index[rows]] = True
+        return present
+
+    present = _union(run(mark, groups, workers))
     small = np.int32 if len(key) < 2**31 else np.intp  # a smaller rank table: fewer faults
     rank: np.ndarray = np.cumsum(present, dtype=small)
     rank -= 1
-    codes = rank.take(key.view(np.intp), mode="clip").astype(np.intp, copy=False)
+    codes = np.empty(len(key), dtype=np.intp)
+
+    def code(group: list[slice]) -> None:
+        for rows in group:
+            codes[rows] = rank.take(index[rows], mode="clip")
+
+    run(code, groups, workers)
     rows = np.empty(int(rank[-1]) + 1, dtype=np.intp)
     rows[codes] = np.arange(len(key), dtype=np.intp)  # any row of each code: they are equal
     return codes, rows
+
+
+def _union(marks: list[np.ndarray]) -> np.ndarray:
+    """The elementwise or of boolean tables (the first one, updated)."""
+    for other in marks[1:]:
+        marks[0] |= other
+    return marks[0]
 
 
 def _sorted(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray] | None:

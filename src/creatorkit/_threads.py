@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["GATHER_WORKERS", "run"]
+from creatorkit._arith import chunks
+
+__all__ = ["GATHER_WORKERS", "chunk_groups", "run"]
 
 T = TypeVar("T")
 
@@ -35,3 +37,18 @@ def run(task: Callable[[T], Any], items: Sequence[T], workers: int | None = None
         return [task(item) for item in items]
     with ThreadPoolExecutor(max_workers=pool_size) as pool:
         return list(pool.map(task, items))
+
+
+def chunk_groups(n: int, workers: int) -> list[list[slice]]:
+    """:func:`~creatorkit._arith.chunks` of ``n`` rows dealt into at most ``workers`` runs.
+
+    Each run is a contiguous list of chunks for one thread (small temporaries per chunk,
+    disjoint rows per thread); one worker gets every chunk.
+
+    Example:
+        >>> [len(group) for group in chunk_groups(5 * (1 << 18), 2)]
+        [3, 2]
+    """
+    parts = chunks(n)
+    size = max(-(-len(parts) // max(workers, 1)), 1)
+    return [parts[i : i + size] for i in range(0, len(parts), size)]

@@ -241,13 +241,16 @@ class Entries:
     present: set[str]
 
 
-def unit_codes(frame: pd.DataFrame, unit_keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def unit_codes(
+    frame: pd.DataFrame, unit_keys: list[str], workers: int = 1
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes and the key table of the units (group keys, then user).
 
     A log grouped by user is coded by first appearance, one hash per run of equal ids;
     otherwise one user column of integers or short text is coded in sorted order by one
     sort of packed values (``sort_factorize``: no hash table, as fast in any row order),
-    and other keys by first appearance. The codes differ only in order.
+    and other keys by first appearance (the sort's keys on ``workers`` runs of rows in
+    threads). The codes differ only in order.
     """
     if len(unit_keys) > 1:
         units = group(frame, unit_keys, sort=False)
@@ -255,7 +258,7 @@ def unit_codes(frame: pd.DataFrame, unit_keys: list[str]) -> tuple[np.ndarray, p
     column = frame[unit_keys[0]]
     head = column.iloc[:_SAMPLE].to_numpy()
     grouped = len(head) < 2 or int(np.count_nonzero(head[1:] != head[:-1])) * 2 < len(head)
-    found = None if grouped else sort_factorize(column)
+    found = None if grouped else sort_factorize(column, workers)
     codes, uniques = found or factorize(column, sort=False, runs=True)
     table = pd.DataFrame({unit_keys[0]: pd.Series(uniques, copy=False)})
     return np.asarray(codes, dtype=np.int64), table

@@ -219,7 +219,7 @@ def _levels(
 
 def _units(spec: _Spec, frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Unit codes of the kept rows; hashed in a thread while steps are matched (workers > 1)."""
-    return stage.unit_codes(frame, [*spec.keys, spec.columns["user"]])
+    return stage.unit_codes(frame, [*spec.keys, spec.columns["user"]], spec.workers)
 
 
 def _card(spec: _Spec) -> MethodCard:
