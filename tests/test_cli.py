@@ -199,6 +199,10 @@ BAD = [
      "--out: must end in .csv, .parquet or .xlsx, got 'r.txt'"),
     (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--as-of",
       "2026-06-01T00:00"], "--as-of: must be a timezone-aware timestamp"),
+    (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--as-of",
+      "2026-13-01"], "--as-of: '2026-13-01' is not a date (month must be in 1..12"),
+    (["score", "creators.csv", "content.csv", "--preset", "beauty/sales", "--as-of",
+      "2026-02-30"], "--as-of: '2026-02-30' is not a date"),
     (["score", "creators.csv", "--preset", "beauty/sales"],
      "FILE: criterion 'cvr' is computed from a content table; none of "
      "[creators.csv (creators)] is one"),

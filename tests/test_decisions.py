@@ -265,6 +265,8 @@ def test_top_share_bad_input() -> None:
             top_share(res, frac, groups=pop)
     with pytest.raises(ValidationError, match="groups="):
         top_share(res, by="platform")  # not a column of the result: groups= names it
+    with pytest.raises(ValidationError, match="neither the result nor groups= has a 'platform'"):
+        top_share(res, by="platform", groups=pop)
     with pytest.raises(ValidationError, match="result"):
         top_share(pop)
     assert len(top_share(res, 1.0, by=None).table) == 6
@@ -499,6 +501,38 @@ def test_allocate_unspent_budget_when_every_cap_is_reached() -> None:
     res = allocate(_three(), 1000.0, expected="ret", reference=100.0, max_per_creator=100.0)
     assert res.spent == pytest.approx(300.0)
     assert any(n.code == "budget_unspent" for n in res.warnings)
+
+
+def test_allocate_of_an_empty_shortlist_funds_no_one_and_says_so() -> None:
+    sl = shortlist(CARD, _creators(), campaign={"markets": ["US"]}, as_of=AS_OF)
+    assert sl.eligible == 0
+    res = allocate(sl, 1000.0)
+    assert len(res.table) == 0
+    assert res.spent == 0.0
+    unspent = [n for n in res.warnings if n.code == "budget_unspent"]
+    assert unspent[0].count == 1000
+    assert "empty shortlist" in unspent[0].message
+
+
+def test_scorecard_on_content_before_any_post_gives_no_values_not_an_error() -> None:
+    content = pd.DataFrame(
+        {
+            "content_id": ["p1", "p2"],
+            "creator_id": ["a", "b"],
+            "published_at": pd.to_datetime(["2026-07-02", "2026-07-03"], utc=True),
+            "views": [100, 200],
+            "orders": [1, 4],
+            "clicks": [10, 20],
+            "gmv": [5.0, 20.0],
+        }
+    )
+    tables = {"creators": _creators()[["creator_id"]], "content": content}
+    card = Scorecard([Criterion(name="cvr"), Criterion(name="gmv")])
+    res = card.score(tables, as_of=AS_OF)  # every post is after as_of
+    assert res.table["cvr"].isna().all()
+    assert any(n.code == "criterion_empty" and n.subject == "cvr" for n in res.warnings)
+    empty = card.score({**tables, "content": content.iloc[:0]}, as_of=AS_OF)
+    assert empty.table["cvr"].isna().all()
 
 
 def test_allocate_bad_input_names_the_argument() -> None:

@@ -60,6 +60,27 @@ def test_ingest_errors_are_one_line_exit_2(
     assert "Traceback" not in err
 
 
+def test_ingest_errors_name_the_option_and_list_what_was_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    ads = str(FIXTURES / "tiktok_ads_report.csv")
+    cases = [
+        (["ingest", str(unknown), "--out", "x.csv"],
+         f"{unknown}: no header row found: no cell is a known column name (first row: "
+         "['foo', 'bar']; kinds tried: tiktok_shop.affiliate_orders,"),
+        (["ingest", ads, "--kind", "nope", "--out", "x.csv"],
+         "--kind: 'nope' is not a registered ingest kind. Registered: "
+         "tiktok_shop.affiliate_orders,"),
+        (["ingest", ads, "--on-error", "maybe", "--out", "x.csv"], "--on-error: must be one of"),
+    ]  # fmt: skip
+    for argv, expected in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"creatorkit: error: {expected}"), err
+
+
 def test_demo_still_works(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("creatorkit ")

@@ -54,21 +54,25 @@ def ingest(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from creatorkit import ingest
+    from creatorkit._cli import blame
     from creatorkit._validation import fail
     from creatorkit.errors import ErrorCode
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".json"):
         fail("--out", "must end in .csv or .json", ErrorCode.INVALID_VALUE, value=args.out)
-    res = ingest.read(
-        Path(args.file),
-        kind=args.kind,
-        tz=args.tz,
-        currency=args.currency,
-        decimal=args.decimal,
-        date_format=args.date_format,
-        on_error=args.on_error,
-    )
+    names = {"ingest kind": "--kind", "kind": "--kind", "on_error": "--on-error", "tz": "--tz"}
+    names |= {"currency": "--currency", "decimal": "--decimal", "date_format": "--date-format"}
+    with blame(str(args.file), names):
+        res = ingest.read(
+            Path(args.file),
+            kind=args.kind,
+            tz=args.tz,
+            currency=args.currency,
+            decimal=args.decimal,
+            date_format=args.date_format,
+            on_error=args.on_error,
+        )
     table = res.to_frame()
     if out.suffix.lower() == ".json":
         out.write_text(table.to_json(orient="records", date_format="iso"), encoding="utf-8")

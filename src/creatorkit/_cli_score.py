@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 from pathlib import Path
@@ -148,8 +149,12 @@ def _as_of(value: str | None, tz: str | None, inputs: Inputs) -> tuple[pd.Timest
         with blame("--tz"):
             zone = parse_tz(tz or "UTC")
         assert zone is not None
+        try:
+            date = dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise CliError("--as-of", f"{value.strip()!r} is not a date ({exc})") from None
         with blame("--as-of"):
-            end = pd.Timestamp(value.strip()) + pd.Timedelta(days=1) - pd.Timedelta(1, "us")
+            end = pd.Timestamp(date) + pd.Timedelta(days=1) - pd.Timedelta(1, "us")
             problems = Problems("--as-of")
             day = localize(pd.Series([end]), zone, column="--as-of", problems=problems)
             problems.raise_if_any()

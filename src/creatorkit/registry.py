@@ -29,6 +29,7 @@ from creatorkit._validation import did_you_mean, fail
 from creatorkit.errors import ErrorCode, PluginError
 
 T = TypeVar("T")
+_LISTED = 30  # a registry of at most this many names lists them when none is close
 
 
 class Registry(Generic[T]):
@@ -187,7 +188,10 @@ class Registry(Generic[T]):
         """
         items = self._items
         if not isinstance(name, str) or name not in items:
-            rule = f"{name!r} is not a registered {self.kind}.{did_you_mean(str(name), items)}"
+            hint = did_you_mean(str(name), items)
+            if not hint and 0 < len(items) <= _LISTED:
+                hint = f" Registered: {', '.join(items)}."
+            rule = f"{name!r} is not a registered {self.kind}.{hint}"
             fail(self.kind, rule, ErrorCode.UNKNOWN_NAME, value=name)
         return items[name]
 

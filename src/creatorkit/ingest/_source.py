@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import numpy as np
@@ -115,12 +115,24 @@ def _whole(frame: pd.DataFrame, form: str) -> Table:
     return Table(headers=headers, chunks=chunks, form=form)
 
 
+def _no_header(rows: list[list[Any]], kinds: Sequence[Kind], code: ErrorCode) -> NoReturn:
+    """Refuse a source without a header: what its first row holds and which kinds were tried."""
+    first = next((r for r in rows if any(str(c).strip() for c in r if c is not None)), [])
+    cells = [str(c) for c in first if c is not None and str(c).strip()][:8]
+    names = ", ".join(k.name for k in kinds)
+    rule = (
+        f"no header row found: no cell is a known column name (first row: {cells}; "
+        f"kinds tried: {names})"
+    )
+    fail("source", rule, code)
+
+
 def _from_rows(
     rows: list[list[Any]], kinds: Sequence[Kind], form: str, epoch: str = "1899-12-30"
 ) -> Table:
     where, _ = find_header(rows[:50], kinds)
     if where < 0:
-        fail("source", "no header row found: no cell is a known column name", ErrorCode.EMPTY)
+        _no_header(rows, kinds, ErrorCode.EMPTY)
     header = list(_unique(rows[where]))
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[where + 1 :]]
     frame = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
@@ -303,10 +315,9 @@ def _csv(data: bytes | str | os.PathLike[str], kinds: Sequence[Kind]) -> Table:
         where, hits = find_header(rows, kinds)
         scored.append((hits, delimiter, where, rows))
     hits, delimiter, where, rows = max(scored, key=lambda t: t[0])
-    if hits == 0:
-        fail(
-            "source", "no header row found: no cell is a known column name", ErrorCode.UNKNOWN_NAME
-        )
+    if hits == 0:  # show the first row split where it splits most
+        widest = max(scored, key=lambda t: len(t[3][0]) if t[3] else 0)[3]
+        _no_header(widest, kinds, ErrorCode.UNKNOWN_NAME)
     headers = _unique(rows[where])
 
     def read(size: int | None) -> Iterator[pd.DataFrame]:

@@ -122,6 +122,8 @@ def _spend(response: str, a: np.ndarray, b: np.ndarray, lam: float) -> np.ndarra
 
 def _pooled(reference: np.ndarray, frame: pd.DataFrame, by: list[str]) -> np.ndarray:
     """Curvature b per creator: the median reference spend of its peer group."""
+    if not len(reference):
+        return np.zeros(0)
     g = group(frame, by)
     order = np.lexsort((reference, g.codes))
     starts = np.r_[0, np.cumsum(g.sizes)[:-1]].astype(np.int64)
@@ -317,7 +319,10 @@ def _allocation(
     )
     spent = float(x.sum())
     notes = []
-    if spent < total - tol:
+    if not len(x):
+        text = "no creator to fund (an empty shortlist): {count} of the budget left unspent"
+        notes.append(Note.counted("budget_unspent", text, count=round(total)))
+    elif spent < total - tol:
         text = "{count} of the budget left unspent: every creator with a return is at its cap"
         notes.append(Note.counted("budget_unspent", text, count=round(total - spent)))
     zero = int((expected == 0).sum())

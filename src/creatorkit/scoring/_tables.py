@@ -273,7 +273,7 @@ def _computed(
                 )
                 fail("tables", rule, ErrorCode.MIXED_CURRENCY, value=crit.name)
     names = list(dict.fromkeys(met.name for _, met in pairs))
-    if not is_dask(rows) and not len(rows) and len(tables[name]):  # the selection is empty
+    if not is_dask(rows) and not len(rows):  # an empty table or selection: no values
         ids = pd.Index(out["creator_id"])  # no creator has a value (a criterion_empty note)
         empty = {col: value for n in names for col, value in ((n, np.nan), (f"{n}_n", 0.0))}
         return pd.DataFrame(empty, index=ids)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from creatorkit._grouping import group
-from creatorkit._validation import as_str_list, check_number, fail
+from creatorkit._validation import as_str_list, check_number, did_you_mean, fail
 from creatorkit.errors import ErrorCode
 from creatorkit.results import Copied, MethodCard, Note, Result, merge_notes
 
@@ -118,6 +118,13 @@ def _keys(ranked: _Ranked, by: list[str], lookup: pd.DataFrame | None) -> pd.Dat
             values = lookup[key].to_numpy()
             got = values[np.maximum(where, 0)] if len(values) else np.full(len(where), None)
             out[key] = pd.Series(got).where(where >= 0).to_numpy()
+        elif lookup is not None:
+            known = sorted({*map(str, table.columns), *map(str, lookup.columns)})
+            rule = (
+                f"neither the result nor groups= has a {key!r} column."
+                f"{did_you_mean(key, known)} Found: {known[:20]}"
+            )
+            fail("by", rule, ErrorCode.MISSING_COLUMN, value=key)
         else:
             rule = (
                 f"the result has no {key!r} column: pass groups= (the creators table or the "
