@@ -20,6 +20,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from creatorkit._arith import CHUNK
 from creatorkit._threads import chunk_groups, run
 from creatorkit.results import Note
 
@@ -311,9 +312,12 @@ def _text_key(array: Any, workers: int = 1) -> tuple[np.ndarray, int] | None:
 
     def mark(group: list[slice]) -> np.ndarray:
         present = np.zeros((len(used), 65536), dtype=bool)
+        at = np.empty(CHUNK, dtype=np.intp)  # one index buffer per thread, reused
         for rows in group:  # small temporaries: cache-resident, no fresh memory
+            index = at[: rows.stop - rows.start]
             for j in used:
-                present[j, pairs[rows, j]] = True
+                np.copyto(index, pairs[rows, j], casting="unsafe")
+                present[j][index] = True
         return present
 
     present = _union(run(mark, groups, workers))
@@ -327,11 +331,17 @@ def _text_key(array: Any, workers: int = 1) -> tuple[np.ndarray, int] | None:
             space *= count
 
     def build(group: list[slice]) -> None:
+        at, digit = np.empty(CHUNK, dtype=np.intp), np.empty(CHUNK, dtype=np.uint64)
+        whole = np.empty(CHUNK, dtype=np.uint64)
         for rows in group:  # each chunk's key overwrites its words, read just before
-            key = np.zeros(rows.stop - rows.start, dtype=np.uint64)
+            m = rows.stop - rows.start
+            index, value, key = at[:m], digit[:m], whole[:m]
+            key.fill(0)
             for j, ranks, radix in digits:
+                np.copyto(index, pairs[rows, j], casting="unsafe")
+                np.take(ranks, index, out=value, mode="clip")  # "raise" buffers out
                 key *= radix
-                key += ranks.take(pairs[rows, j])
+                key += value
             word[rows] = key
 
     run(build, groups, workers)
@@ -422,8 +432,11 @@ def _counted(key: np.ndarray, space: int, workers: int = 1) -> tuple[np.ndarray,
     codes = np.empty(len(key), dtype=np.intp)
 
     def code(group: list[slice]) -> None:
+        ranks = np.empty(CHUNK, dtype=small)  # one buffer per thread, reused
         for rows in group:
-            codes[rows] = rank.take(index[rows], mode="clip")
+            found = ranks[: rows.stop - rows.start]
+            np.take(rank, index[rows], out=found, mode="clip")
+            codes[rows] = found
 
     run(code, groups, workers)
     rows = np.empty(int(rank[-1]) + 1, dtype=np.intp)

@@ -66,6 +66,27 @@ class Levels:
     start_row: np.ndarray
 
 
+def _empty(n_units: int, k: int) -> Levels:
+    """Uninitialized per-unit outputs (filled by :func:`_outputs`)."""
+    shape = (n_units, k)
+    return Levels(
+        level=np.empty(n_units, dtype=np.int64),
+        first=np.empty(shape, np.int64),
+        reached=np.empty(shape, np.int64),
+        start_row=np.empty(shape, np.int64),
+    )
+
+
+def _outputs(n_units: int, k: int, out: Levels | None) -> Levels:
+    """``out`` (or new arrays) reset: level 0, no times, no start rows."""
+    res = _empty(n_units, k) if out is None else out
+    res.level.fill(0)
+    res.first.fill(NONE)
+    res.reached.fill(NONE)
+    res.start_row.fill(-1)
+    return res
+
+
 def _bits(values: np.ndarray) -> int:
     return max(int(values.max()).bit_length(), 1) if len(values) else 1
 
@@ -342,6 +363,7 @@ def scan_levels(
     *,
     n_units: int,
     opts: Options,
+    out: Levels | None = None,
 ) -> Levels:
     """:func:`levels` without ``strict_increase`` / ``strict_once``, one pass per step.
 
@@ -363,10 +385,8 @@ def scan_levels(
         misses.append(cand[at < 0])  # its previous step was never reached before it
     miss = np.concatenate(misses) if misses else np.zeros(0, dtype=np.int64)
     end = _ends(unit, step, q, miss, n_units, opts)
-    first = np.full((n_units, opts.k), NONE, dtype=np.int64)
-    reached = np.full((n_units, opts.k), NONE, dtype=np.int64)
-    start_row = np.full((n_units, opts.k), -1, dtype=np.int64)
-    level = np.zeros(n_units, dtype=np.int64)
+    res = _outputs(n_units, opts.k, out)  # written in place (a range of the caller's)
+    first, reached, start_row, level = res.first, res.reached, res.start_row, res.level
     for j in range(1, opts.k + 1):
         kept = q[j] < end[unit[q[j]]]
         positions, origins = q[j][kept], src[j][kept]
@@ -377,7 +397,7 @@ def scan_levels(
         first[owners, j - 1], reached[owners, j - 1] = time[origin], time[at]
         start_row[owners, j - 1] = 0 if row is None else row[origin]  # as the position engine
         level[owners] = j
-    return Levels(level=level, first=first, reached=reached, start_row=start_row)
+    return res
 
 
 def levels(
@@ -388,8 +408,12 @@ def levels(
     *,
     n_units: int,
     opts: Options,
+    out: Levels | None = None,
 ) -> Levels:
-    """Run the funnel state machine for every unit; entries sorted by :func:`sort_entries`."""
+    """Run the funnel state machine for every unit; entries sorted by :func:`sort_entries`.
+
+    With ``out``, the per-unit results are written into its arrays (and it is returned).
+    """
     rank_of, active, offset, dest = _layout(unit, n_units)
     n = len(unit)
     times, steps = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -420,12 +444,12 @@ def levels(
         better = s.pend > first
         first = np.where(better, s.pend, first)
         start_row = np.where(better, s.pend_start, start_row)
-    return Levels(
-        level=s.has.sum(axis=1).astype(np.int64)[rank_of],
-        first=first[rank_of],
-        reached=s.reached[rank_of],
-        start_row=start_row[rank_of],
-    )
+    res = _outputs(n_units, opts.k, out)
+    np.take(s.has.sum(axis=1), rank_of, out=res.level, mode="clip")
+    for target, source in ((res.first, first), (res.reached, s.reached)):
+        np.take(source, rank_of, axis=0, out=target, mode="clip")
+    np.take(start_row, rank_of, axis=0, out=res.start_row, mode="clip")
+    return res
 
 
 def levels_split(
@@ -444,8 +468,8 @@ def levels_split(
     ``workers`` disjoint ranges of units, run in threads.
 
     Units are independent and numpy releases the GIL in the heavy array operations, so
-    the ranges run in parallel; the per-unit outputs are concatenated back in unit order,
-    so the result is identical to ``workers=1``.
+    the ranges run in parallel; each range writes its units' rows of one set of output
+    arrays (no concatenation), so the result is identical to ``workers=1``.
     """
     engine = levels if opts.increase or opts.once else scan_levels
     if workers < 2 or n_units < 2 * workers:
@@ -453,22 +477,26 @@ def levels_split(
     bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
     cuts = np.searchsorted(unit, bounds)
 
-    def part(i: int) -> Levels:
+    whole = _empty(n_units, opts.k)
+
+    def part(i: int) -> None:
         lo, hi = int(cuts[i]), int(cuts[i + 1])
-        first_unit, last_unit = int(bounds[i]), int(bounds[i + 1])
-        return engine(
-            unit[lo:hi] - first_unit,
+        units = slice(int(bounds[i]), int(bounds[i + 1]))
+        view = Levels(
+            level=whole.level[units],
+            first=whole.first[units],
+            reached=whole.reached[units],
+            start_row=whole.start_row[units],
+        )
+        engine(
+            unit[lo:hi] - units.start,
             time[lo:hi],
             step[lo:hi],
             None if row is None else row[lo:hi],
-            n_units=last_unit - first_unit,
+            n_units=units.stop - units.start,
             opts=opts,
+            out=view,
         )
 
-    parts = run(part, list(range(workers)))
-    return Levels(
-        level=np.concatenate([p.level for p in parts]),
-        first=np.concatenate([p.first for p in parts]),
-        reached=np.concatenate([p.reached for p in parts]),
-        start_row=np.concatenate([p.start_row for p in parts]),
-    )
+    run(part, list(range(workers)))
+    return whole
