@@ -430,6 +430,19 @@ def test_random_row_order_and_id_storage_give_identical_results(rows, seed):
         want = expected.units.set_index("user_id")["level"]
         assert levels.sort_index().tolist() == want.sort_index().tolist()
         assert sorted(map(str, levels.index)) == sorted(map(str, want.index))
+        assert got.units["user_id"].dtype == shuffled["user_id"].dtype  # reported as given
+
+
+@pytest.mark.parametrize("na_value", [pd.NA, np.nan])
+def test_python_stored_user_ids_missing_are_refused_with_their_rows(na_value) -> None:
+    dtype = pd.StringDtype("python", na_value=na_value)
+    events = pd.DataFrame({
+        "user_id": pd.Series(["u1", None, "u2", None], dtype=dtype),
+        "timestamp": pd.to_datetime(["2026-01-01"] * 4, utc=True),
+        "event": ["view"] * 4,
+    })  # fmt: skip
+    with pytest.raises(ck.ValidationError, match=r"user_id.*must not be missing.*rows \[1, 3\]"):
+        from_events(events, ["view"], window="1D")
 
 
 @pytest.mark.parametrize("flag", ["yes", 1, None])
