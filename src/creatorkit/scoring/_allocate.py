@@ -166,7 +166,7 @@ def _solve(
 
 
 def _reasons(status: np.ndarray, marginal: np.ndarray, lam: float) -> np.ndarray:
-    at = np.char.mod("%.4g", marginal)
+    at = np.char.mod("%.4g", marginal).astype(str)  # str even when empty (older numpy)
     level = f"{lam:.4g}"
     funded = f"funded until its marginal return fell to λ = {level}, like every funded creator"
     low = np.char.add(
