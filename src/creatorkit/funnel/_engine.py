@@ -444,7 +444,7 @@ def levels(
         better = s.pend > first
         first = np.where(better, s.pend, first)
         start_row = np.where(better, s.pend_start, start_row)
-    res = _outputs(n_units, opts.k, out)
+    res = _empty(n_units, opts.k) if out is None else out  # every row is written below
     np.take(s.has.sum(axis=1), rank_of, out=res.level, mode="clip")
     for target, source in ((res.first, first), (res.reached, s.reached)):
         np.take(source, rank_of, axis=0, out=target, mode="clip")
