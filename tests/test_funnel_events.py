@@ -265,7 +265,8 @@ def test_unknown_step_names_are_reported_with_a_hint():
 
 
 def test_threaded_engine_equals_single_thread():
-    from creatorkit.funnel._engine import Options, levels, levels_split, sort_entries
+    from creatorkit.funnel._engine import Options, levels, levels_split
+    from creatorkit.funnel._sort import sort_entries
 
     rng = np.random.default_rng(7)
     n = 20_000
@@ -293,7 +294,8 @@ def test_threaded_engine_equals_single_thread():
 )
 @pytest.mark.parametrize("window", [0, 3, 40])
 def test_scan_engine_equals_the_position_engine(flags, window):
-    from creatorkit.funnel._engine import Options, levels, levels_split, scan_levels, sort_entries
+    from creatorkit.funnel._engine import Options, levels, levels_split, scan_levels
+    from creatorkit.funnel._sort import sort_entries
 
     rng = np.random.default_rng(11)
     n = 30_000
@@ -309,34 +311,69 @@ def test_scan_engine_equals_the_position_engine(flags, window):
         np.testing.assert_array_equal(getattr(one, name), getattr(three, name), err_msg=name)
 
 
+def _no_op_entries(unit, step, restart):
+    """Independent reference: entries before a unit's first step 1, and overwritten step 1s."""
+    frame = pd.DataFrame({"unit": unit, "one": step == 1})
+    seen = frame.groupby("unit")["one"].cummax().to_numpy()
+    overwritten = np.zeros(len(unit), dtype=bool)
+    if restart:
+        nxt = frame.shift(-1)
+        same = nxt["unit"].eq(frame["unit"])
+        overwritten = (frame["one"] & nxt["one"].eq(True) & same).to_numpy()
+    return ~seen | overwritten
+
+
 @pytest.mark.parametrize(
     ("time_bits", "with_rank"),
     [(10, True), (10, False), (30, True), (45, True), (62, True), (62, False)],
 )
 @pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("prune", ["none", "first", "restart"])
+@pytest.mark.parametrize("by_row", [False, True])
 def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(
-    time_bits, with_rank, workers, monkeypatch
+    time_bits, with_rank, workers, prune, by_row, monkeypatch
 ):
-    from creatorkit.funnel import _engine
-    from creatorkit.funnel._engine import sort_entries
+    from creatorkit import _arith
+    from creatorkit.funnel import _sort
+    from creatorkit.funnel._sort import sort_entries
 
-    monkeypatch.setattr(_engine, "_PARALLEL_SORT", 0)  # ranges of units at any size
+    monkeypatch.setattr(_sort, "_PARALLEL_SORT", 0)  # ranges of units at any size
+    monkeypatch.setattr(_sort, "CHUNK", 256)  # many chunks: carries across their bounds
+    monkeypatch.setattr(_arith, "CHUNK", 256)
 
     rng = np.random.default_rng(time_bits)
     n = 5_000
     unit, step = rng.integers(0, 2**12, n), rng.integers(0, 6, n)
+    unit[: n // 2] = np.sort(unit[: n // 2])  # runs of one unit with repeated step-1 entries
+    step[: n // 4] = 1
     time = rng.integers(0, 2**time_bits, n)
     time[::7] = time[0]  # ties in time
     rank = rng.permutation(n) if with_rank else None
-    got = sort_entries(unit, time, step, rank, workers=workers)
+    rows = None
+    args = (unit, time, step, rank)
+    if by_row:  # per-row columns and one entry per row of rows (some rows twice, some never)
+        rows = rng.integers(0, n, n)
+        row_unit, row_time = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        row_unit[rows], row_time[rows] = unit, time
+        row_rank = rng.permutation(n) if with_rank else None
+        args = (row_unit, row_time, step, row_rank)
+        unit, time = row_unit[rows], row_time[rows]
+        rank = None if row_rank is None else row_rank[rows]
+    got = sort_entries(*args, rows=rows, prune=prune, workers=workers)
     keys = (step, time, unit) if rank is None else (rank, step, time, unit)
     order = np.lexsort(keys)
-    for mine, column in zip(got[:3], (unit, time, step), strict=True):
-        np.testing.assert_array_equal(mine, column[order])
-    if with_rank:
-        np.testing.assert_array_equal(got[3], rank[order])
-    ordered = sort_entries(*got)  # already in order: returned as is when the key is packed
-    assert (ordered[0] is got[0]) == (12 + time_bits + 3 <= 64)
+    want = [unit[order], time[order], step[order]] + ([rank[order]] if with_rank else [])
+    if prune != "none":
+        keep = ~_no_op_entries(want[0], want[2], prune == "restart")
+        assert keep.sum() < n  # the case prunes something
+        want = [w[keep] for w in want]
+    for mine, column in zip(got, want, strict=False):
+        np.testing.assert_array_equal(mine, column)
+        assert mine.dtype == np.int64
+    assert (got[3] is None) == (not with_rank)
+    if prune == "none" and not by_row:  # already in order: as is when the key is packed
+        ordered = sort_entries(*got)
+        assert (ordered[0] is got[0]) == (12 + time_bits + 3 <= 64)
 
 
 # --- sort_factorize: the hash-free coding of user ids -------------------------------------

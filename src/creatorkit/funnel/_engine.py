@@ -1,15 +1,8 @@
 """Vectorized funnel levels: the state machine of ``_reference`` run for all units at once.
 
-Two stages of the event-funnel engine live here (the others: ``_entries``, ``_aggregate``):
-
-* **sort** (:func:`sort_entries`): entries are ordered by (unit, time, step, tie rank). The
-  fields are packed into one ``uint64`` when their bits fit and the packed values are sorted
-  directly (no permutation: the fields are read back from the sorted keys); the tie rank is
-  packed only when a stage needs it (``strict_once`` and ``step1`` attribution). Keys in
-  random order are sorted on ``workers`` ranges of units in threads. Keys that do not fit
-  fall back to a lexsort. Input already in order is not sorted again.
-* **levels** (:func:`levels_split`), by one of two engines that agree on every output
-  (tests check both against each other and against the specification):
+Stage *levels* of the event-funnel engine (the others: ``_entries``, ``_sort``,
+``_aggregate``): :func:`levels_split` runs one of two engines that agree on every output
+(tests check both against each other and against the specification):
 
   - :func:`scan_levels`, for the modes without ``strict_increase`` / ``strict_once``
     (ClickHouse keeps one chain per level there): one pass per step, each a sorted search
@@ -23,7 +16,7 @@ Two stages of the event-funnel engine live here (the others: ``_entries``, ``_ag
     which is exact unless an event row matches steps two or more positions apart and ties
     in time — the caller recomputes such units with the reference specification.
 
-  Either engine runs on ``workers`` ranges of units in threads.
+Either engine runs on ``workers`` ranges of units in threads.
 
 Times are integer ticks rebased to the earliest event (so every tick is ``≥ 0``) and the
 window is at most the largest tick, so no sum or difference of times can overflow.
@@ -31,7 +24,6 @@ window is at most the largest tick, so no sum or difference of times can overflo
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import attrs
@@ -85,96 +77,6 @@ def _outputs(n_units: int, k: int, out: Levels | None) -> Levels:
     res.reached.fill(NONE)
     res.start_row.fill(-1)
     return res
-
-
-def _bits(values: np.ndarray) -> int:
-    return max(int(values.max()).bit_length(), 1) if len(values) else 1
-
-
-_PARALLEL_SORT = 1 << 20
-"""Entries from which the packed sort runs on ``workers`` ranges of units in threads."""
-
-
-def _unit_ranges(
-    key: np.ndarray, bits: list[int], workers: int
-) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Packed ``key`` regrouped into ``workers`` ranges of units, and the ranges' bounds.
-
-    The unit is the key's top field, so a range of units is a range of keys: each key is
-    moved to its range's block (keys keep their order within a block), and sorting each
-    block sorts the whole.
-    """
-    n = len(key)
-    if workers < 2 or n < _PARALLEL_SORT:
-        return key, [(0, n)]
-    low = sum(bits[1:])
-    top = int(key.max() >> np.uint64(low)) + 1
-    cuts = [np.uint64(((top * i) // workers) << low) for i in range(workers + 1)]
-    grouped, bounds = np.empty_like(key), [0]
-    for lo, hi in itertools.pairwise(cuts):  # a loop over workers, never rows
-        inside = (key >= lo) & (key < hi)
-        size = int(np.count_nonzero(inside))
-        np.compress(inside, key, out=grouped[bounds[-1] : bounds[-1] + size])
-        bounds.append(bounds[-1] + size)
-    return grouped, list(itertools.pairwise(bounds))
-
-
-def sort_entries(
-    unit: np.ndarray,
-    time: np.ndarray,
-    step: np.ndarray,
-    rank: np.ndarray | None,
-    *,
-    workers: int = 1,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """``(unit, time, step, rank)`` ordered by those fields (``rank`` only when given).
-
-    All inputs are non-negative int64. Returns new arrays (or the inputs when in order).
-    A packed key in random order is sorted on ``workers`` ranges of units in threads
-    (numpy's sort releases the GIL); the result does not depend on ``workers``.
-    """
-    parts = [unit, time, step] if rank is None else [unit, time, step, rank]
-    bits = [_bits(p) for p in parts]
-    if sum(bits) <= 64:
-        key = parts[0].astype(np.uint64)  # one copy; the other fields are or-ed in place
-        for part, b in zip(parts[1:], bits[1:], strict=True):
-            key <<= np.uint64(b)
-            key |= part.view(np.uint64)  # non-negative int64: the same bits
-        descents = np.count_nonzero(key[1:] < key[:-1]) if len(key) > 1 else 0
-        if not descents:
-            return unit, time, step, rank
-        # entries of a log sorted by user and time are out of order only at ties: timsort's
-        # natural runs, in one thread; others are split into ranges of units
-        nearly = descents * 64 < len(key)
-        key, spans = (key, [(0, len(key))]) if nearly else _unit_ranges(key, bits, workers)
-        fields = [np.empty(len(key), dtype=np.int64) for _ in bits]
-
-        def sort_span(span: tuple[int, int]) -> None:
-            # values, not a permutation: the fields are read back from the sorted keys
-            lo, hi = span
-            key[lo:hi].sort(kind="stable" if nearly else "quicksort")
-            low = sum(bits)
-            for field, b in zip(fields, bits, strict=True):
-                low -= b
-                out = field[lo:hi].view(np.uint64)
-                np.right_shift(key[lo:hi], np.uint64(low), out=out)
-                out &= np.uint64((1 << b) - 1)
-
-        run(sort_span, spans)
-        return fields[0], fields[1], fields[2], (fields[3] if rank is not None else None)
-    if rank is not None and sum(bits[:3]) <= 64:  # (unit, time, step) packed, rank apart
-        key = unit.astype(np.uint64)
-        key <<= np.uint64(bits[1])
-        key |= time.view(np.uint64)
-        key <<= np.uint64(bits[2])
-        key |= step.view(np.uint64)
-        ties = key[1:] == key[:-1]
-        if bool(np.all(key[1:] >= key[:-1])) and bool(np.all(rank[1:][ties] > rank[:-1][ties])):
-            return unit, time, step, rank
-        order = np.lexsort((rank, key))
-    else:
-        order = np.lexsort(tuple(reversed(parts)))
-    return unit[order], time[order], step[order], (None if rank is None else rank[order])
 
 
 def _layout(unit: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
@@ -410,7 +312,7 @@ def levels(
     opts: Options,
     out: Levels | None = None,
 ) -> Levels:
-    """Run the funnel state machine for every unit; entries sorted by :func:`sort_entries`.
+    """Run the funnel state machine for every unit; entries sorted by ``_sort.sort_entries``.
 
     With ``out``, the per-unit results are written into its arrays (and it is returned).
     """

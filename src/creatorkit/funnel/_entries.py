@@ -4,7 +4,8 @@
   first in the declared tie order: time, then the ``tiebreak`` columns, then event name and
   creator — never row order); events after ``as_of`` are excluded. Both are counted.
 * **entries** (:func:`entries`): each kept row gives one ``(unit, tick, step)`` entry per step
-  it matches, sorted by ``_engine.sort_entries``.
+  it matches, sorted by ``_sort.sort_entries``
+  (which drops those that cannot change a level).
 
 Times stay integers in the column's own resolution (s, ms, us or ns), rebased to the earliest
 event and divided by the coarsest unit in which every offset is whole; the window is
@@ -23,7 +24,7 @@ import pandas as pd
 
 from creatorkit._arith import chunks
 from creatorkit._grouping import factorize, group, sort_factorize
-from creatorkit.funnel._engine import sort_entries
+from creatorkit.funnel._sort import bits, sort_entries
 from creatorkit.results import Note
 
 _SAMPLE = 10_000
@@ -122,9 +123,9 @@ def tied_rank(
     rank = np.arange(n, dtype=np.int64)
     if not columns or n < 2:
         return rank
-    key_bits = _bits_of(unit) + _bits_of(ticks)
+    key_bits = bits(unit) + bits(ticks)
     if key_bits <= 64:
-        key = unit.astype(np.uint64) << np.uint64(_bits_of(ticks))
+        key = unit.astype(np.uint64) << np.uint64(bits(ticks))
         key |= ticks.view(np.uint64)
         order = np.argsort(key)
         same = key[order][1:] == key[order][:-1]
@@ -146,10 +147,6 @@ def tied_rank(
     in_position = rows[np.lexsort((rows, group_id))]
     rank[in_declared] = in_position
     return rank
-
-
-def _bits_of(values: np.ndarray) -> int:
-    return max(int(values.max()).bit_length(), 1) if len(values) else 1
 
 
 def dedupe(
@@ -264,27 +261,6 @@ def unit_codes(
     return np.asarray(codes, dtype=np.int64), table
 
 
-def first_step_onward(
-    unit: np.ndarray, step: np.ndarray, n_units: int, *, restart: bool
-) -> np.ndarray:
-    """Mask of sorted entries that can change a level.
-
-    Entries before their unit's first step-1 entry are no-ops; with ``restart`` (no
-    ``strict_once`` / ``strict_increase``) a step-1 entry directly followed by another of the
-    same unit is overwritten before anything reads it.
-    """
-    ones = np.flatnonzero(step == 1)
-    first = np.full(n_units, len(unit), dtype=np.int64)
-    if len(ones):
-        owners = unit[ones]
-        starts = np.concatenate([[0], np.flatnonzero(owners[1:] != owners[:-1]) + 1])
-        first[owners[starts]] = ones[starts]
-    keep: np.ndarray = np.arange(len(unit)) >= first[unit]
-    if restart and len(step) > 1:
-        keep[:-1] &= ~((step[:-1] == 1) & (step[1:] == 1) & (unit[:-1] == unit[1:]))
-    return keep
-
-
 def entries(
     matched: tuple[Any, ...],
     codes_and_table: tuple[np.ndarray, pd.DataFrame],
@@ -294,16 +270,16 @@ def entries(
     rank: np.ndarray | None,
     workers: int = 1,
 ) -> Entries:
-    """Entries of the kept rows (``match_steps``), sorted by (unit, tick, step, rank)."""
+    """Entries of the kept rows (``match_steps``), sorted by (unit, tick, step, rank).
+
+    Entries that cannot change a level are dropped while sorting (``_sort.Prune``).
+    """
     row, step, present = matched
     codes, table = codes_and_table
-    e_rank = None if rank is None else rank[row]
-    unit, time, step, e_rank = sort_entries(codes[row], ticks[row], step, e_rank, workers=workers)
     restart = "strict_once" not in options and "strict_increase" not in options
-    useful = first_step_onward(unit, step, len(table), restart=restart)
-    if not useful.all():
-        unit, time, step = unit[useful], time[useful], step[useful]
-        e_rank = None if e_rank is None else e_rank[useful]
+    unit, time, step, e_rank = sort_entries(
+        codes, ticks, step, rank, rows=row, prune="restart" if restart else "first", workers=workers
+    )
     return Entries(
         unit=unit,
         time=time,
