@@ -250,11 +250,13 @@ def _int_key(values: np.ndarray) -> tuple[np.ndarray, int]:
     return key.astype(np.uint64, copy=False), high - low + 1
 
 
-def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each string of Arrow text as one little-endian ``uint64`` (zero past its end).
+def _words(array: Any, workers: int = 1) -> tuple[np.ndarray, int] | None:
+    """Each string of Arrow text as one little-endian ``uint64``, and the longest length.
 
-    None when a string is missing or longer than 8 bytes, or the text holds a NUL byte
-    (the padding must rank below every byte).
+    Bytes past a string's end are zero; the length is in bytes. None when a string is
+    missing or longer than 8 bytes, or the text holds a NUL byte (the padding must rank
+    below every byte). Chunks of rows on ``workers`` threads: the words are the only large
+    array written.
     """
     pieces = array.chunks if hasattr(array, "chunks") else [array]
     arr = pieces[0] if len(pieces) == 1 else array.combine_chunks()
@@ -266,28 +268,37 @@ def _words(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
     data = arr.buffers()[2]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     raw = raw[offsets[0] : offsets[-1]]
-    lengths = np.diff(offsets)
-    if int(lengths.max()) > 8 or np.count_nonzero(raw) < len(raw):
+    if np.count_nonzero(raw) < len(raw):
         return None
-    start = (offsets[:-1] - offsets[0]).astype(np.int64, copy=False)  # a fresh array
-    late = np.flatnonzero(start > len(raw) - 8)  # at most 8 rows: read from padded bytes
-    late_start = start[late].tolist()
-    if len(raw) >= 8:  # 8 bytes from any offset: an unaligned strided view
-        words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-        start[late] = 0
-        word = words[start].astype(np.uint64, copy=False)  # np.take would copy words whole
-    else:
-        word = np.zeros(n, dtype=np.uint64)
-    tail = np.zeros(16, dtype=np.uint8)
-    tail[: min(8, len(raw))] = raw[len(raw) - min(8, len(raw)) :]
-    for row, begin in zip(late.tolist(), late_start, strict=True):
-        at = begin - (len(raw) - min(8, len(raw)))
-        word[row] = int.from_bytes(tail[at : at + 8].tobytes(), "little")
+    padded = np.zeros(len(raw) + 8, dtype=np.uint8)  # the last few strings: read from here
+    tail = min(len(raw), 8)
+    padded[len(raw) - tail : len(raw)] = raw[len(raw) - tail :]
+    words = np.ndarray((max(len(raw) - 7, 0),), dtype="<u8", buffer=raw, strides=(1,))
+    late = np.ndarray((tail + 1,), dtype="<u8", buffer=padded[len(raw) - tail :], strides=(1,))
     masks = np.array([(1 << (8 * b)) - 1 for b in range(8)] + [2**64 - 1], dtype=np.uint64)
-    mask = start.view(np.uint64)  # start's memory, no longer needed
-    np.take(masks, lengths, out=mask, mode="clip")
-    word &= mask
-    return word, lengths
+    word = np.empty(n, dtype=np.uint64)
+
+    def build(group: list[slice]) -> int:
+        start = np.empty(CHUNK + 1, dtype=np.int64)
+        longest = 0
+        for rows in group:
+            m = rows.stop - rows.start
+            begin = start[: m + 1]
+            np.copyto(begin, offsets[rows.start : rows.stop + 1])
+            begin -= offsets[0]
+            length = np.diff(begin)
+            longest = max(longest, int(length.max()))
+            if longest > 8:
+                return longest
+            first, cut = begin[:m], int(np.searchsorted(begin[:m], len(raw) - 7))
+            out = word[rows]
+            out[:cut] = words[first[:cut]]  # 8 bytes from any offset: an unaligned view
+            out[cut:] = late[first[cut:] - (len(raw) - tail)]
+            out &= np.take(masks, length, mode="clip")
+        return longest
+
+    longest = max(run(build, chunk_groups(n, workers), workers))
+    return None if longest > 8 else (word, longest)
 
 
 def _text_key(array: Any, workers: int = 1) -> tuple[np.ndarray, int] | None:
@@ -301,13 +312,13 @@ def _text_key(array: Any, workers: int = 1) -> tuple[np.ndarray, int] | None:
     Chunks keep temporaries small: page faults of fresh memory cost as much as the arithmetic;
     ``workers`` threads share the chunks.
     """
-    found = _words(array)
+    found = _words(array, workers)
     if found is None:
         return None
-    word, lengths = found
+    word, longest = found
     n = len(word)
     pairs = word.view(np.uint16).reshape(n, 4)  # bytes (2j, 2j + 1): b0 + 256 * b1
-    used = range((int(lengths.max()) + 1) // 2)
+    used = range((longest + 1) // 2)
     groups = chunk_groups(n, workers)
 
     def mark(group: list[slice]) -> np.ndarray:
