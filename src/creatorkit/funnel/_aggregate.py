@@ -36,7 +36,10 @@ def attribute(
     if how == "step1":
         chosen = np.full(n_units, -1, dtype=np.int64)
         idx = np.flatnonzero(level > 0)
-        chosen[idx] = row_of_rank[out.start_row[idx, level[idx] - 1]]
+        starts = out.start_row
+        if starts is None:  # pragma: no cover - attribution always gives entries a rank
+            raise AssertionError("step1 attribution needs the start rows of the chains")
+        chosen[idx] = row_of_rank[starts[idx, level[idx] - 1]]
     else:
         order = np.lexsort((rank, ticks, unit_codes))
         u_sorted = unit_codes[order]

@@ -55,27 +55,29 @@ class Levels:
     level: np.ndarray
     first: np.ndarray
     reached: np.ndarray
-    start_row: np.ndarray
+    start_row: np.ndarray | None
+    """None when the entries carry no row ranks (nothing asks for start rows then)."""
 
 
-def _empty(n_units: int, k: int) -> Levels:
-    """Uninitialized per-unit outputs (filled by :func:`_outputs`)."""
+def _empty(n_units: int, k: int, rows: bool) -> Levels:
+    """Uninitialized per-unit outputs (filled by :func:`_outputs`); start rows if ``rows``."""
     shape = (n_units, k)
     return Levels(
         level=np.empty(n_units, dtype=np.int64),
         first=np.empty(shape, np.int64),
         reached=np.empty(shape, np.int64),
-        start_row=np.empty(shape, np.int64),
+        start_row=np.empty(shape, np.int64) if rows else None,
     )
 
 
-def _outputs(n_units: int, k: int, out: Levels | None) -> Levels:
+def _outputs(n_units: int, k: int, out: Levels | None, rows: bool) -> Levels:
     """``out`` (or new arrays) reset: level 0, no times, no start rows."""
-    res = _empty(n_units, k) if out is None else out
+    res = _empty(n_units, k, rows) if out is None else out
     res.level.fill(0)
     res.first.fill(NONE)
     res.reached.fill(NONE)
-    res.start_row.fill(-1)
+    if res.start_row is not None:
+        res.start_row.fill(-1)
     return res
 
 
@@ -287,7 +289,7 @@ def scan_levels(
         misses.append(cand[at < 0])  # its previous step was never reached before it
     miss = np.concatenate(misses) if misses else np.zeros(0, dtype=np.int64)
     end = _ends(unit, step, q, miss, n_units, opts)
-    res = _outputs(n_units, opts.k, out)  # written in place (a range of the caller's)
+    res = _outputs(n_units, opts.k, out, row is not None)  # in place: a range of the caller's
     first, reached, start_row, level = res.first, res.reached, res.start_row, res.level
     for j in range(1, opts.k + 1):
         kept = q[j] < end[unit[q[j]]]
@@ -297,7 +299,8 @@ def scan_levels(
         last = np.concatenate([unit[positions][1:] != unit[positions][:-1], [True]])
         owners, at, origin = unit[positions[last]], positions[last], origins[last]
         first[owners, j - 1], reached[owners, j - 1] = time[origin], time[at]
-        start_row[owners, j - 1] = 0 if row is None else row[origin]  # as the position engine
+        if start_row is not None and row is not None:
+            start_row[owners, j - 1] = row[origin]
         level[owners] = j
     return res
 
@@ -346,11 +349,12 @@ def levels(
         better = s.pend > first
         first = np.where(better, s.pend, first)
         start_row = np.where(better, s.pend_start, start_row)
-    res = _empty(n_units, opts.k) if out is None else out  # every row is written below
+    res = _empty(n_units, opts.k, row is not None) if out is None else out  # all written below
     np.take(s.has.sum(axis=1), rank_of, out=res.level, mode="clip")
     for target, source in ((res.first, first), (res.reached, s.reached)):
         np.take(source, rank_of, axis=0, out=target, mode="clip")
-    np.take(start_row, rank_of, axis=0, out=res.start_row, mode="clip")
+    if res.start_row is not None:
+        np.take(start_row, rank_of, axis=0, out=res.start_row, mode="clip")
     return res
 
 
@@ -379,7 +383,7 @@ def levels_split(
     bounds = np.linspace(0, n_units, workers + 1).astype(np.int64)
     cuts = np.searchsorted(unit, bounds)
 
-    whole = _empty(n_units, opts.k)
+    whole = _empty(n_units, opts.k, row is not None)
 
     def part(i: int) -> None:
         lo, hi = int(cuts[i]), int(cuts[i + 1])
@@ -388,7 +392,7 @@ def levels_split(
             level=whole.level[units],
             first=whole.first[units],
             reached=whole.reached[units],
-            start_row=whole.start_row[units],
+            start_row=None if whole.start_row is None else whole.start_row[units],
         )
         engine(
             unit[lo:hi] - units.start,

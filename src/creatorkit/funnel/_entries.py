@@ -215,7 +215,7 @@ def match_steps(column: pd.Series, names: list[str], strict_order: bool) -> tupl
     for repeat in range(table.shape[1]):  # one block of rows per repeat of a step name
         np.take(np.ascontiguousarray(table[:, repeat]), codes, out=blocks[repeat])
     at = np.flatnonzero(blocks.ravel() >= 0)
-    steps = blocks.ravel()[at].astype(np.int64)
+    steps = blocks.ravel()[at]  # int8: the sort reads it into its packed key
     n = len(codes)
     cuts = np.searchsorted(at, np.arange(table.shape[1] + 1) * n).tolist()
     for repeat in range(1, table.shape[1]):  # repeat · n + row -> row, block by block
