@@ -4,7 +4,8 @@ The engine runs in five named stages, each a small function:
 
 1. **parse** (:func:`_parse`): arguments and columns checked, times read as integers;
 2. **dedupe** (``_entries.dedupe``): repeated event ids and events after ``as_of`` removed;
-3. **entries** (``_entries.entries``): one (unit, tick, step) entry per matched step, sorted;
+3. **entries** (``_entries.entries``, sorted by ``_sort.sort_entries``): one (unit, tick,
+   step) entry per matched step, sorted, without the entries that cannot change a level;
 4. **levels** (:func:`_levels`, on ``_engine.levels_split``): the state machine per unit;
 5. **aggregate** (``_aggregate.aggregate``): per-group step counts and intervals.
 """
