@@ -376,6 +376,29 @@ def test_sort_entries_equals_a_lexsort_whatever_the_bit_budget(
         assert (ordered[0] is got[0]) == (12 + time_bits + 3 <= 64)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sort_entries_at_the_edges(workers, monkeypatch):
+    from creatorkit.funnel import _sort
+    from creatorkit.funnel._sort import sort_entries
+
+    monkeypatch.setattr(_sort, "_PARALLEL_SORT", 0)
+    empty = np.zeros(0, dtype=np.int64)
+    for prune in ("none", "first", "restart"):  # no entries: empty int64 fields
+        got = sort_entries(empty, empty, empty, None, rows=empty, prune=prune, workers=workers)
+        assert [len(g) for g in got[:3]] == [0, 0, 0]
+        assert got[3] is None
+    # widths 1 + 62 + 1 = 64 bits and a top unit of all ones: the last range reaches 2**64
+    unit, time, step = (
+        np.array([1, 0, 1, 0]),
+        np.array([2**62 - 1, 0, 5, 3]),
+        np.array([1, 1, 0, 1]),
+    )
+    got = sort_entries(unit, time, step, None, workers=workers)
+    order = np.lexsort((step, time, unit))
+    for mine, column in zip(got[:3], (unit, time, step), strict=True):
+        np.testing.assert_array_equal(mine, column[order])
+
+
 # --- sort_factorize: the hash-free coding of user ids -------------------------------------
 
 _TEXT = st.text(alphabet=st.sampled_from(["a", "b", "z", "é", "中", "\U0001f600", "0", "9"]))

@@ -88,7 +88,7 @@ def sort_entries(
 ) -> Sorted:
     """``(unit, time, step, rank)`` ordered by those fields (``rank`` only when given).
 
-    All inputs are non-negative integers; the outputs are ``int64``. With ``rows``, the
+    All inputs are non-negative integers; new outputs are ``int64``. With ``rows``, the
     ``unit``, ``time`` and ``rank`` arrays hold one value per event row and entry ``i``
     belongs to row ``rows[i]`` (``step`` holds one value per entry). ``prune`` drops the
     entries that cannot change a level (:data:`Prune`). Returns new arrays, or the inputs
@@ -103,7 +103,7 @@ def sort_entries(
     n = len(key)
     if not descents and rows is None and prune == "none":
         return unit, time, step, rank
-    nearly = descents * 64 < n
+    nearly = descents * 64 < max(n, 1)  # (no entries: one empty span)
     spare, (key, spans) = key, ((key, [(0, n)]) if nearly else _unit_ranges(key, widths, workers))
     fields = [key.view(np.int64)] + [np.empty(n, dtype=np.int64) for _ in widths[1:]]
     if spare is not key:  # the keys before regrouping: free memory for a field
@@ -168,10 +168,12 @@ def _unit_ranges(
         return key, [(0, n)]
     low = sum(widths[1:])
     top = int(key.max() >> np.uint64(low)) + 1
-    cuts = [np.uint64(((top * i) // workers) << low) for i in range(workers + 1)]
+    cuts = [((top * i) // workers) << low for i in range(workers + 1)]
     grouped, bounds = np.empty_like(key), [0]
     for lo, hi in itertools.pairwise(cuts):  # a loop over workers, never rows
-        inside = (key >= lo) & (key < hi)
+        inside = key >= np.uint64(lo)
+        if hi < 1 << 64:  # (the last cut is 2**64 when the key uses all 64 bits)
+            inside &= key < np.uint64(hi)
         size = int(np.count_nonzero(inside))
         np.compress(inside, key, out=grouped[bounds[-1] : bounds[-1] + size])
         bounds.append(bounds[-1] + size)
