@@ -120,13 +120,19 @@ def sort_entries(
     return out[0], out[1], out[2], (out[3] if rank is not None else None)
 
 
+def _fields(widths: list[int]) -> tuple[list[np.uint64], list[np.uint64]]:
+    """Shift and mask of each packed field (the first field most significant)."""
+    shifts = [np.uint64(sum(widths[i + 1 :])) for i in range(len(widths))]
+    return shifts, [np.uint64((1 << w) - 1) for w in widths]
+
+
 def _pack(
     parts: list[np.ndarray], widths: list[int], rows: np.ndarray | None, workers: int
 ) -> tuple[np.ndarray, int]:
     """The packed keys of the entries and their number of descents (chunks in threads)."""
     n = len(parts[2])
     key = np.empty(n, dtype=np.uint64)
-    shifts = [np.uint64(sum(widths[i + 1 :])) for i in range(len(widths))]
+    shifts = _fields(widths)[0]
     groups = chunk_groups(n, workers)
 
     def build(group: list[slice]) -> int:
@@ -134,17 +140,15 @@ def _pack(
         descents = 0
         for at in group:
             out, buffer = key[at], value[: at.stop - at.start]
+            out.fill(0)
             for i, (part, shift) in enumerate(zip(parts, shifts, strict=True)):
                 # step holds one value per entry, the other fields one per row
                 source = (
                     part[at] if rows is None or i == 2 else np.take(part, rows[at], mode="clip")
                 )
-                np.copyto(out if i == 0 else buffer, source, casting="unsafe")
-                if i == 0:
-                    out <<= shift
-                else:
-                    buffer <<= shift
-                    out |= buffer
+                np.copyto(buffer, source, casting="unsafe")
+                buffer <<= shift
+                out |= buffer
             descents += int(np.count_nonzero(out[1:] < out[:-1]))
         return descents
 
@@ -194,20 +198,19 @@ def _unpack(
     Returns the number of entries written.
     """
     lo, hi = span
-    shifts = [np.uint64(sum(widths[i + 1 :])) for i in range(len(widths))]
-    masks = [np.uint64((1 << w) - 1) for w in widths]
+    shifts, masks = _fields(widths)
+
+    def unit_and_step(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (keys >> shifts[0]).view(np.int64), (keys >> shifts[2]) & masks[2]
+
     write, carry = lo, -1
     for at in chunks(hi - lo):
         a, b = lo + at.start, lo + at.stop
         chunk = key[a:b]
         if prune != "none":
-            follow = key[a + 1 : min(b + 1, hi)]
+            after = unit_and_step(key[a + 1 : min(b + 1, hi)])  # the entry after each
             keep, carry = useful(
-                (chunk >> shifts[0]).view(np.int64),
-                (chunk >> shifts[2]) & masks[2],
-                restart=prune == "restart",
-                carry=carry,
-                after=((follow >> shifts[0]).view(np.int64), (follow >> shifts[2]) & masks[2]),
+                *unit_and_step(chunk), restart=prune == "restart", carry=carry, after=after
             )
             chunk = chunk[keep]
         m = len(chunk)
